@@ -1,0 +1,122 @@
+/**
+ * `langgraph.config.json`, in LangGraph CLI's own format. Only `graphs` is required;
+ * keys LangGraph's tools use and we do not (dependencies, node_version, ...) are
+ * accepted and ignored. Our settings live under the one extra key `openai`.
+ */
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { parseEnv } from "node:util";
+import { z } from "zod";
+import { formatParam } from "./openai/validate.ts";
+
+export const streamSettingsSchema = z.strictObject({
+  include: z.array(z.string()).optional(),
+  exclude: z.array(z.string()).optional(),
+});
+
+export const modelSettingsSchema = z.strictObject({
+  description: z.string().optional(),
+  owned_by: z.string().optional(),
+  /** Which graph nodes' messages reach the client; by default every node's AI messages. */
+  stream: streamSettingsSchema.optional(),
+});
+export type ModelSettings = z.infer<typeof modelSettingsSchema>;
+
+export const openaiSectionSchema = z.strictObject({
+  models: z.record(z.string(), modelSettingsSchema).optional(),
+});
+
+const graphSpecSchema = z.union([
+  z.string().min(1),
+  z.looseObject({ path: z.string().min(1), description: z.string().optional() }),
+]);
+
+export const configSchema = z.looseObject({
+  graphs: z.record(z.string().min(1), graphSpecSchema),
+  env: z.union([z.string(), z.record(z.string(), z.string())]).optional(),
+  openai: openaiSectionSchema.optional(),
+});
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export interface GraphSpec {
+  id: string;
+  /** Absolute path of the module that exports the graph. */
+  file: string;
+  exportName: string;
+  settings: ModelSettings;
+}
+
+export interface LoadedConfig {
+  path: string;
+  graphs: GraphSpec[];
+  config: Config;
+}
+
+/** `"./agent.ts:graph"` relative to the config's folder; no `:name` means the default export. */
+export function parseGraphPath(spec: string, baseDir: string): { file: string; exportName: string } {
+  const colon = spec.lastIndexOf(":");
+  const hasExport = colon > 1 || (colon === 1 && !/^[a-zA-Z]:/.test(spec));
+  const file = hasExport ? spec.slice(0, colon) : spec;
+  const exportName = hasExport ? spec.slice(colon + 1) : "default";
+  return { file: resolve(baseDir, file), exportName: exportName || "default" };
+}
+
+export async function loadConfig(path: string): Promise<LoadedConfig> {
+  const absolute = resolve(path);
+  let text: string;
+  try {
+    text = await readFile(absolute, "utf8");
+  } catch (error) {
+    throw new ConfigError(`cannot read config ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`config ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = configSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`config ${path}: '${formatParam(issue.path) || "(root)"}': ${issue.message}`);
+  }
+  const config = parsed.data;
+  const baseDir = dirname(absolute);
+  await applyEnv(config.env, baseDir);
+  const models = config.openai?.models ?? {};
+  for (const id of Object.keys(models)) {
+    if (!(id in config.graphs)) throw new ConfigError(`config ${path}: 'openai.models.${id}' names no graph in 'graphs'`);
+  }
+  const graphs = Object.entries(config.graphs).map(([id, spec]) => {
+    const graphPath = typeof spec === "string" ? spec : spec.path;
+    const description = typeof spec === "string" ? undefined : spec.description;
+    return {
+      id,
+      ...parseGraphPath(graphPath, baseDir),
+      settings: { description, ...models[id] },
+    };
+  });
+  return { path: absolute, graphs, config };
+}
+
+/** Like LangGraph's CLI: variables already set in the environment win over the config's. */
+async function applyEnv(env: Config["env"], baseDir: string): Promise<void> {
+  if (env === undefined) return;
+  let values: Record<string, string | undefined>;
+  if (typeof env === "string") {
+    try {
+      values = parseEnv(await readFile(resolve(baseDir, env), "utf8"));
+    } catch (error) {
+      throw new ConfigError(`cannot read env file ${env}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    }
+  } else {
+    values = env;
+  }
+  for (const [key, value] of Object.entries(values)) {
+    if (value !== undefined && process.env[key] === undefined) process.env[key] = value;
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * OpenAI messages <-> LangChain messages, through @langchain/core's own converters:
+ * `coerceMessageLikeToMessage` knows every OpenAI role (developer included) and
+ * parses assistant `tool_calls`; `convertLangChainToolCallToOpenAI` goes back.
+ */
+import { coerceMessageLikeToMessage, type BaseMessage, type ToolCall as LangChainToolCall } from "@langchain/core/messages";
+import { convertLangChainToolCallToOpenAI } from "@langchain/core/output_parsers/openai_tools";
+import { randomUUID } from "node:crypto";
+import { InvalidRequestError } from "./errors.ts";
+import type { ChatMessage, ToolCall } from "./openai/schemas.ts";
+
+export function toLangChainMessages(messages: readonly ChatMessage[]): BaseMessage[] {
+  return messages.map((message, index) => {
+    if (message.role === "assistant") {
+      message.tool_calls?.forEach((call, callIndex) => {
+        try {
+          JSON.parse(call.function.arguments || "{}");
+        } catch {
+          const param = `messages[${index}].tool_calls[${callIndex}].function.arguments`;
+          throw new InvalidRequestError(`Invalid '${param}': not valid JSON.`, param);
+        }
+      });
+      const toolCalls = message.tool_calls?.map((call) => ({
+        ...call,
+        function: { ...call.function, arguments: call.function.arguments || "{}" },
+      }));
+      return coerceMessageLikeToMessage({ ...message, content: message.content ?? "", tool_calls: toolCalls });
+    }
+    return coerceMessageLikeToMessage(message);
+  });
+}
+
+export function toOpenAIToolCalls(toolCalls: readonly LangChainToolCall[]): ToolCall[] {
+  return toolCalls.map((call) => {
+    const converted = convertLangChainToolCallToOpenAI({ ...call, id: call.id ?? `call_${randomUUID().replaceAll("-", "")}` });
+    return { id: converted.id, type: "function", function: converted.function };
+  });
+}

@@ -1,0 +1,100 @@
+/**
+ * Typed errors, each with the HTTP status and OpenAI error `type`/`code` a client
+ * expects. Thrown anywhere; turned into a response in one place (`toErrorBody`).
+ * Mirrors openai-node's `APIError` subclasses, seen from the server side.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    message: string,
+    readonly code: string | null = null,
+    readonly param: string | null = null,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class InvalidRequestError extends ApiError {
+  constructor(message: string, param: string | null = null, code: string | null = null) {
+    super(400, "invalid_request_error", message, code, param);
+  }
+}
+
+export class AuthenticationError extends ApiError {
+  constructor(message = "Incorrect API key provided.") {
+    super(401, "invalid_request_error", message, "invalid_api_key");
+  }
+}
+
+export class NotFoundError extends ApiError {
+  constructor(message: string, code: string | null = null, param: string | null = null) {
+    super(404, "invalid_request_error", message, code, param);
+  }
+}
+
+export class ModelNotFoundError extends NotFoundError {
+  constructor(model: string) {
+    super(`The model '${model}' does not exist or you do not have access to it.`, "model_not_found", "model");
+  }
+}
+
+export class PayloadTooLargeError extends ApiError {
+  constructor(limitBytes: number) {
+    super(413, "invalid_request_error", `Request body is larger than the limit of ${limitBytes} bytes.`, "request_too_large");
+  }
+}
+
+export class UnsupportedMediaTypeError extends ApiError {
+  constructor(contentType: string) {
+    super(415, "invalid_request_error", `Unsupported Content-Type '${contentType}': send the body as application/json.`, "unsupported_media_type");
+  }
+}
+
+export class RateLimitError extends ApiError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super(429, "rate_limit_error", message, "rate_limit_exceeded", null, { "Retry-After": String(retryAfterSeconds) });
+  }
+}
+
+export class RunTimeoutError extends ApiError {
+  constructor(model: string, seconds: number) {
+    super(504, "timeout_error", `The run of model '${model}' took longer than ${seconds} seconds and was stopped.`, "run_timeout");
+  }
+}
+
+/** The client went away before the answer was done; nobody reads this one. */
+export class ClientClosedError extends ApiError {
+  constructor() {
+    super(499, "client_closed_request", "The client closed the connection before the answer was complete.", "client_closed");
+  }
+}
+
+/** A graph threw: the client learns which model failed, never the stack. */
+export class GraphRunError extends ApiError {
+  constructor(model: string, cause: unknown) {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    super(500, "server_error", `The graph behind model '${model}' failed: ${detail}`, "graph_error");
+    this.cause = cause;
+  }
+}
+
+export class InternalError extends ApiError {
+  constructor() {
+    super(500, "server_error", "The server had an error while processing your request.", "internal_error");
+  }
+}
+
+export interface ErrorBody {
+  error: { message: string; type: string; param: string | null; code: string | null };
+}
+
+export function toApiError(error: unknown): ApiError {
+  return error instanceof ApiError ? error : new InternalError();
+}
+
+export function toErrorBody(error: ApiError): ErrorBody {
+  return { error: { message: error.message, type: error.type, param: error.param, code: error.code } };
+}

@@ -1,0 +1,131 @@
+/**
+ * Model id -> graph. Resolves what a module exports (a compiled graph, an uncompiled
+ * StateGraph, or a sync or async factory returning either), the same cases as
+ * LangGraph's own server, and keeps graph loading away from HTTP.
+ */
+import { pathToFileURL } from "node:url";
+import type { BaseCheckpointSaver, Pregel } from "@langchain/langgraph";
+import type { RunnableConfig } from "@langchain/core/runnables";
+import type { GraphSpec, ModelSettings } from "./config.ts";
+
+export type CompiledGraph = Pregel<any, any>;
+type Compilable = { compile(): CompiledGraph };
+type GraphFactory = (config: RunnableConfig) => unknown;
+
+export interface ModelEntry {
+  id: string;
+  settings: ModelSettings;
+  /** Unix seconds, shown as the model's `created`. */
+  created: number;
+  /** A factory export runs once per request, with that run's config, as on LangGraph's server. */
+  getGraph(config: RunnableConfig): Promise<CompiledGraph>;
+}
+
+export type Registry = ReadonlyMap<string, ModelEntry>;
+
+export class GraphLoadError extends Error {
+  override name = "GraphLoadError";
+}
+
+function isCompiledGraph(value: unknown): value is CompiledGraph {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as CompiledGraph).stream === "function" &&
+    typeof (value as CompiledGraph).invoke === "function"
+  );
+}
+
+function isCompilable(value: unknown): value is Compilable {
+  return typeof value === "object" && value !== null && typeof (value as Compilable).compile === "function";
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "object") return value.constructor?.name ?? "object";
+  return typeof value;
+}
+
+function toCompiledGraph(value: unknown, what: string): CompiledGraph {
+  if (isCompiledGraph(value)) return value;
+  if (isCompilable(value)) return value.compile();
+  throw new GraphLoadError(`${what} is not a graph: expected a compiled graph, a StateGraph or a factory, got ${describe(value)}`);
+}
+
+export interface GraphDefinition {
+  /** A compiled graph, a StateGraph, a factory returning either, or a promise of one of these. */
+  graph: unknown;
+  settings?: ModelSettings;
+}
+
+/**
+ * One model from a graph-like value. A factory is checked once here, so a broken one
+ * stops startup instead of failing its first request.
+ */
+export async function defineModel(
+  id: string,
+  graphLike: unknown,
+  settings: ModelSettings = {},
+  checkpointer?: BaseCheckpointSaver,
+): Promise<ModelEntry> {
+  const what = `graph '${id}'`;
+  const resolved = await graphLike;
+  const created = Math.floor(Date.now() / 1000);
+  const attach = (graph: CompiledGraph): CompiledGraph => {
+    // A graph compiled with its own checkpointer keeps it; the others share the server's.
+    if (checkpointer && !graph.checkpointer) graph.checkpointer = checkpointer;
+    return graph;
+  };
+  if (typeof resolved === "function") {
+    const factory = resolved as GraphFactory;
+    const build = async (config: RunnableConfig) => attach(toCompiledGraph(await factory(config), `${what}: its factory's result`));
+    await build({});
+    return { id, settings, created, getGraph: build };
+  }
+  const graph = attach(toCompiledGraph(resolved, what));
+  const ready = Promise.resolve(graph);
+  return { id, settings, created, getGraph: () => ready };
+}
+
+export async function createRegistry(
+  models: Record<string, unknown | GraphDefinition>,
+  checkpointer?: BaseCheckpointSaver,
+): Promise<Registry> {
+  const entries = await Promise.all(
+    Object.entries(models).map(([id, model]) => {
+      const definition = isDefinition(model) ? model : { graph: model };
+      return defineModel(id, definition.graph, definition.settings, checkpointer);
+    }),
+  );
+  return new Map(entries.map((entry) => [entry.id, entry]));
+}
+
+function isDefinition(value: unknown): value is GraphDefinition {
+  return typeof value === "object" && value !== null && "graph" in value && !isCompiledGraph(value) && !isCompilable(value);
+}
+
+/** Imports each graph module (`.ts` too: the process runs with tsx's loader). */
+export async function loadRegistry(specs: GraphSpec[], checkpointer?: BaseCheckpointSaver): Promise<Registry> {
+  const entries: ModelEntry[] = [];
+  for (const spec of specs) {
+    let module: Record<string, unknown>;
+    try {
+      module = await import(pathToFileURL(spec.file).href);
+    } catch (error) {
+      throw new GraphLoadError(`graph '${spec.id}': cannot load ${spec.file}: ${(error as Error).message ?? error}`);
+    }
+    if (!(spec.exportName in module) || module[spec.exportName] === undefined) {
+      const exports = Object.keys(module).filter((name) => name !== "__esModule");
+      throw new GraphLoadError(
+        `graph '${spec.id}': ${spec.file} has no export '${spec.exportName}' (it exports: ${exports.join(", ") || "nothing"})`,
+      );
+    }
+    try {
+      entries.push(await defineModel(spec.id, module[spec.exportName], spec.settings, checkpointer));
+    } catch (error) {
+      if (error instanceof GraphLoadError) throw error;
+      throw new GraphLoadError(`graph '${spec.id}': loading export '${spec.exportName}' failed: ${(error as Error).message ?? error}`);
+    }
+  }
+  return new Map(entries.map((entry) => [entry.id, entry]));
+}

@@ -1,0 +1,131 @@
+/**
+ * RunEvents -> OpenAI chunks, and chunks -> one chat.completion. Streaming sends the
+ * chunks; the non-streamed answer is their fold, so the two can never disagree.
+ */
+import type { RunEvent } from "./events.ts";
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  FinishReason,
+  Interrupt,
+  ToolCall,
+  Usage,
+} from "./openai/schemas.ts";
+
+export interface CompletionMeta {
+  id: string;
+  created: number;
+  model: string;
+}
+
+type Delta = ChatCompletionChunk["choices"][number]["delta"];
+
+/** What a person reads when a graph stops at `interrupt(value)`. */
+export function interruptText(interrupts: readonly Interrupt[]): string {
+  return interrupts
+    .map(({ value }) => {
+      if (typeof value === "string") return value;
+      if (value !== null && typeof value === "object") {
+        for (const key of ["question", "message", "text", "prompt"]) {
+          const field = (value as Record<string, unknown>)[key];
+          if (typeof field === "string") return field;
+        }
+      }
+      return "```json\n" + JSON.stringify(value, null, 2) + "\n```";
+    })
+    .join("\n\n");
+}
+
+/**
+ * One chunk per event, the first carrying the role, then the finishing chunk and,
+ * with `includeUsage`, the `choices: []` usage chunk of `stream_options.include_usage`.
+ */
+export async function* toChunks(
+  events: AsyncIterable<RunEvent>,
+  meta: CompletionMeta,
+  includeUsage: boolean,
+): AsyncGenerator<ChatCompletionChunk> {
+  const chunk = (delta: Delta, finishReason: FinishReason | null = null): ChatCompletionChunk => ({
+    id: meta.id,
+    object: "chat.completion.chunk",
+    created: meta.created,
+    model: meta.model,
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+  });
+  let started = false;
+  let wroteText = false;
+  let finishReason: FinishReason = "stop";
+  let usage: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+  let interrupts: Interrupt[] | undefined;
+  for await (const event of events) {
+    if (event.type === "usage") {
+      usage = event.usage;
+      continue;
+    }
+    if (!started) {
+      started = true;
+      yield chunk({ role: "assistant", content: "", refusal: null });
+    }
+    if (event.type === "text") {
+      wroteText = true;
+      yield chunk({ content: event.text });
+    } else if (event.type === "tool_calls") {
+      finishReason = "tool_calls";
+      yield chunk({ tool_calls: event.toolCalls.map((call, index) => ({ index, ...call })) });
+    } else {
+      interrupts = event.interrupts;
+      const text = interruptText(event.interrupts);
+      yield chunk({ content: wroteText ? `\n\n${text}` : text });
+    }
+  }
+  if (!started) yield chunk({ role: "assistant", content: "", refusal: null });
+  yield { ...chunk({}, finishReason), ...(interrupts && { interrupts }) };
+  if (includeUsage) yield { id: meta.id, object: "chat.completion.chunk", created: meta.created, model: meta.model, choices: [], usage };
+}
+
+/** Folds the chunks of `toChunks(events, meta, true)` into the non-streamed answer. */
+export async function foldChunks(chunks: AsyncIterable<ChatCompletionChunk>): Promise<ChatCompletion> {
+  let content = "";
+  const toolCalls: ToolCall[] = [];
+  let finishReason: FinishReason = "stop";
+  let usage: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+  let interrupts: Interrupt[] | undefined;
+  let head: ChatCompletionChunk | undefined;
+  for await (const chunk of chunks) {
+    head ??= chunk;
+    if (chunk.usage) usage = chunk.usage;
+    if (chunk.interrupts) interrupts = chunk.interrupts;
+    const choice = chunk.choices[0];
+    if (!choice) continue;
+    if (choice.delta.content) content += choice.delta.content;
+    for (const delta of choice.delta.tool_calls ?? []) {
+      const call = (toolCalls[delta.index] ??= { id: "", type: "function", function: { name: "", arguments: "" } });
+      if (delta.id) call.id = delta.id;
+      call.function.name += delta.function.name ?? "";
+      call.function.arguments += delta.function.arguments ?? "";
+    }
+    if (choice.finish_reason) finishReason = choice.finish_reason;
+  }
+  if (!head) throw new Error("foldChunks: no chunks to fold");
+  return {
+    id: head.id,
+    object: "chat.completion",
+    created: head.created,
+    model: head.model,
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: "assistant",
+          content: content === "" && toolCalls.length > 0 ? null : content,
+          refusal: null,
+          ...(toolCalls.length > 0 && { tool_calls: toolCalls }),
+        },
+        logprobs: null,
+        finish_reason: finishReason,
+      },
+    ],
+    usage,
+    ...(interrupts && { interrupts }),
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * The chat request as nodes see it: the client's tools, tool_choice, sampling
+ * parameters, user and metadata ride in the run's config, so a graph can bind the
+ * client's tools to its model or honour its temperature.
+ */
+import type { RunnableConfig } from "@langchain/core/runnables";
+import type { ChatCompletionRequest } from "./openai/schemas.ts";
+
+/** Everything the client asked for but the messages (which become the graph's input). */
+export type ChatRequestContext = Pick<
+  ChatCompletionRequest,
+  | "model"
+  | "tools"
+  | "tool_choice"
+  | "parallel_tool_calls"
+  | "temperature"
+  | "top_p"
+  | "max_tokens"
+  | "max_completion_tokens"
+  | "stop"
+  | "presence_penalty"
+  | "frequency_penalty"
+  | "seed"
+  | "user"
+  | "metadata"
+  | "response_format"
+  | "reasoning_effort"
+> &
+  Record<string, unknown>;
+
+export const REQUEST_CONFIG_KEY = "openai_request";
+
+export function toRequestContext(request: ChatCompletionRequest): ChatRequestContext {
+  const { messages: _messages, stream: _stream, stream_options: _streamOptions, ...context } = request;
+  return context;
+}
+
+/** Inside a node: `getChatRequest(config)?.tools`. Undefined when the graph runs outside the server. */
+export function getChatRequest(config: RunnableConfig | undefined): ChatRequestContext | undefined {
+  return config?.configurable?.[REQUEST_CONFIG_KEY] as ChatRequestContext | undefined;
+}

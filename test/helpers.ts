@@ -1,0 +1,15 @@
+import OpenAI from "openai";
+import { serve, type RunningServer, type ServeOptions } from "../src/index.ts";
+
+/** A real server on an ephemeral port, and an `openai` client pointed at it. */
+export async function startServer(options: ServeOptions): Promise<RunningServer & { client: OpenAI }> {
+  const running = await serve({ port: 0, ...options });
+  const client = new OpenAI({ baseURL: running.url, apiKey: "unused", maxRetries: 0 });
+  return { ...running, client };
+}
+
+export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}

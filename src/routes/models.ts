@@ -1,0 +1,23 @@
+/**
+ * `GET /v1/models` and `GET /v1/models/{id}`: every graph as an OpenAI model object.
+ */
+import { Hono } from "hono";
+import { ModelNotFoundError } from "../errors.ts";
+import type { Model } from "../openai/schemas.ts";
+import type { ModelEntry, Registry } from "../registry.ts";
+
+function toModel(entry: ModelEntry): Model {
+  const { description, owned_by = "langgraph-openai" } = entry.settings;
+  return { id: entry.id, object: "model", created: entry.created, owned_by, ...(description && { description }) };
+}
+
+export function modelRoutes(registry: Registry): Hono {
+  const routes = new Hono();
+  routes.get("/models", (c) => c.json({ object: "list", data: [...registry.values()].map(toModel) }));
+  routes.get("/models/:id{.+}", (c) => {
+    const entry = registry.get(c.req.param("id"));
+    if (!entry) throw new ModelNotFoundError(c.req.param("id"));
+    return c.json(toModel(entry));
+  });
+  return routes;
+}

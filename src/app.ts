@@ -6,30 +6,59 @@ import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import { MemorySaver } from "@langchain/langgraph";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { requestId } from "hono/request-id";
+import type { Logger } from "pino";
 import { NotFoundError, PayloadTooLargeError, toApiError, toErrorBody, type ApiError } from "./errors.ts";
+import { createLogger } from "./logger.ts";
+import { createMetrics } from "./metrics.ts";
+import { apiKeyAuth, type ApiKey } from "./middleware/auth.ts";
+import { requestLog } from "./middleware/request-log.ts";
 import type { Registry } from "./registry.ts";
 import { chatCompletions } from "./routes/chat-completions.ts";
+import { metricsRoute } from "./routes/metrics.ts";
 import { modelRoutes } from "./routes/models.ts";
+import { RunTracker, type RunTrackerOptions } from "./run-tracker.ts";
 
-export interface AppOptions {
+export interface AppOptions extends RunTrackerOptions {
   /** Largest accepted request body, in bytes. */
   bodyLimit?: number;
   /** Where runs keep their state; needed for `interrupt()`. */
   checkpointer?: BaseCheckpointSaver;
-  /** Called with every error that became a 5xx, with its cause. */
+  /** Called with every error that became a 5xx, with its cause. By default it is logged with its stack. */
   onServerError?: (error: ApiError, cause: unknown) => void;
+  /** With any key, every route but `/health` needs `Authorization: Bearer KEY`. */
+  apiKeys?: ApiKey[];
+  /** Origins a browser may call from; any origin when empty or absent. */
+  corsOrigins?: string[];
+  /** Request logs and 5xx stacks; by default JSON lines on stdout at `$LOG_LEVEL` or info. */
+  logger?: Logger;
+  /** Serve Prometheus metrics at `GET /metrics` (default true). */
+  metrics?: boolean;
+  /** Add the Node process's own metrics (CPU, memory, event loop) to `/metrics`. */
+  processMetrics?: boolean;
+  /** The runs in flight; pass one to drain them on a graceful stop (`serve()` does). */
+  runs?: RunTracker;
 }
 
 export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
 
+/** Headers a browser client may read: the request id to quote in a bug report, and when to retry. */
+const EXPOSED_HEADERS = ["X-Request-Id", "Retry-After"];
+
 export function createApp(registry: Registry, options: AppOptions = {}): Hono {
   const checkpointer = options.checkpointer ?? new MemorySaver();
   const limit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const logger = options.logger ?? createLogger();
+  const runs = options.runs ?? new RunTracker(options);
+  const metrics = options.metrics === false ? undefined : createMetrics(runs, { processMetrics: options.processMetrics });
+  const onServerError =
+    options.onServerError ?? ((error: ApiError, cause: unknown) => logger.error({ err: cause, code: error.code }, error.message));
   const app = new Hono();
 
   app.onError((error, c) => {
     const apiError = toApiError(error);
-    if (apiError.status >= 500) options.onServerError?.(apiError, apiError.cause ?? error);
+    if (apiError.status >= 500) onServerError(apiError, apiError.cause ?? error);
     return c.json(toErrorBody(apiError), apiError.status as 500, apiError.headers);
   });
   app.notFound((c) => {
@@ -37,7 +66,15 @@ export function createApp(registry: Registry, options: AppOptions = {}): Hono {
     return c.json(toErrorBody(error), 404);
   });
 
+  app.use(requestId());
+  // Any requested header is allowed, as vLLM's `allow_headers=["*"]`: Authorization, the
+  // thread headers, Open WebUI's `X-OpenWebUI-*` and the openai SDK's `X-Stainless-*`.
+  app.use(cors({ origin: options.corsOrigins?.length ? options.corsOrigins : "*", exposeHeaders: EXPOSED_HEADERS }));
+  app.use(requestLog(logger, metrics?.recordRequest));
+  if (options.apiKeys?.length) app.use(apiKeyAuth(options.apiKeys, { public: ["/health"] }));
+
   app.get("/health", (c) => c.json({ status: "ok" }));
+  if (metrics) app.get("/metrics", metricsRoute(metrics.registry));
   app.route("/v1", modelRoutes(registry));
   app.post(
     "/v1/chat/completions",
@@ -47,7 +84,7 @@ export function createApp(registry: Registry, options: AppOptions = {}): Hono {
         throw new PayloadTooLargeError(limit);
       },
     }),
-    chatCompletions(registry, { checkpointer, onServerError: options.onServerError }),
+    chatCompletions(registry, { checkpointer, onServerError, runs }),
   );
 
   return app;

@@ -3,19 +3,31 @@
  */
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { DEFAULT_BODY_LIMIT } from "./app.ts";
 import { ConfigError } from "./config.ts";
+import { createLogger } from "./logger.ts";
+import { parseApiKey, parseApiKeysEnv, type ApiKey } from "./middleware/auth.ts";
 import { GraphLoadError } from "./registry.ts";
-import { serve } from "./server.ts";
+import { DEFAULT_SHUTDOWN_TIMEOUT, serve } from "./server.ts";
 
 const HELP = `Usage: langgraph-openai serve [options]
 
 Serve the graphs of a LangGraph config as OpenAI-compatible models.
 
 Options:
-  -c, --config FILE   LangGraph config to serve (default: langgraph.config.json)
-  -p, --port N        port to listen on (default: $PORT or 8000; 0 picks a free one)
-      --host H        address to bind (default: $HOST or 127.0.0.1)
-  -h, --help          show this help
+  -c, --config FILE              LangGraph config to serve (default: langgraph.config.json)
+  -p, --port N                   port to listen on (default: $PORT or 8000; 0 picks a free one)
+      --host H                   address to bind (default: $HOST or 127.0.0.1)
+      --api-key KEY[:M1,M2]      require this bearer key; repeatable; ':models' limits the key to
+                                 those models (also $LANGGRAPH_OPENAI_API_KEYS, comma separated)
+      --cors-origin ORIGIN       allow browser calls from ORIGIN; repeatable (default: any origin)
+      --body-limit SIZE          largest request body, e.g. 10mb, 512kb (default: 10mb)
+      --max-concurrent-runs N    graph runs at once over all models; more get 429 (default: no cap)
+      --run-timeout SECONDS      stop a run after this long (default: no limit)
+      --shutdown-timeout SECONDS on SIGTERM/SIGINT, let runs finish this long (default: ${DEFAULT_SHUTDOWN_TIMEOUT})
+      --log-level LEVEL          fatal, error, warn, info, debug, trace or silent (default: $LOG_LEVEL or info)
+      --no-metrics               do not serve Prometheus metrics at /metrics
+  -h, --help                     show this help
 `;
 
 export class UsageError extends Error {}
@@ -24,6 +36,34 @@ export interface CliOptions {
   config: string;
   port: number;
   host: string;
+  apiKeys: ApiKey[];
+  corsOrigins: string[];
+  bodyLimit: number;
+  maxConcurrentRuns?: number;
+  runTimeout?: number;
+  shutdownTimeout: number;
+  logLevel: string;
+  metrics: boolean;
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+const SIZE_UNITS: Record<string, number> = { "": 1, b: 1, kb: 1024, kib: 1024, mb: 1024 ** 2, mib: 1024 ** 2, gb: 1024 ** 3, gib: 1024 ** 3 };
+
+/** `10mb`, `512KiB`, `1048576`: units are powers of 1024, as in the `bytes` package. */
+export function parseSize(text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  const unit = match && SIZE_UNITS[match[2]!.toLowerCase()];
+  if (!match || unit === undefined) throw new UsageError(`--body-limit must be a size such as 10mb, 512kb or 1048576, got '${text}'`);
+  return Math.floor(Number(match[1]) * unit);
+}
+
+function parseNumber(flag: string, text: string | undefined, options: { integer?: boolean } = {}): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value) || value <= 0 || (options.integer && !Number.isInteger(value))) {
+    throw new UsageError(`${flag} must be a positive ${options.integer ? "whole number" : "number"}, got '${text}'`);
+  }
+  return value;
 }
 
 export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): CliOptions | "help" {
@@ -36,6 +76,14 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
         config: { type: "string", short: "c" },
         port: { type: "string", short: "p" },
         host: { type: "string" },
+        "api-key": { type: "string", multiple: true },
+        "cors-origin": { type: "string", multiple: true },
+        "body-limit": { type: "string" },
+        "max-concurrent-runs": { type: "string" },
+        "run-timeout": { type: "string" },
+        "shutdown-timeout": { type: "string" },
+        "log-level": { type: "string" },
+        "no-metrics": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -50,7 +98,27 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   const portText = values.port ?? env.PORT ?? "8000";
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, got '${portText}'`);
-  return { config: values.config ?? "langgraph.config.json", port, host: values.host ?? env.HOST ?? "127.0.0.1" };
+  const logLevel = values["log-level"] ?? env.LOG_LEVEL ?? "info";
+  if (!LOG_LEVELS.includes(logLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(", ")}, got '${logLevel}'`);
+  let apiKeys: ApiKey[];
+  try {
+    apiKeys = [...(values["api-key"] ?? []).map(parseApiKey), ...parseApiKeysEnv(env.LANGGRAPH_OPENAI_API_KEYS ?? "")];
+  } catch (error) {
+    throw new UsageError(`--api-key: ${(error as Error).message}`);
+  }
+  return {
+    config: values.config ?? "langgraph.config.json",
+    port,
+    host: values.host ?? env.HOST ?? "127.0.0.1",
+    apiKeys,
+    corsOrigins: values["cors-origin"] ?? [],
+    bodyLimit: values["body-limit"] === undefined ? DEFAULT_BODY_LIMIT : parseSize(values["body-limit"]),
+    maxConcurrentRuns: parseNumber("--max-concurrent-runs", values["max-concurrent-runs"], { integer: true }),
+    runTimeout: parseNumber("--run-timeout", values["run-timeout"]),
+    shutdownTimeout: parseNumber("--shutdown-timeout", values["shutdown-timeout"]) ?? DEFAULT_SHUTDOWN_TIMEOUT,
+    logLevel,
+    metrics: !values["no-metrics"],
+  };
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -67,7 +135,19 @@ export async function main(argv: string[]): Promise<void> {
   }
   let running;
   try {
-    running = await serve({ config: options.config, port: options.port, host: options.host });
+    running = await serve({
+      config: options.config,
+      port: options.port,
+      host: options.host,
+      apiKeys: options.apiKeys,
+      corsOrigins: options.corsOrigins,
+      bodyLimit: options.bodyLimit,
+      maxConcurrentRuns: options.maxConcurrentRuns,
+      runTimeoutSeconds: options.runTimeout,
+      shutdownTimeout: options.shutdownTimeout,
+      metrics: options.metrics,
+      logger: createLogger({ level: options.logLevel }),
+    });
   } catch (error) {
     const known = error instanceof ConfigError || error instanceof GraphLoadError || (error as NodeJS.ErrnoException).code === "EADDRINUSE";
     process.stderr.write(`langgraph-openai: ${known ? (error as Error).message : (error as Error).stack}\n`);
@@ -77,11 +157,18 @@ export async function main(argv: string[]): Promise<void> {
   for (const entry of running.registry.values()) {
     lines.push(`  ${entry.id}${entry.settings.description ? `  ${entry.settings.description}` : ""}`);
   }
+  if (options.apiKeys.length) lines.push(`  ${options.apiKeys.length} API key(s) required`);
   process.stderr.write(lines.join("\n") + "\n");
-  const stop = () => {
+  const stop = (signal: NodeJS.Signals) => {
+    process.stderr.write(`langgraph-openai: ${signal}: finishing the runs in flight (up to ${options.shutdownTimeout}s), then exiting\n`);
+    // A second signal means "now": the default handler ends the process.
+    process.removeAllListeners("SIGINT").removeAllListeners("SIGTERM");
     running.close().then(
       () => process.exit(0),
-      () => process.exit(1),
+      (error) => {
+        process.stderr.write(`langgraph-openai: stopping failed: ${(error as Error).message}\n`);
+        process.exit(1);
+      },
     );
   };
   process.once("SIGINT", stop);

@@ -19,6 +19,10 @@ export const modelSettingsSchema = z.strictObject({
   owned_by: z.string().optional(),
   /** Which graph nodes' messages reach the client; by default every node's AI messages. */
   stream: streamSettingsSchema.optional(),
+  /** Runs of this model at once; more get 429. On top of the server's global cap. */
+  max_concurrent_runs: z.int().positive().optional(),
+  /** Seconds a run may take before it is stopped; overrides the server's `--run-timeout`. */
+  run_timeout: z.number().positive().optional(),
 });
 export type ModelSettings = z.infer<typeof modelSettingsSchema>;
 

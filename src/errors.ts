@@ -65,6 +65,12 @@ export class RunTimeoutError extends ApiError {
   }
 }
 
+export class ServiceUnavailableError extends ApiError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super(503, "server_error", message, "service_unavailable", null, { "Retry-After": String(retryAfterSeconds) });
+  }
+}
+
 /** The client went away before the answer was done; nobody reads this one. */
 export class ClientClosedError extends ApiError {
   constructor() {

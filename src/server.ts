@@ -1,13 +1,16 @@
 /**
- * serve(): config -> registry -> app -> @hono/node-server, and a way to stop.
+ * serve(): config -> registry -> app -> @hono/node-server, and a graceful stop.
  */
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve as serveNode, type ServerType } from "@hono/node-server";
 import { MemorySaver, type BaseCheckpointSaver } from "@langchain/langgraph";
-import { pino, type Logger } from "pino";
 import { createApp, type AppOptions } from "./app.ts";
 import { loadConfig } from "./config.ts";
+import { ServiceUnavailableError } from "./errors.ts";
+import { createLogger } from "./logger.ts";
 import { loadRegistry, type Registry } from "./registry.ts";
+import { RunTracker } from "./run-tracker.ts";
 
 export interface ServeOptions extends AppOptions {
   /** Path of `langgraph.config.json`; ignored when `registry` is given. */
@@ -15,7 +18,8 @@ export interface ServeOptions extends AppOptions {
   registry?: Registry;
   port?: number;
   host?: string;
-  logger?: Logger;
+  /** Seconds `close()` lets runs in flight finish before aborting them (default 30). */
+  shutdownTimeout?: number;
 }
 
 export interface RunningServer {
@@ -24,20 +28,28 @@ export interface RunningServer {
   port: number;
   registry: Registry;
   server: ServerType;
+  /**
+   * Graceful stop: no new connections or runs, runs in flight finish (streams end with
+   * their whole answer and `[DONE]`) for up to `shutdownTimeout` seconds, then the rest
+   * are aborted and every connection closed.
+   */
   close(): Promise<void>;
 }
 
+export const DEFAULT_SHUTDOWN_TIMEOUT = 30;
+
+/** After the runs are aborted, how long their clients get to receive the error event. */
+const ABORT_GRACE_MS = 1000;
+/** How often idle keep-alive connections are closed while draining. */
+const IDLE_SWEEP_MS = 50;
+
 export async function serve(options: ServeOptions = {}): Promise<RunningServer> {
-  const logger = options.logger ?? pino({ level: process.env.LOG_LEVEL ?? "info" });
+  const logger = options.logger ?? createLogger();
   const checkpointer: BaseCheckpointSaver = options.checkpointer ?? new MemorySaver();
+  const runs = options.runs ?? new RunTracker(options);
   const registry =
     options.registry ?? (await loadRegistry((await loadConfig(options.config ?? "langgraph.config.json")).graphs, checkpointer));
-  const app = createApp(registry, {
-    ...options,
-    checkpointer,
-    onServerError:
-      options.onServerError ?? ((error, cause) => logger.error({ err: cause, code: error.code }, error.message)),
-  });
+  const app = createApp(registry, { processMetrics: true, ...options, checkpointer, logger, runs });
   const host = options.host ?? "127.0.0.1";
   const server = await new Promise<ServerType>((resolve, reject) => {
     const listening = serveNode({ fetch: app.fetch, port: options.port ?? 8000, hostname: host }, () => resolve(listening));
@@ -45,11 +57,34 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   });
   const { port } = server.address() as AddressInfo;
   const urlHost = host.includes(":") ? `[${host}]` : host;
+  const timeoutMs = (options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT) * 1000;
+  let closing: Promise<void> | undefined;
   return {
     url: `http://${urlHost}:${port}/v1`,
     port,
     registry,
     server,
-    close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+    close: () => (closing ??= stopGracefully(server as Server, runs, timeoutMs)),
   };
+}
+
+async function stopGracefully(server: Server, runs: RunTracker, timeoutMs: number): Promise<void> {
+  runs.stopAdmitting();
+  const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+  // A keep-alive connection whose answer is done would hold `close()` open; one still
+  // answering is closed by a later sweep, once its answer is complete.
+  server.closeIdleConnections();
+  const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
+  const deadline = setTimeout(() => server.closeAllConnections(), timeoutMs + ABORT_GRACE_MS);
+  try {
+    if (!(await runs.idle(timeoutMs))) {
+      runs.abortAll(new ServiceUnavailableError("The server shut down before this answer was complete.", 1));
+      await runs.idle(ABORT_GRACE_MS);
+      server.closeAllConnections();
+    }
+    await closed;
+  } finally {
+    clearInterval(sweep);
+    clearTimeout(deadline);
+  }
 }

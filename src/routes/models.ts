@@ -3,6 +3,7 @@
  */
 import { Hono } from "hono";
 import { ModelNotFoundError } from "../errors.ts";
+import { canUseModel } from "../middleware/auth.ts";
 import type { Model } from "../openai/schemas.ts";
 import type { ModelEntry, Registry } from "../registry.ts";
 
@@ -13,10 +14,12 @@ function toModel(entry: ModelEntry): Model {
 
 export function modelRoutes(registry: Registry): Hono {
   const routes = new Hono();
-  routes.get("/models", (c) => c.json({ object: "list", data: [...registry.values()].map(toModel) }));
+  routes.get("/models", (c) =>
+    c.json({ object: "list", data: [...registry.values()].filter((entry) => canUseModel(c, entry.id)).map(toModel) }),
+  );
   routes.get("/models/:id{.+}", (c) => {
     const entry = registry.get(c.req.param("id"));
-    if (!entry) throw new ModelNotFoundError(c.req.param("id"));
+    if (!entry || !canUseModel(c, entry.id)) throw new ModelNotFoundError(c.req.param("id"));
     return c.json(toModel(entry));
   });
   return routes;

@@ -1,0 +1,80 @@
+/**
+ * API keys: with any key configured, every route but `/health` needs
+ * `Authorization: Bearer KEY`. A key may be limited to some models; the others then
+ * look as if they did not exist (404, hidden from `/v1/models`), as OpenAI does for
+ * models a key cannot use.
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { Context, MiddlewareHandler } from "hono";
+import { AuthenticationError } from "../errors.ts";
+
+export interface ApiKey {
+  key: string;
+  /** The models this key may use; every model when absent. */
+  models?: string[];
+}
+
+declare module "hono" {
+  interface ContextVariableMap {
+    /** The models the caller's key may use; undefined means every model. */
+    allowedModels: ReadonlySet<string> | undefined;
+  }
+}
+
+/**
+ * One `--api-key` value: `KEY` or `KEY:model1,model2`. The first `:` splits, so a key
+ * cannot contain one (OpenAI-style keys never do).
+ */
+export function parseApiKey(text: string): ApiKey {
+  const colon = text.indexOf(":");
+  const key = (colon < 0 ? text : text.slice(0, colon)).trim();
+  if (!key) throw new Error(`empty API key in '${text}'`);
+  if (colon < 0) return { key };
+  const models = text.slice(colon + 1).split(",").map((model) => model.trim()).filter(Boolean);
+  if (models.length === 0) throw new Error(`API key '${key.slice(0, 3)}...' lists no model after ':'`);
+  return { key, models };
+}
+
+/**
+ * `LANGGRAPH_OPENAI_API_KEYS`: plain keys separated by commas (`k1,k2`). Since a model
+ * list also uses commas, entries with one are separated by `;` (`k1;k2:agent,chat`).
+ */
+export function parseApiKeysEnv(text: string): ApiKey[] {
+  return text
+    .split(";")
+    .flatMap((part) => (part.includes(":") ? [part] : part.split(",")))
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map(parseApiKey);
+}
+
+const digest = (text: string) => createHash("sha256").update(text).digest();
+
+export function apiKeyAuth(keys: ApiKey[], options: { public: string[] }): MiddlewareHandler {
+  const known = keys.map(({ key, models }) => ({ hash: digest(key), models: models && new Set(models) }));
+  const publicPaths = new Set(options.public);
+  return async (c, next) => {
+    if (publicPaths.has(c.req.path) || c.req.method === "OPTIONS") return next();
+    const header = c.req.header("authorization") ?? "";
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match) {
+      throw new AuthenticationError(
+        "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+      );
+    }
+    // Hashes have one length, so timingSafeEqual compares them; every key is tried, so
+    // the time taken does not tell which key came close either.
+    const hash = digest(match[1]!);
+    let found: (typeof known)[number] | undefined;
+    for (const candidate of known) if (timingSafeEqual(candidate.hash, hash) && !found) found = candidate;
+    if (!found) throw new AuthenticationError();
+    c.set("allowedModels", found.models);
+    return next();
+  };
+}
+
+/** Whether the caller's key may use (and see) this model. */
+export function canUseModel(c: Context, model: string): boolean {
+  const allowed = c.get("allowedModels");
+  return allowed === undefined || allowed.has(model);
+}

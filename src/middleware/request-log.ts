@@ -1,0 +1,67 @@
+/**
+ * One structured log line per request, written when the answer is complete (for a
+ * stream: when its last event is sent), with what the run did. Metrics read the same
+ * summary.
+ */
+import { performance } from "node:perf_hooks";
+import type { Context, MiddlewareHandler } from "hono";
+import type { Logger } from "pino";
+import type { RunRecord } from "../run-tracker.ts";
+
+declare module "hono" {
+  interface ContextVariableMap {
+    /** Set by a route that runs a graph. */
+    run: RunRecord | undefined;
+  }
+}
+
+export interface RequestSummary {
+  requestId: string;
+  method: string;
+  path: string;
+  status: number;
+  model?: string;
+  durationMs: number;
+  timeToFirstTokenMs?: number;
+  promptTokens?: number;
+  completionTokens?: number;
+  /** How a run that had already answered 200 ended instead of finishing (e.g. `run_timeout`). */
+  error?: string;
+}
+
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
+function summarize(c: Context, startedAt: number, status: number): RequestSummary {
+  const run = c.get("run");
+  return {
+    requestId: c.get("requestId"),
+    method: c.req.method,
+    path: c.req.path,
+    status,
+    ...(run && {
+      model: run.model,
+      ...(run.firstTokenAt !== undefined && { timeToFirstTokenMs: round(run.firstTokenAt - startedAt) }),
+      ...(run.usage && { promptTokens: run.usage.prompt_tokens, completionTokens: run.usage.completion_tokens }),
+      ...(run.error && { error: run.error }),
+    }),
+    durationMs: round(performance.now() - startedAt),
+  };
+}
+
+export function requestLog(logger: Logger, onSummary?: (summary: RequestSummary) => void): MiddlewareHandler {
+  return async (c, next) => {
+    const startedAt = performance.now();
+    await next();
+    const status = c.res.status;
+    const write = () => {
+      const summary = summarize(c, startedAt, status);
+      onSummary?.(summary);
+      const level = status >= 500 ? "error" : summary.error && summary.error !== "client_closed" ? "warn" : "info";
+      logger[level](summary, "request");
+    };
+    const run = c.get("run");
+    // A streamed answer has only begun when the handler returns.
+    if (run && run.endedAt === undefined) void run.ended.then(write);
+    else write();
+  };
+}

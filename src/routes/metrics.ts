@@ -1,0 +1,14 @@
+/**
+ * `GET /metrics`: Prometheus text format. Behind the API key like every route but
+ * `/health`, and only for keys not limited to some models, since it names every model.
+ */
+import type { Context } from "hono";
+import type { Registry } from "prom-client";
+import { NotFoundError } from "../errors.ts";
+
+export function metricsRoute(registry: Registry) {
+  return async (c: Context): Promise<Response> => {
+    if (c.get("allowedModels") !== undefined) throw new NotFoundError(`Invalid URL (GET ${c.req.path})`, "unknown_url");
+    return c.body(await registry.metrics(), 200, { "Content-Type": registry.contentType });
+  };
+}

@@ -52,7 +52,7 @@ const SIZE_UNITS: Record<string, number> = { "": 1, b: 1, kb: 1024, kib: 1024, m
 /** `10mb`, `512KiB`, `1048576`: units are powers of 1024, as in the `bytes` package. */
 export function parseSize(text: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
-  const unit = match && SIZE_UNITS[match[2]!.toLowerCase()];
+  const unit = match ? SIZE_UNITS[match[2]!.toLowerCase()] : undefined;
   if (!match || unit === undefined) throw new UsageError(`--body-limit must be a size such as 10mb, 512kb or 1048576, got '${text}'`);
   return Math.floor(Number(match[1]) * unit);
 }
@@ -162,7 +162,7 @@ export async function main(argv: string[]): Promise<void> {
   const stop = (signal: NodeJS.Signals) => {
     process.stderr.write(`langgraph-openai: ${signal}: finishing the runs in flight (up to ${options.shutdownTimeout}s), then exiting\n`);
     // A second signal means "now": the default handler ends the process.
-    process.removeAllListeners("SIGINT").removeAllListeners("SIGTERM");
+    process.off("SIGINT", stop).off("SIGTERM", stop);
     running.close().then(
       () => process.exit(0),
       (error) => {

@@ -1,9 +1,10 @@
 import OpenAI from "openai";
+import { pino } from "pino";
 import { serve, type RunningServer, type ServeOptions } from "../src/index.ts";
 
-/** A real server on an ephemeral port, and an `openai` client pointed at it. */
+/** A real server on an ephemeral port, and an `openai` client pointed at it. Silent unless given a logger. */
 export async function startServer(options: ServeOptions): Promise<RunningServer & { client: OpenAI }> {
-  const running = await serve({ port: 0, ...options });
+  const running = await serve({ port: 0, logger: pino({ level: "silent" }), ...options });
   const client = new OpenAI({ baseURL: running.url, apiKey: "unused", maxRetries: 0 });
   return { ...running, client };
 }

@@ -74,6 +74,7 @@ describe("limits", () => {
       gated: global.graph,
       single: { graph: perModel.graph, settings: { max_concurrent_runs: 1 } },
       slow: modelGraph(5, 50),
+      endless: modelGraph(1000, 100),
       // Its first token comes at once, its last after three seconds: far over the timeout.
       timed: { graph: modelGraph(30, 100), settings: { run_timeout: 1 } },
     });
@@ -115,15 +116,15 @@ describe("limits", () => {
     await global.waiting();
     const leaving = new AbortController();
     const abandoned = server.client.chat.completions
-      .create({ model: "slow", messages: hi, stream: true }, { signal: leaving.signal })
+      .create({ model: "endless", messages: hi, stream: true }, { signal: leaving.signal })
       .then(async (stream) => {
         for await (const _chunk of stream) leaving.abort();
       })
       .catch(() => undefined);
     await abandoned;
-    await expect.poll(() => runsInFlight(server.url)).toBe(1);
+    await expect.poll(() => runsInFlight(server.url), { timeout: 5000 }).toBe(1);
     const blocked = server.client.chat.completions.create({ model: "slow", messages: hi });
-    await expect.poll(() => runsInFlight(server.url)).toBe(2);
+    await expect.poll(() => runsInFlight(server.url), { timeout: 5000 }).toBe(2);
     const overCap = await server.client.chat.completions.create({ model: "slow", messages: hi }).catch((error: unknown) => error);
     expect(overCap).toBeInstanceOf(RateLimitError);
     expect((overCap as RateLimitError).message).toContain("2 requests at once");

@@ -59,6 +59,7 @@ export function createApp(registry: Registry, options: AppOptions = {}): Hono {
   app.onError((error, c) => {
     const apiError = toApiError(error);
     if (apiError.status >= 500) onServerError(apiError, apiError.cause ?? error);
+    c.set("errorCode", apiError.code ?? apiError.type);
     return c.json(toErrorBody(apiError), apiError.status as 500, apiError.headers);
   });
   app.notFound((c) => {

@@ -5,7 +5,7 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { DEFAULT_BODY_LIMIT } from "./app.ts";
 import { ConfigError } from "./config.ts";
-import { createLogger } from "./logger.ts";
+import { createLogger, LOG_FORMATS, type LogFormat } from "./logger.ts";
 import { parseApiKey, parseApiKeysEnv, type ApiKey } from "./middleware/auth.ts";
 import { GraphLoadError } from "./registry.ts";
 import { DEFAULT_SHUTDOWN_TIMEOUT, serve } from "./server.ts";
@@ -26,6 +26,7 @@ Options:
       --run-timeout SECONDS      stop a run after this long (default: no limit)
       --shutdown-timeout SECONDS on SIGTERM/SIGINT, let runs finish this long (default: ${DEFAULT_SHUTDOWN_TIMEOUT})
       --log-level LEVEL          fatal, error, warn, info, debug, trace or silent (default: $LOG_LEVEL or info)
+      --log-format FORMAT        json, pretty, or auto: pretty when stdout is a terminal (default: auto)
       --no-metrics               do not serve Prometheus metrics at /metrics
   -h, --help                     show this help
 `;
@@ -43,6 +44,7 @@ export interface CliOptions {
   runTimeout?: number;
   shutdownTimeout: number;
   logLevel: string;
+  logFormat: LogFormat;
   metrics: boolean;
 }
 
@@ -83,6 +85,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
         "run-timeout": { type: "string" },
         "shutdown-timeout": { type: "string" },
         "log-level": { type: "string" },
+        "log-format": { type: "string" },
         "no-metrics": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -100,6 +103,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   if (!/^\d+$/.test(portText) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, got '${portText}'`);
   const logLevel = values["log-level"] ?? env.LOG_LEVEL ?? "info";
   if (!LOG_LEVELS.includes(logLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(", ")}, got '${logLevel}'`);
+  const logFormat = (values["log-format"] ?? "auto") as LogFormat;
+  if (!LOG_FORMATS.includes(logFormat)) throw new UsageError(`--log-format must be one of ${LOG_FORMATS.join(", ")}, got '${logFormat}'`);
   let apiKeys: ApiKey[];
   try {
     apiKeys = [...(values["api-key"] ?? []).map(parseApiKey), ...parseApiKeysEnv(env.LANGGRAPH_OPENAI_API_KEYS ?? "")];
@@ -117,6 +122,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     runTimeout: parseNumber("--run-timeout", values["run-timeout"]),
     shutdownTimeout: parseNumber("--shutdown-timeout", values["shutdown-timeout"]) ?? DEFAULT_SHUTDOWN_TIMEOUT,
     logLevel,
+    logFormat,
     metrics: !values["no-metrics"],
   };
 }
@@ -146,7 +152,7 @@ export async function main(argv: string[]): Promise<void> {
       runTimeoutSeconds: options.runTimeout,
       shutdownTimeout: options.shutdownTimeout,
       metrics: options.metrics,
-      logger: createLogger({ level: options.logLevel }),
+      logger: createLogger({ level: options.logLevel, format: options.logFormat }),
     });
   } catch (error) {
     const known = error instanceof ConfigError || error instanceof GraphLoadError || (error as NodeJS.ErrnoException).code === "EADDRINUSE";

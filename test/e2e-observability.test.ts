@@ -66,7 +66,7 @@ describe("request ids, CORS, logs and metrics", () => {
     expect(response.headers.get("x-request-id")).toBe("log-me");
     await expect.poll(() => lines.filter((line) => line.requestId === "log-me")).toHaveLength(1);
     const line = lines.find((entry) => entry.requestId === "log-me")!;
-    expect(line).toMatchObject({ msg: "request", method: "POST", path: "/v1/chat/completions", status: 200, model: "chat" });
+    expect(line).toMatchObject({ msg: "POST /v1/chat/completions 200", method: "POST", path: "/v1/chat/completions", status: 200, model: "chat" });
     expect(line.promptTokens).toBeGreaterThan(0);
     expect(line.completionTokens).toBeGreaterThan(5);
     expect(line.timeToFirstTokenMs).toBeGreaterThan(0);

@@ -12,6 +12,8 @@ declare module "hono" {
   interface ContextVariableMap {
     /** Set by a route that runs a graph. */
     run: RunRecord | undefined;
+    /** The OpenAI error code of an error answer. */
+    errorCode: string | undefined;
   }
 }
 
@@ -25,8 +27,8 @@ export interface RequestSummary {
   timeToFirstTokenMs?: number;
   promptTokens?: number;
   completionTokens?: number;
-  /** How a run that had already answered 200 ended instead of finishing (e.g. `run_timeout`). */
-  error?: string;
+  /** The error code of an error answer, or how a streamed run ended instead of finishing (`run_timeout`). */
+  errorCode?: string;
 }
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
@@ -42,8 +44,8 @@ function summarize(c: Context, startedAt: number, status: number): RequestSummar
       model: run.model,
       ...(run.firstTokenAt !== undefined && { timeToFirstTokenMs: round(run.firstTokenAt - startedAt) }),
       ...(run.usage && { promptTokens: run.usage.prompt_tokens, completionTokens: run.usage.completion_tokens }),
-      ...(run.error && { error: run.error }),
     }),
+    ...((c.get("errorCode") ?? run?.error) && { errorCode: c.get("errorCode") ?? run?.error }),
     durationMs: round(performance.now() - startedAt),
   };
 }
@@ -56,8 +58,8 @@ export function requestLog(logger: Logger, onSummary?: (summary: RequestSummary)
     const write = () => {
       const summary = summarize(c, startedAt, status);
       onSummary?.(summary);
-      const level = status >= 500 ? "error" : summary.error && summary.error !== "client_closed" ? "warn" : "info";
-      logger[level](summary, "request");
+      const level = status >= 500 || (summary.errorCode && status < 400 && summary.errorCode !== "client_closed") ? "error" : "info";
+      logger[level](summary, `${summary.method} ${summary.path} ${status}`);
     };
     const run = c.get("run");
     // A streamed answer has only begun when the handler returns.

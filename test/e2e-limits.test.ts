@@ -99,6 +99,8 @@ describe("limits", () => {
     expect(refused).toBeInstanceOf(RateLimitError);
     expect((refused as RateLimitError).headers.get("retry-after")).toBe("1");
     expect((refused as RateLimitError).message).toContain("'single'");
+    const metrics = await (await fetch(`${server.url.replace("/v1", "")}/metrics`)).text();
+    expect(metrics).toMatch(/^langgraph_openai_requests_total\{model="single",status="429"\} 1$/m);
     perModel.release();
     expect((await first).choices[0]?.message.content).toBe("released");
     const again = server.client.chat.completions.create({ model: "single", messages: hi });

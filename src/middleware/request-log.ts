@@ -10,6 +10,8 @@ import type { RunRecord } from "../run-tracker.ts";
 
 declare module "hono" {
   interface ContextVariableMap {
+    /** The model a request names, once it is known to exist (a metrics label, so never a client's free text). */
+    model: string | undefined;
     /** Set by a route that runs a graph. */
     run: RunRecord | undefined;
     /** The OpenAI error code of an error answer. */
@@ -35,17 +37,18 @@ const round = (ms: number) => Math.round(ms * 10) / 10;
 
 function summarize(c: Context, startedAt: number, status: number): RequestSummary {
   const run = c.get("run");
+  const errorCode = c.get("errorCode") ?? run?.error;
   return {
     requestId: c.get("requestId"),
     method: c.req.method,
     path: c.req.path,
     status,
+    ...(c.get("model") && { model: c.get("model") }),
     ...(run && {
-      model: run.model,
       ...(run.firstTokenAt !== undefined && { timeToFirstTokenMs: round(run.firstTokenAt - startedAt) }),
       ...(run.usage && { promptTokens: run.usage.prompt_tokens, completionTokens: run.usage.completion_tokens }),
     }),
-    ...((c.get("errorCode") ?? run?.error) && { errorCode: c.get("errorCode") ?? run?.error }),
+    ...(errorCode && { errorCode }),
     durationMs: round(performance.now() - startedAt),
   };
 }

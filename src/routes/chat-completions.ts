@@ -44,6 +44,7 @@ export function chatCompletions(registry: Registry, options: ChatCompletionsOpti
     const request = parseChatRequest(await readJson(c));
     const entry = registry.get(request.model);
     if (!entry || !canUseModel(c, entry.id)) throw new ModelNotFoundError(request.model);
+    c.set("model", entry.id);
     const messages = toLangChainMessages(request.messages);
 
     const controller = new AbortController();

@@ -38,7 +38,7 @@ export interface RunningServer {
 
 export const DEFAULT_SHUTDOWN_TIMEOUT = 30;
 
-/** After the runs are aborted, how long their clients get to receive the error event. */
+/** After the runs are aborted, how long their clients get to receive the error event before connections close. */
 const ABORT_GRACE_MS = 1000;
 /** How often idle keep-alive connections are closed while draining. */
 const IDLE_SWEEP_MS = 50;
@@ -79,9 +79,9 @@ async function stopGracefully(server: Server, runs: RunTracker, timeoutMs: numbe
   try {
     if (!(await runs.idle(timeoutMs))) {
       runs.abortAll(new ServiceUnavailableError("The server shut down before this answer was complete.", 1));
-      await runs.idle(ABORT_GRACE_MS);
-      server.closeAllConnections();
     }
+    // The sweep closes each connection once its answer (or error event) is sent; the
+    // deadline closes whatever is left.
     await closed;
   } finally {
     clearInterval(sweep);

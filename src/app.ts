@@ -71,7 +71,7 @@ export function createApp(registry: Registry, options: AppOptions = {}): Hono {
   // Any requested header is allowed, as vLLM's `allow_headers=["*"]`: Authorization, the
   // thread headers, Open WebUI's `X-OpenWebUI-*` and the openai SDK's `X-Stainless-*`.
   app.use(cors({ origin: options.corsOrigins?.length ? options.corsOrigins : "*", exposeHeaders: EXPOSED_HEADERS }));
-  app.use(requestLog(logger, metrics?.recordRequest));
+  app.use(requestLog(logger, { onSummary: metrics?.recordRequest, quietPaths: ["/health", "/metrics"] }));
   if (options.apiKeys?.length) app.use(apiKeyAuth(options.apiKeys, { public: ["/health"] }));
 
   app.get("/health", (c) => c.json({ status: "ok" }));

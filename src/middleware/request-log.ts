@@ -53,15 +53,24 @@ function summarize(c: Context, startedAt: number, status: number): RequestSummar
   };
 }
 
-export function requestLog(logger: Logger, onSummary?: (summary: RequestSummary) => void): MiddlewareHandler {
+export interface RequestLogOptions {
+  /** Called with every summary (metrics count requests from it). */
+  onSummary?: (summary: RequestSummary) => void;
+  /** Paths probed every few seconds (health checks, scrapes): logged at debug when they succeed. */
+  quietPaths?: string[];
+}
+
+export function requestLog(logger: Logger, options: RequestLogOptions = {}): MiddlewareHandler {
+  const quiet = new Set(options.quietPaths);
   return async (c, next) => {
     const startedAt = performance.now();
     await next();
     const status = c.res.status;
     const write = () => {
       const summary = summarize(c, startedAt, status);
-      onSummary?.(summary);
-      const level = status >= 500 || (summary.errorCode && status < 400 && summary.errorCode !== "client_closed") ? "error" : "info";
+      options.onSummary?.(summary);
+      const failed = status >= 500 || (summary.errorCode !== undefined && status < 400 && summary.errorCode !== "client_closed");
+      const level = failed ? "error" : quiet.has(summary.path) && status < 400 ? "debug" : "info";
       logger[level](summary, `${summary.method} ${summary.path} ${status}`);
     };
     const run = c.get("run");

@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { parseCli, parseSize, UsageError } from "../src/cli.ts";
+import { parseApiKeysEnv } from "../src/middleware/auth.ts";
+
+const parse = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
+  const options = parseCli(argv, env);
+  if (options === "help") throw new Error("unexpected help");
+  return options;
+};
+
+describe("operations flags", () => {
+  it("reads sizes as powers of 1024", () => {
+    expect(parseSize("10mb")).toBe(10 * 1024 * 1024);
+    expect(parseSize("512KiB")).toBe(512 * 1024);
+    expect(parseSize("1.5gb")).toBe(1.5 * 1024 ** 3);
+    expect(parseSize("2048")).toBe(2048);
+    expect(() => parseSize("ten")).toThrow(UsageError);
+    expect(() => parseSize("10 parsecs")).toThrow(/--body-limit/);
+  });
+
+  it("defaults to no keys, any origin, 10 MiB bodies, no caps, 30 s to stop and metrics on", () => {
+    expect(parse([])).toMatchObject({
+      apiKeys: [],
+      corsOrigins: [],
+      bodyLimit: 10 * 1024 * 1024,
+      maxConcurrentRuns: undefined,
+      runTimeout: undefined,
+      shutdownTimeout: 30,
+      logLevel: "info",
+      logFormat: "auto",
+      metrics: true,
+    });
+  });
+
+  it("collects repeated --api-key and --cors-origin, with model lists, and keys from the environment", () => {
+    const options = parse(
+      ["--api-key", "sk-a", "--api-key", "sk-b:echo,chat", "--cors-origin", "https://a.example", "--cors-origin", "https://b.example"],
+      { LANGGRAPH_OPENAI_API_KEYS: "sk-c, sk-d" },
+    );
+    expect(options.apiKeys).toEqual([{ key: "sk-a" }, { key: "sk-b", models: ["echo", "chat"] }, { key: "sk-c" }, { key: "sk-d" }]);
+    expect(options.corsOrigins).toEqual(["https://a.example", "https://b.example"]);
+  });
+
+  it("splits the keys variable on ';' when an entry lists models", () => {
+    expect(parseApiKeysEnv("k1,k2;k3:agent,chat;k4")).toEqual([
+      { key: "k1" },
+      { key: "k2" },
+      { key: "k3", models: ["agent", "chat"] },
+      { key: "k4" },
+    ]);
+    expect(parseApiKeysEnv("")).toEqual([]);
+  });
+
+  it("reads limits, timeouts, logging and --no-metrics", () => {
+    const options = parse(
+      ["--body-limit", "1mb", "--max-concurrent-runs", "4", "--run-timeout", "90", "--shutdown-timeout", "2.5", "--log-format", "json", "--no-metrics"],
+      { LOG_LEVEL: "warn" },
+    );
+    expect(options).toMatchObject({ bodyLimit: 1024 * 1024, maxConcurrentRuns: 4, runTimeout: 90, shutdownTimeout: 2.5, logLevel: "warn", logFormat: "json", metrics: false });
+    expect(parse(["--log-level", "debug"], { LOG_LEVEL: "warn" }).logLevel).toBe("debug");
+  });
+
+  it("refuses values that make no sense, naming the flag", () => {
+    expect(() => parse(["--max-concurrent-runs", "0"])).toThrow(/--max-concurrent-runs must be a positive whole number/);
+    expect(() => parse(["--max-concurrent-runs", "2.5"])).toThrow(UsageError);
+    expect(() => parse(["--run-timeout", "soon"])).toThrow(/--run-timeout/);
+    expect(() => parse(["--log-level", "loud"])).toThrow(/--log-level must be one of/);
+    expect(() => parse(["--log-format", "xml"])).toThrow(/--log-format/);
+    expect(() => parse(["--api-key", "sk-a:"])).toThrow(/lists no model/);
+    expect(() => parse(["--api-key", ":echo"])).toThrow(/empty API key/);
+  });
+});

@@ -1,5 +1,8 @@
 export { createApp, DEFAULT_BODY_LIMIT, type AppOptions } from "./app.ts";
-export { serve, type ServeOptions, type RunningServer } from "./server.ts";
+export { serve, DEFAULT_SHUTDOWN_TIMEOUT, type ServeOptions, type RunningServer } from "./server.ts";
+export { createLogger, type CreateLoggerOptions, type LogFormat } from "./logger.ts";
+export { parseApiKey, parseApiKeysEnv, type ApiKey } from "./middleware/auth.ts";
+export { RunTracker, type RunTrackerOptions, type RunRecord } from "./run-tracker.ts";
 export { loadConfig, ConfigError, type ModelSettings, type LoadedConfig } from "./config.ts";
 export { createRegistry, defineModel, loadRegistry, GraphLoadError, type Registry, type ModelEntry, type GraphDefinition } from "./registry.ts";
 export { getChatRequest, type ChatRequestContext } from "./request-context.ts";

@@ -1,6 +1,8 @@
 import { pino } from "pino";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
+import { createRegistry } from "../src/index.ts";
 import { collect, startServer } from "./helpers.ts";
 
 describe("request ids, CORS, logs and metrics", () => {
@@ -91,5 +93,28 @@ describe("request ids, CORS, logs and metrics", () => {
     expect(text).toMatch(/^langgraph_openai_tokens_total\{model="chat",kind="completion"\} [1-9]\d*$/m);
     expect(text).toMatch(/^langgraph_openai_runs_in_flight\{model="echo"\} 0$/m);
     expect(text).toContain("process_cpu_user_seconds_total");
+  });
+
+  it("logs a graph's failure with its stack and request id", async () => {
+    const failing = new StateGraph(MessagesAnnotation)
+      .addNode("explode", () => {
+        throw new Error("database unreachable");
+      })
+      .addEdge(START, "explode")
+      .addEdge("explode", END);
+    const failures: Record<string, unknown>[] = [];
+    const logger = pino({ level: "info" }, { write: (line: string) => void failures.push(JSON.parse(line)) });
+    const other = await startServer({ registry: await createRegistry({ failing }), logger });
+    try {
+      const error = await other.client.chat.completions
+        .create({ model: "failing", messages: [{ role: "user", content: "hi" }] }, { headers: { "X-Request-Id": "boom-1" } })
+        .catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ status: 500, code: "graph_error" });
+      const logged = failures.find((line) => line.requestId === "boom-1" && line.err);
+      expect((logged?.err as { stack: string }).stack).toContain("database unreachable");
+      expect(failures.find((line) => line.requestId === "boom-1" && line.status === 500)).toMatchObject({ errorCode: "graph_error", model: "failing" });
+    } finally {
+      await other.close();
+    }
   });
 });

@@ -25,7 +25,7 @@ export class InvalidRequestError extends ApiError {
 
 export class AuthenticationError extends ApiError {
   constructor(message = "Incorrect API key provided.") {
-    super(401, "invalid_request_error", message, "invalid_api_key");
+    super(401, "invalid_request_error", message, "invalid_api_key", null, { "WWW-Authenticate": 'Bearer realm="langgraph-openai"' });
   }
 }
 

@@ -27,6 +27,7 @@ describe("API keys", () => {
       body: JSON.stringify({ model: "echo", messages: [{ role: "user", content: "hi" }] }),
     });
     expect(chat.status).toBe(401);
+    expect(chat.headers.get("www-authenticate")).toMatch(/^Bearer /);
     expect((await chat.json()).error.message).toContain("didn't provide an API key");
     expect((await fetch(`${server.url.replace("/v1", "")}/metrics`)).status).toBe(401);
     expect((await fetch(`${server.url}/nope`)).status).toBe(401);

@@ -52,22 +52,21 @@ export function createApp(registry: Registry, options: AppOptions = {}): Hono {
   const logger = options.logger ?? createLogger();
   const runs = options.runs ?? new RunTracker(options);
   const metrics = options.metrics === false ? undefined : createMetrics(runs, { processMetrics: options.processMetrics });
-  const logServerError = (error: ApiError, cause: unknown, requestId?: string) =>
-    logger.error({ err: cause, code: error.code, requestId }, error.message);
-  const onServerError = options.onServerError ?? logServerError;
+  const onServerError = (error: ApiError, cause: unknown, requestId?: string) => {
+    if (options.onServerError) options.onServerError(error, cause);
+    else logger.error({ err: cause, code: error.code, requestId }, error.message);
+  };
   const app = new Hono();
 
   app.onError((error, c) => {
     const apiError = toApiError(error);
-    if (apiError.status >= 500) {
-      if (options.onServerError) options.onServerError(apiError, apiError.cause ?? error);
-      else logServerError(apiError, apiError.cause ?? error, c.get("requestId"));
-    }
+    if (apiError.status >= 500) onServerError(apiError, apiError.cause ?? error, c.get("requestId"));
     c.set("errorCode", apiError.code ?? apiError.type);
     return c.json(toErrorBody(apiError), apiError.status as 500, apiError.headers);
   });
   app.notFound((c) => {
     const error = new NotFoundError(`Invalid URL (${c.req.method} ${c.req.path})`, "unknown_url");
+    c.set("errorCode", error.code!);
     return c.json(toErrorBody(error), 404);
   });
 

@@ -43,12 +43,22 @@ class UsageCollector extends BaseCallbackHandler {
   }
 }
 
-type StreamNodeFilter = (node: unknown) => boolean;
+type StreamNodeFilter = (node: unknown, namespace: readonly string[]) => boolean;
 
+/**
+ * Which messages reach the client, by node name. A message inside a subgraph answers
+ * to its own node's name and to the names of the nodes that enclose it (a namespace
+ * entry is `"node:taskId"`), so `exclude: ["research"]` hides a whole subgraph.
+ */
 export function streamNodeFilter(settings: ModelSettings["stream"]): StreamNodeFilter {
   const include = settings?.include && new Set(settings.include);
-  const exclude = new Set(settings?.exclude ?? []);
-  return (node) => typeof node !== "string" || ((!include || include.has(node)) && !exclude.has(node));
+  const exclude = settings?.exclude?.length ? new Set(settings.exclude) : undefined;
+  if (!include && !exclude) return () => true;
+  return (node, namespace) => {
+    if (typeof node !== "string") return true;
+    const names = [node, ...namespace.map((entry) => entry.split(":", 1)[0]!)];
+    return (!include || names.some((name) => include.has(name))) && !(exclude && names.some((name) => exclude.has(name)));
+  };
 }
 
 type StreamPart = [namespace: string[], mode: "messages", payload: [BaseMessage, Record<string, unknown>]]
@@ -76,7 +86,7 @@ export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
     for await (const [namespace, mode, payload] of stream) {
       if (mode === "messages") {
         const [message, metadata] = payload;
-        if (message.getType() !== "ai" || !streams(metadata.langgraph_node)) continue;
+        if (message.getType() !== "ai" || !streams(metadata.langgraph_node, namespace)) continue;
         const text = message.text;
         if (!text) continue;
         // Two AI messages in one answer (a ReAct agent's turns) read as two paragraphs.

@@ -15,7 +15,13 @@ export interface ScriptedToolCall {
   id?: string;
 }
 
-export type ScriptedReply = string | { content?: string; toolCalls?: ScriptedToolCall[] };
+export interface ScriptedUsage {
+  input_tokens: number;
+  output_tokens: number;
+}
+
+/** A reply's text and tool calls; `usage` replaces the counted tokens, for tests that want exact numbers. */
+export type ScriptedReply = string | { content?: string; toolCalls?: ScriptedToolCall[]; usage?: ScriptedUsage };
 
 export interface ScriptedCallOptions extends BaseChatModelCallOptions {
   tools?: BindToolsInput[];
@@ -56,14 +62,19 @@ export class ScriptedChatModel extends BaseChatModel<ScriptedCallOptions> {
     return this.withConfig({ tools } as Partial<ScriptedCallOptions>);
   }
 
-  private async nextReply(messages: BaseMessage[], options: ScriptedCallOptions): Promise<{ content: string; toolCalls: ScriptedToolCall[] }> {
+  private async nextReply(
+    messages: BaseMessage[],
+    options: ScriptedCallOptions,
+  ): Promise<{ content: string; toolCalls: ScriptedToolCall[]; usage?: ScriptedUsage }> {
     let reply: ScriptedReply;
     if (this.script.respond) reply = await this.script.respond(messages, options);
     else {
       const replies = this.script.replies ?? ["Hello from a scripted model."];
       reply = replies[this.turn++ % replies.length]!;
     }
-    return typeof reply === "string" ? { content: reply, toolCalls: [] } : { content: reply.content ?? "", toolCalls: reply.toolCalls ?? [] };
+    return typeof reply === "string"
+      ? { content: reply, toolCalls: [] }
+      : { content: reply.content ?? "", toolCalls: reply.toolCalls ?? [], usage: reply.usage };
   }
 
   override async *_streamResponseChunks(
@@ -71,10 +82,10 @@ export class ScriptedChatModel extends BaseChatModel<ScriptedCallOptions> {
     options: this["ParsedCallOptions"],
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
-    const { content, toolCalls } = await this.nextReply(messages, options);
+    const { content, toolCalls, usage } = await this.nextReply(messages, options);
     const tokens = tokenize(content);
-    const inputTokens = countTokens(messages);
-    const outputTokens = tokens.length + toolCalls.length;
+    const inputTokens = usage?.input_tokens ?? countTokens(messages);
+    const outputTokens = usage?.output_tokens ?? tokens.length + toolCalls.length;
     const last = tokens.length - 1;
     for (const [index, token] of tokens.entries()) {
       if (this.script.tokenDelayMs) await sleep(this.script.tokenDelayMs, undefined, { signal: options.signal });

@@ -1,0 +1,134 @@
+/**
+ * Graphs the protocol tests drive through real clients. Each is a plain LangGraph graph,
+ * written as a graph developer would, with no knowledge of the tests' clients.
+ */
+import { AIMessage, type BaseMessage } from "@langchain/core/messages";
+import type { RunnableConfig } from "@langchain/core/runnables";
+import { tool } from "@langchain/core/tools";
+import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
+import { createReactAgent } from "@langchain/langgraph/prebuilt";
+import { z } from "zod";
+import { getChatRequest } from "../../src/request-context.ts";
+import { ScriptedChatModel, type ScriptedReply } from "../../src/scripted-model.ts";
+
+type State = typeof MessagesAnnotation.State;
+
+function oneModelGraph(model: ScriptedChatModel) {
+  return new StateGraph(MessagesAnnotation)
+    .addNode("model", async (state: State, config: RunnableConfig) => ({ messages: [await model.invoke(state.messages, config)] }))
+    .addEdge(START, "model")
+    .addEdge("model", END)
+    .compile();
+}
+
+/** One model call: eight tokens, usage 11 in / 8 out. */
+export const tokens = oneModelGraph(
+  new ScriptedChatModel({
+    replies: [{ content: "One two three four five six seven eight.", usage: { input_tokens: 11, output_tokens: 8 } }],
+  }),
+);
+
+/** A node that answers without a model, then a model's turn. */
+export const noModel = new StateGraph(MessagesAnnotation)
+  .addNode("greet", () => ({ messages: [new AIMessage("Hello without a model.")] }))
+  .addNode("model", async (state: State, config: RunnableConfig) => ({
+    messages: [await new ScriptedChatModel({ replies: ["And hello from a model."] }).invoke(state.messages, config)],
+  }))
+  .addEdge(START, "greet")
+  .addEdge("greet", "model")
+  .addEdge("model", END)
+  .compile();
+
+const getTime = tool(async ({ zone }) => `12:00 in ${zone}`, {
+  name: "get_time",
+  description: "The time in a time zone.",
+  schema: z.object({ zone: z.string() }),
+});
+
+/** A ReAct agent that runs its own tool: 10+3 then 20+4 tokens of usage. */
+export const agent = createReactAgent({
+  llm: new ScriptedChatModel({
+    respond: (messages: BaseMessage[]): ScriptedReply => {
+      const last = messages.at(-1);
+      if (last?.getType() === "tool") return { content: `It is ${last.text}.`, usage: { input_tokens: 20, output_tokens: 4 } };
+      return {
+        content: "Checking the clock. ",
+        toolCalls: [{ name: "get_time", args: { zone: "UTC" } }],
+        usage: { input_tokens: 10, output_tokens: 3 },
+      };
+    },
+  }),
+  tools: [getTime],
+});
+
+/**
+ * Binds the client's tools and calls every one of them at once (with a sentence first);
+ * once the client sends the results back, answers from them.
+ */
+const clientToolModel = new ScriptedChatModel({
+  respond: (messages, options): ScriptedReply => {
+    const results = [];
+    for (let i = messages.length - 1; i >= 0 && messages[i]!.getType() === "tool"; i--) results.unshift(messages[i]!.text);
+    if (results.length > 0) return { content: `Results: ${results.join(", ")}.`, usage: { input_tokens: 30, output_tokens: 5 } };
+    const tools = (options.tools ?? []) as { function: { name: string } }[];
+    if (tools.length === 0) return "No tools to call.";
+    const question = messages.at(-1)?.text ?? "";
+    return {
+      content: "Let me look that up. ",
+      toolCalls: tools.map((t, i) => ({ name: t.function.name, args: { query: question, n: i } })),
+      usage: { input_tokens: 15, output_tokens: 7 },
+    };
+  },
+});
+
+export const clientTools = new StateGraph(MessagesAnnotation)
+  .addNode("model", async (state: State, config: RunnableConfig) => {
+    const tools = getChatRequest(config)?.tools ?? [];
+    const model = tools.length > 0 ? clientToolModel.bindTools(tools) : clientToolModel;
+    return { messages: [await model.invoke(state.messages, config)] };
+  })
+  .addEdge(START, "model")
+  .addEdge("model", END)
+  .compile();
+
+function modelNode(text: string) {
+  const model = new ScriptedChatModel({ replies: [{ content: text, usage: { input_tokens: 1, output_tokens: 2 } }] });
+  return async (state: State, config: RunnableConfig) => ({ messages: [await model.invoke(state.messages, config)] });
+}
+
+const research = new StateGraph(MessagesAnnotation)
+  .addNode("draft", modelNode("Draft text."))
+  .addNode("notes", modelNode("Notes text."))
+  .addEdge(START, "draft")
+  .addEdge("draft", "notes")
+  .addEdge("notes", END)
+  .compile();
+
+/** A subgraph node ("research": draft then notes) followed by the parent's own "answer" node. */
+export const withSubgraph = new StateGraph(MessagesAnnotation)
+  .addNode("research", research)
+  .addNode("answer", modelNode("Final answer."))
+  .addEdge(START, "research")
+  .addEdge("research", "answer")
+  .addEdge("answer", END)
+  .compile();
+
+/** Fails before any output. */
+export const failsAtOnce = new StateGraph(MessagesAnnotation)
+  .addNode("lookup", () => {
+    throw new Error("database unreachable");
+  })
+  .addEdge(START, "lookup")
+  .addEdge("lookup", END)
+  .compile();
+
+/** Streams a model's answer, then fails in the next node. */
+export const failsMidway = new StateGraph(MessagesAnnotation)
+  .addNode("model", modelNode("A partial answer that"))
+  .addNode("save", () => {
+    throw new Error("disk full");
+  })
+  .addEdge(START, "model")
+  .addEdge("model", "save")
+  .addEdge("save", END)
+  .compile();

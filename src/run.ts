@@ -3,9 +3,7 @@
  * stream mode, which sees every token of every chat-model call (and messages nodes
  * return without one), plus root `values` for the state the run ends in.
  */
-import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
-import type { BaseMessage, UsageMetadata } from "@langchain/core/messages";
-import type { LLMResult } from "@langchain/core/outputs";
+import type { AIMessageChunk, BaseMessage, UsageMetadata } from "@langchain/core/messages";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import type { ModelSettings } from "./config.ts";
 import { toOpenAIToolCalls } from "./convert.ts";
@@ -24,23 +22,16 @@ export interface RunOptions {
   signal: AbortSignal;
 }
 
-/** Sums `usage_metadata` over every chat-model call, streamed or not, shown to the user or not. */
-class UsageCollector extends BaseCallbackHandler {
-  name = "UsageCollector";
-  override awaitHandlers = true;
-  readonly usage: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
-
-  override handleLLMEnd(output: LLMResult): void {
-    for (const generations of output.generations) {
-      for (const generation of generations) {
-        const metadata = (generation as { message?: { usage_metadata?: UsageMetadata } }).message?.usage_metadata;
-        if (!metadata) continue;
-        this.usage.prompt_tokens += metadata.input_tokens;
-        this.usage.completion_tokens += metadata.output_tokens;
-        this.usage.total_tokens += metadata.total_tokens ?? metadata.input_tokens + metadata.output_tokens;
-      }
-    }
-  }
+/**
+ * Usage is summed from the `messages` stream itself, which carries every chat-model
+ * call of the run (each streamed chunk, or the whole message of an unstreamed call,
+ * once: LangGraph drops a node's copy of a message it already sent). A callback handler
+ * would see the same calls but costs a callback per token.
+ */
+function addUsage(usage: Usage, reported: UsageMetadata): void {
+  usage.prompt_tokens += reported.input_tokens;
+  usage.completion_tokens += reported.output_tokens;
+  usage.total_tokens += reported.total_tokens ?? reported.input_tokens + reported.output_tokens;
 }
 
 type StreamNodeFilter = (node: unknown, namespace: readonly string[]) => boolean;
@@ -66,10 +57,9 @@ type StreamPart = [namespace: string[], mode: "messages", payload: [BaseMessage,
 
 export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
   const { entry, input, threadId, request, signal } = options;
-  const usage = new UsageCollector();
+  const usage: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
   const config: RunnableConfig = {
     configurable: { thread_id: threadId, [REQUEST_CONFIG_KEY]: request },
-    callbacks: [usage],
     signal,
   };
   const streams = streamNodeFilter(entry.settings.stream);
@@ -86,7 +76,10 @@ export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
     for await (const [namespace, mode, payload] of stream) {
       if (mode === "messages") {
         const [message, metadata] = payload;
-        if (message.getType() !== "ai" || !streams(metadata.langgraph_node, namespace)) continue;
+        if (message.getType() !== "ai") continue;
+        const reported = (message as AIMessageChunk).usage_metadata;
+        if (reported) addUsage(usage, reported);
+        if (!streams(metadata.langgraph_node, namespace)) continue;
         const text = message.text;
         if (!text) continue;
         // Two AI messages in one answer (a ReAct agent's turns) read as two paragraphs.
@@ -111,5 +104,5 @@ export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
     const toolCalls = last?.getType() === "ai" ? (last as { tool_calls?: [] }).tool_calls : undefined;
     if (toolCalls?.length) yield { type: "tool_calls", toolCalls: toOpenAIToolCalls(toolCalls) };
   }
-  yield { type: "usage", usage: usage.usage };
+  yield { type: "usage", usage };
 }

@@ -84,6 +84,22 @@ describe("token streaming", () => {
   });
 });
 
+describe("usage", () => {
+  it("counts a model that cannot stream and a model tagged nostream once each, and sends their answers once", async () => {
+    const chunks = await streamOpenAI({ model: "unstreamed", messages: user("hi") });
+    expect(contentOf(chunks).filter(Boolean)).toEqual(["Plain answer.", "\n\n", "Quiet answer."]);
+    expect(chunks.at(-1)?.usage).toEqual({ prompt_tokens: 6, completion_tokens: 9, total_tokens: 15 });
+  });
+
+  it("is zero when no model reported any", async () => {
+    const completion = await server.client.chat.completions.create({ model: "model-free", messages: user("hi") });
+    expect(completion.choices[0]?.message.content).toBe("No model here.");
+    expect(completion.usage).toEqual({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 });
+    const chunks = await streamOpenAI({ model: "model-free", messages: user("hi") });
+    expect(chunks.at(-1)?.usage).toEqual({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 });
+  });
+});
+
 describe("a graph that runs its own tools", () => {
   const answer = "Checking the clock. \n\nIt is 12:00 in UTC.";
 

@@ -2,7 +2,9 @@
  * Graphs the protocol tests drive through real clients. Each is a plain LangGraph graph,
  * written as a graph developer would, with no knowledge of the tests' clients.
  */
+import { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { AIMessage, type BaseMessage } from "@langchain/core/messages";
+import type { ChatResult } from "@langchain/core/outputs";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { tool } from "@langchain/core/tools";
 import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
@@ -37,6 +39,13 @@ export const noModel = new StateGraph(MessagesAnnotation)
   .addEdge(START, "greet")
   .addEdge("greet", "model")
   .addEdge("model", END)
+  .compile();
+
+/** Answers without any model. */
+export const modelFree = new StateGraph(MessagesAnnotation)
+  .addNode("answer", () => ({ messages: [new AIMessage("No model here.")] }))
+  .addEdge(START, "answer")
+  .addEdge("answer", END)
   .compile();
 
 const getTime = tool(async ({ zone }) => `12:00 in ${zone}`, {
@@ -131,4 +140,33 @@ export const failsMidway = new StateGraph(MessagesAnnotation)
   .addEdge(START, "model")
   .addEdge("model", "save")
   .addEdge("save", END)
+  .compile();
+
+/** A chat model that cannot stream: its answer arrives whole. */
+class WholeAnswerModel extends BaseChatModel {
+  _llmType(): string {
+    return "whole-answer";
+  }
+
+  override async _generate(): Promise<ChatResult> {
+    const message = new AIMessage({
+      content: "Plain answer.",
+      usage_metadata: { input_tokens: 4, output_tokens: 6, total_tokens: 10 },
+    });
+    return { generations: [{ text: message.text, message }] };
+  }
+}
+
+/** A model that cannot stream, then a streaming model its graph tags `nostream`. */
+export const unstreamedModels = new StateGraph(MessagesAnnotation)
+  .addNode("plain", async (state: State, config: RunnableConfig) => ({
+    messages: [await new WholeAnswerModel({}).invoke(state.messages, config)],
+  }))
+  .addNode("quiet", async (state: State, config: RunnableConfig) => {
+    const model = new ScriptedChatModel({ replies: [{ content: "Quiet answer.", usage: { input_tokens: 2, output_tokens: 3 } }] });
+    return { messages: [await model.withConfig({ tags: ["nostream"] }).invoke(state.messages, config)] };
+  })
+  .addEdge(START, "plain")
+  .addEdge("plain", "quiet")
+  .addEdge("quiet", END)
   .compile();

@@ -259,8 +259,19 @@ describe("the client's tools", () => {
   });
 
   it("lets nodes read the request's tools and parameters", async () => {
-    const completion = await server.client.chat.completions.create({ model: "client-tools", messages: user("no tools") });
-    expect(completion.choices[0]).toMatchObject({ finish_reason: "stop", message: { content: "No tools to call." } });
+    const request = {
+      tools: tools.slice(0, 1),
+      tool_choice: { type: "function" as const, function: { name: "search" } },
+      parallel_tool_calls: false,
+      temperature: 0.2,
+      max_tokens: 50,
+      seed: 7,
+      user: "user-42",
+      metadata: { team: "search" },
+      stop: ["END"],
+    };
+    const completion = await server.client.chat.completions.create({ model: "request-echo", messages: user("hi"), ...request });
+    expect(JSON.parse(completion.choices[0]!.message.content!)).toEqual(request);
   });
 });
 

@@ -48,6 +48,17 @@ export const modelFree = new StateGraph(MessagesAnnotation)
   .addEdge("answer", END)
   .compile();
 
+/** Shows what it read of the request through `getChatRequest`. */
+export const requestEcho = new StateGraph(MessagesAnnotation)
+  .addNode("echo", (_state: State, config: RunnableConfig) => {
+    const { tools, tool_choice, parallel_tool_calls, temperature, max_tokens, seed, user, metadata, stop } = getChatRequest(config) ?? {};
+    const seen = { tools, tool_choice, parallel_tool_calls, temperature, max_tokens, seed, user, metadata, stop };
+    return { messages: [new AIMessage(JSON.stringify(seen))] };
+  })
+  .addEdge(START, "echo")
+  .addEdge("echo", END)
+  .compile();
+
 const getTime = tool(async ({ zone }) => `12:00 in ${zone}`, {
   name: "get_time",
   description: "The time in a time zone.",

@@ -289,6 +289,15 @@ describe("failing graphs", () => {
     expect((serverErrors[0]!.cause as Error).stack).toContain("graphs.ts");
   });
 
+  it("makes ChatOpenAI and the AI SDK raise the same failure", async () => {
+    await expect(chatOpenAI("fails-at-once").invoke("hi")).rejects.toThrow(/database unreachable/);
+    await expect((async () => collect(await chatOpenAI("fails-at-once").stream("hi")))()).rejects.toThrow(/database unreachable/);
+    await expect(generateText({ model: aiSdk("fails-at-once"), prompt: "hi", maxRetries: 0 })).rejects.toMatchObject({
+      statusCode: 500,
+      message: expect.stringContaining("database unreachable"),
+    });
+  });
+
   it("ends a stream that fails after output with an error event every client reports", async () => {
     serverErrors.length = 0;
     const stream = await server.client.chat.completions.create({ model: "fails-midway", messages: user("hi"), stream: true });
@@ -300,7 +309,7 @@ describe("failing graphs", () => {
     expect(failure).toMatchObject({ type: "server_error", code: "graph_error" });
     expect(failure.message).toContain("disk full");
 
-    await expect(collect(await chatOpenAI("fails-midway").stream("hi"))).rejects.toThrow(/disk full/);
+    await expect((async () => collect(await chatOpenAI("fails-midway").stream("hi")))()).rejects.toThrow(/disk full/);
 
     const errors: unknown[] = [];
     const aiStream = streamText({ model: aiSdk("fails-midway"), prompt: "hi", onError: ({ error }) => void errors.push(error) });

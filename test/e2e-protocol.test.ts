@@ -66,6 +66,11 @@ describe("token streaming", () => {
     expect(completion.choices[0]?.message.content).toBe("Hello without a model.\n\nAnd hello from a model.");
   });
 
+  it("does not send again a message a node returns a second time", async () => {
+    const chunks = await streamOpenAI({ model: "returns-seen", messages: user("hi") });
+    expect(contentOf(chunks).filter(Boolean)).toEqual(["Said ", "once."]);
+  });
+
   it("streams the output of a subgraph's nodes", async () => {
     const chunks = await streamOpenAI({ model: "subgraph", messages: user("go") });
     expect(contentOf(chunks).join("")).toBe("Draft text.\n\nNotes text.\n\nFinal answer.");

@@ -41,6 +41,15 @@ export const noModel = new StateGraph(MessagesAnnotation)
   .addEdge("model", END)
   .compile();
 
+/** A model's turn, then a node that returns that same message again (as a reviewer that keeps it would). */
+export const returnsSeenMessage = new StateGraph(MessagesAnnotation)
+  .addNode("model", modelNode("Said once."))
+  .addNode("review", (state: State) => ({ messages: [state.messages.at(-1)!] }))
+  .addEdge(START, "model")
+  .addEdge("model", "review")
+  .addEdge("review", END)
+  .compile();
+
 /** Answers without any model. */
 export const modelFree = new StateGraph(MessagesAnnotation)
   .addNode("answer", () => ({ messages: [new AIMessage("No model here.")] }))

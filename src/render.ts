@@ -62,6 +62,10 @@ export async function* toChunks(
       usage = event.usage;
       continue;
     }
+    if (event.type === "truncated") {
+      finishReason = "length";
+      continue;
+    }
     if (!started) {
       started = true;
       yield chunk({ role: "assistant", content: "", refusal: null });

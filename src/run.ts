@@ -3,7 +3,7 @@
  * stream mode, which sees every token of every chat-model call (and messages nodes
  * return without one), plus root `values` for the state the run ends in.
  */
-import type { AIMessageChunk, BaseMessage, UsageMetadata } from "@langchain/core/messages";
+import type { AIMessage, AIMessageChunk, BaseMessage, UsageMetadata } from "@langchain/core/messages";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import type { ModelSettings } from "./config.ts";
 import { toOpenAIToolCalls } from "./convert.ts";
@@ -32,6 +32,16 @@ function addUsage(usage: Usage, reported: UsageMetadata): void {
   usage.prompt_tokens += reported.input_tokens;
   usage.completion_tokens += reported.output_tokens;
   usage.total_tokens += reported.total_tokens ?? reported.input_tokens + reported.output_tokens;
+}
+
+/** How each provider's LangChain model says its answer was cut at the token limit. */
+function stoppedAtTokenLimit(message: BaseMessage): boolean {
+  const metadata: Record<string, unknown> = message.response_metadata ?? {};
+  return (
+    metadata.finish_reason === "length" || // OpenAI and compatible endpoints
+    metadata.stop_reason === "max_tokens" || // Anthropic
+    metadata.finishReason === "MAX_TOKENS" // Google
+  );
 }
 
 type StreamNodeFilter = (node: unknown, namespace: readonly string[]) => boolean;
@@ -101,8 +111,11 @@ export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
   } else {
     const messages = finalState?.messages;
     const last = Array.isArray(messages) ? (messages.at(-1) as BaseMessage | undefined) : undefined;
-    const toolCalls = last?.getType() === "ai" ? (last as { tool_calls?: [] }).tool_calls : undefined;
-    if (toolCalls?.length) yield { type: "tool_calls", toolCalls: toOpenAIToolCalls(toolCalls) };
+    if (last?.getType() === "ai") {
+      const toolCalls = (last as AIMessage).tool_calls;
+      if (toolCalls?.length) yield { type: "tool_calls", toolCalls: toOpenAIToolCalls(toolCalls) };
+      else if (stoppedAtTokenLimit(last)) yield { type: "truncated" };
+    }
   }
   yield { type: "usage", usage };
 }

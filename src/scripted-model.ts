@@ -25,6 +25,8 @@ export type ScriptedReply = string | { content?: string; toolCalls?: ScriptedToo
 
 export interface ScriptedCallOptions extends BaseChatModelCallOptions {
   tools?: BindToolsInput[];
+  /** Cut the reply after this many tokens, reporting `finish_reason: "length"` as ChatOpenAI does. */
+  maxTokens?: number;
 }
 
 export interface ScriptedChatModelInput extends BaseChatModelParams {
@@ -82,8 +84,13 @@ export class ScriptedChatModel extends BaseChatModel<ScriptedCallOptions> {
     options: this["ParsedCallOptions"],
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
-    const { content, toolCalls, usage } = await this.nextReply(messages, options);
-    const tokens = tokenize(content);
+    const reply = await this.nextReply(messages, options);
+    const { usage } = reply;
+    const allTokens = tokenize(reply.content);
+    const truncated = options.maxTokens !== undefined && allTokens.length > options.maxTokens;
+    const tokens = truncated ? allTokens.slice(0, options.maxTokens) : allTokens;
+    // A reply cut short never gets to its tool calls.
+    const toolCalls = truncated ? [] : reply.toolCalls;
     const inputTokens = usage?.input_tokens ?? countTokens(messages);
     const outputTokens = usage?.output_tokens ?? tokens.length + toolCalls.length;
     const last = tokens.length - 1;
@@ -95,7 +102,10 @@ export class ScriptedChatModel extends BaseChatModel<ScriptedCallOptions> {
         text: token,
         message: new AIMessageChunk({
           content: token,
-          ...(finalChunk && { usage_metadata: { input_tokens: inputTokens, output_tokens: outputTokens, total_tokens: inputTokens + outputTokens } }),
+          ...(finalChunk && {
+            usage_metadata: { input_tokens: inputTokens, output_tokens: outputTokens, total_tokens: inputTokens + outputTokens },
+            response_metadata: { finish_reason: truncated ? "length" : "stop" },
+          }),
         }),
       });
       yield chunk;

@@ -28,8 +28,8 @@ afterAll(() => server.close());
 
 const user = (content: string) => [{ role: "user" as const, content }];
 
-function chatOpenAI(model: string): ChatOpenAI {
-  return new ChatOpenAI({ model, apiKey: "unused", configuration: { baseURL: server.url }, streamUsage: true, maxRetries: 0 });
+function chatOpenAI(model: string, options: { maxTokens?: number } = {}): ChatOpenAI {
+  return new ChatOpenAI({ model, apiKey: "unused", configuration: { baseURL: server.url }, streamUsage: true, maxRetries: 0, ...options });
 }
 
 function aiSdk(model: string) {
@@ -102,6 +102,23 @@ describe("usage", () => {
     expect(completion.usage).toEqual({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 });
     const chunks = await streamOpenAI({ model: "model-free", messages: user("hi") });
     expect(chunks.at(-1)?.usage).toEqual({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 });
+  });
+});
+
+describe("an answer cut at the token limit", () => {
+  it("finishes with length for every client, and with stop when the answer fits", async () => {
+    const completion = await server.client.chat.completions.create({ model: "token-limit", messages: user("count"), max_tokens: 3 });
+    expect(completion.choices[0]).toMatchObject({ finish_reason: "length", message: { content: "One two three " } });
+    const chunks = await streamOpenAI({ model: "token-limit", messages: user("count"), max_tokens: 3 });
+    expect(chunks.at(-2)?.choices[0]?.finish_reason).toBe("length");
+
+    const message = await chatOpenAI("token-limit", { maxTokens: 3 }).invoke("count");
+    expect(message.response_metadata.finish_reason).toBe("length");
+    const result = await generateText({ model: aiSdk("token-limit"), prompt: "count", maxOutputTokens: 3 });
+    expect(result.finishReason).toBe("length");
+
+    const whole = await server.client.chat.completions.create({ model: "token-limit", messages: user("count"), max_tokens: 100 });
+    expect(whole.choices[0]?.finish_reason).toBe("stop");
   });
 });
 

@@ -58,6 +58,12 @@ describe("events to chunks", () => {
     expect(chunks.at(-2)?.choices[0]?.finish_reason).toBe("tool_calls");
   });
 
+  it("finishes with length when the answer was cut at the token limit", async () => {
+    const chunks = await render([{ type: "text", text: "One two" }, { type: "truncated" }, { type: "usage", usage }]);
+    expect(deltas(chunks).map((delta) => delta?.content ?? "").join("")).toBe("One two");
+    expect(chunks.at(-2)?.choices[0]?.finish_reason).toBe("length");
+  });
+
   it("answers a run that produced nothing with an empty message", async () => {
     const completion = await foldChunks(toChunks(play([{ type: "usage", usage }]), meta, true));
     expect(completion.choices[0]).toMatchObject({ message: { role: "assistant", content: "" }, finish_reason: "stop" });

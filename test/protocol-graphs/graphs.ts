@@ -120,6 +120,17 @@ export const clientTools = new StateGraph(MessagesAnnotation)
   .addEdge("model", END)
   .compile();
 
+/** Passes the request's `max_tokens` to its model, which may stop short. */
+export const tokenLimit = new StateGraph(MessagesAnnotation)
+  .addNode("model", async (state: State, config: RunnableConfig) => {
+    const model = new ScriptedChatModel({ replies: ["One two three four five six seven eight."] });
+    const maxTokens = getChatRequest(config)?.max_tokens ?? undefined;
+    return { messages: [await model.invoke(state.messages, { ...config, maxTokens })] };
+  })
+  .addEdge(START, "model")
+  .addEdge("model", END)
+  .compile();
+
 function modelNode(text: string) {
   const model = new ScriptedChatModel({ replies: [{ content: text, usage: { input_tokens: 1, output_tokens: 2 } }] });
   return async (state: State, config: RunnableConfig) => ({ messages: [await model.invoke(state.messages, config)] });

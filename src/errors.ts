@@ -43,7 +43,10 @@ export class ModelNotFoundError extends NotFoundError {
 
 export class PayloadTooLargeError extends ApiError {
   constructor(limitBytes: number) {
-    super(413, "invalid_request_error", `Request body is larger than the limit of ${limitBytes} bytes.`, "request_too_large");
+    // The rest of the body stays unread: the connection cannot carry another request.
+    super(413, "invalid_request_error", `Request body is larger than the limit of ${limitBytes} bytes.`, "request_too_large", null, {
+      Connection: "close",
+    });
   }
 }
 

@@ -9,6 +9,8 @@ export type RunEvent =
   | { type: "text"; text: string }
   /** The run ended on an AI message whose tool calls the graph did not run: the client's to run. */
   | { type: "tool_calls"; toolCalls: ToolCall[] }
+  /** The answer stopped at the model's token limit: OpenAI's `finish_reason: "length"`. */
+  | { type: "truncated" }
   /** The graph stopped at `interrupt()` and waits for the user's next message. */
   | { type: "interrupt"; interrupts: Interrupt[] }
   /** Sent last: the sum over every model call of the run. */

@@ -62,6 +62,10 @@ export async function* toChunks(
       usage = event.usage;
       continue;
     }
+    if (event.type === "truncated") {
+      finishReason = "length";
+      continue;
+    }
     if (!started) {
       started = true;
       yield chunk({ role: "assistant", content: "", refusal: null });
@@ -71,7 +75,12 @@ export async function* toChunks(
       yield chunk({ content: event.text });
     } else if (event.type === "tool_calls") {
       finishReason = "tool_calls";
-      yield chunk({ tool_calls: event.toolCalls.map((call, index) => ({ index, ...call })) });
+      // OpenAI's own shape, which the AI SDK and ChatOpenAI parse: a first delta per call
+      // with its id, type, name and empty arguments, then the arguments by index alone.
+      for (const [index, call] of event.toolCalls.entries()) {
+        yield chunk({ tool_calls: [{ index, id: call.id, type: "function", function: { name: call.function.name, arguments: "" } }] });
+        yield chunk({ tool_calls: [{ index, function: { arguments: call.function.arguments } }] });
+      }
     } else {
       interrupts = event.interrupts;
       const text = interruptText(event.interrupts);

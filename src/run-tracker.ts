@@ -115,7 +115,7 @@ export class RunTracker {
       try {
         for await (const event of events) {
           if (event.type === "usage") record.usage = event.usage;
-          else record.firstTokenAt ??= performance.now();
+          else if (event.type !== "truncated") record.firstTokenAt ??= performance.now();
           yield event;
         }
       } catch (error) {

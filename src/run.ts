@@ -3,9 +3,7 @@
  * stream mode, which sees every token of every chat-model call (and messages nodes
  * return without one), plus root `values` for the state the run ends in.
  */
-import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
-import type { BaseMessage, UsageMetadata } from "@langchain/core/messages";
-import type { LLMResult } from "@langchain/core/outputs";
+import type { AIMessage, AIMessageChunk, BaseMessage, UsageMetadata } from "@langchain/core/messages";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import type { ModelSettings } from "./config.ts";
 import { toOpenAIToolCalls } from "./convert.ts";
@@ -24,31 +22,44 @@ export interface RunOptions {
   signal: AbortSignal;
 }
 
-/** Sums `usage_metadata` over every chat-model call, streamed or not, shown to the user or not. */
-class UsageCollector extends BaseCallbackHandler {
-  name = "UsageCollector";
-  override awaitHandlers = true;
-  readonly usage: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
-
-  override handleLLMEnd(output: LLMResult): void {
-    for (const generations of output.generations) {
-      for (const generation of generations) {
-        const metadata = (generation as { message?: { usage_metadata?: UsageMetadata } }).message?.usage_metadata;
-        if (!metadata) continue;
-        this.usage.prompt_tokens += metadata.input_tokens;
-        this.usage.completion_tokens += metadata.output_tokens;
-        this.usage.total_tokens += metadata.total_tokens ?? metadata.input_tokens + metadata.output_tokens;
-      }
-    }
-  }
+/**
+ * Usage is summed from the `messages` stream itself, which carries every chat-model
+ * call of the run (each streamed chunk, or the whole message of an unstreamed call,
+ * once: LangGraph drops a node's copy of a message it already sent). A callback handler
+ * would see the same calls but costs a callback per token.
+ */
+function addUsage(usage: Usage, reported: UsageMetadata): void {
+  usage.prompt_tokens += reported.input_tokens;
+  usage.completion_tokens += reported.output_tokens;
+  usage.total_tokens += reported.total_tokens ?? reported.input_tokens + reported.output_tokens;
 }
 
-type StreamNodeFilter = (node: unknown) => boolean;
+/** How each provider's LangChain model says its answer was cut at the token limit. */
+function stoppedAtTokenLimit(message: BaseMessage): boolean {
+  const metadata: Record<string, unknown> = message.response_metadata ?? {};
+  return (
+    metadata.finish_reason === "length" || // OpenAI and compatible endpoints
+    metadata.stop_reason === "max_tokens" || // Anthropic
+    metadata.finishReason === "MAX_TOKENS" // Google
+  );
+}
 
+type StreamNodeFilter = (node: unknown, namespace: readonly string[]) => boolean;
+
+/**
+ * Which messages reach the client, by node name. A message inside a subgraph answers
+ * to its own node's name and to the names of the nodes that enclose it (a namespace
+ * entry is `"node:taskId"`), so `exclude: ["research"]` hides a whole subgraph.
+ */
 export function streamNodeFilter(settings: ModelSettings["stream"]): StreamNodeFilter {
   const include = settings?.include && new Set(settings.include);
-  const exclude = new Set(settings?.exclude ?? []);
-  return (node) => typeof node !== "string" || ((!include || include.has(node)) && !exclude.has(node));
+  const exclude = settings?.exclude?.length ? new Set(settings.exclude) : undefined;
+  if (!include && !exclude) return () => true;
+  return (node, namespace) => {
+    if (typeof node !== "string") return true;
+    const names = [node, ...namespace.map((entry) => entry.split(":", 1)[0]!)];
+    return (!include || names.some((name) => include.has(name))) && !(exclude && names.some((name) => exclude.has(name)));
+  };
 }
 
 type StreamPart = [namespace: string[], mode: "messages", payload: [BaseMessage, Record<string, unknown>]]
@@ -56,10 +67,9 @@ type StreamPart = [namespace: string[], mode: "messages", payload: [BaseMessage,
 
 export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
   const { entry, input, threadId, request, signal } = options;
-  const usage = new UsageCollector();
+  const usage: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
   const config: RunnableConfig = {
     configurable: { thread_id: threadId, [REQUEST_CONFIG_KEY]: request },
-    callbacks: [usage],
     signal,
   };
   const streams = streamNodeFilter(entry.settings.stream);
@@ -76,7 +86,10 @@ export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
     for await (const [namespace, mode, payload] of stream) {
       if (mode === "messages") {
         const [message, metadata] = payload;
-        if (message.getType() !== "ai" || !streams(metadata.langgraph_node)) continue;
+        if (message.getType() !== "ai") continue;
+        const reported = (message as AIMessageChunk).usage_metadata;
+        if (reported) addUsage(usage, reported);
+        if (!streams(metadata.langgraph_node, namespace)) continue;
         const text = message.text;
         if (!text) continue;
         // Two AI messages in one answer (a ReAct agent's turns) read as two paragraphs.
@@ -98,8 +111,11 @@ export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
   } else {
     const messages = finalState?.messages;
     const last = Array.isArray(messages) ? (messages.at(-1) as BaseMessage | undefined) : undefined;
-    const toolCalls = last?.getType() === "ai" ? (last as { tool_calls?: [] }).tool_calls : undefined;
-    if (toolCalls?.length) yield { type: "tool_calls", toolCalls: toOpenAIToolCalls(toolCalls) };
+    if (last?.getType() === "ai") {
+      const toolCalls = (last as AIMessage).tool_calls;
+      if (toolCalls?.length) yield { type: "tool_calls", toolCalls: toOpenAIToolCalls(toolCalls) };
+      else if (stoppedAtTokenLimit(last)) yield { type: "truncated" };
+    }
   }
-  yield { type: "usage", usage: usage.usage };
+  yield { type: "usage", usage };
 }

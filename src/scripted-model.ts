@@ -15,10 +15,18 @@ export interface ScriptedToolCall {
   id?: string;
 }
 
-export type ScriptedReply = string | { content?: string; toolCalls?: ScriptedToolCall[] };
+export interface ScriptedUsage {
+  input_tokens: number;
+  output_tokens: number;
+}
+
+/** A reply's text and tool calls; `usage` replaces the counted tokens, for tests that want exact numbers. */
+export type ScriptedReply = string | { content?: string; toolCalls?: ScriptedToolCall[]; usage?: ScriptedUsage };
 
 export interface ScriptedCallOptions extends BaseChatModelCallOptions {
   tools?: BindToolsInput[];
+  /** Cut the reply after this many tokens, reporting `finish_reason: "length"` as ChatOpenAI does. */
+  maxTokens?: number;
 }
 
 export interface ScriptedChatModelInput extends BaseChatModelParams {
@@ -56,14 +64,19 @@ export class ScriptedChatModel extends BaseChatModel<ScriptedCallOptions> {
     return this.withConfig({ tools } as Partial<ScriptedCallOptions>);
   }
 
-  private async nextReply(messages: BaseMessage[], options: ScriptedCallOptions): Promise<{ content: string; toolCalls: ScriptedToolCall[] }> {
+  private async nextReply(
+    messages: BaseMessage[],
+    options: ScriptedCallOptions,
+  ): Promise<{ content: string; toolCalls: ScriptedToolCall[]; usage?: ScriptedUsage }> {
     let reply: ScriptedReply;
     if (this.script.respond) reply = await this.script.respond(messages, options);
     else {
       const replies = this.script.replies ?? ["Hello from a scripted model."];
       reply = replies[this.turn++ % replies.length]!;
     }
-    return typeof reply === "string" ? { content: reply, toolCalls: [] } : { content: reply.content ?? "", toolCalls: reply.toolCalls ?? [] };
+    return typeof reply === "string"
+      ? { content: reply, toolCalls: [] }
+      : { content: reply.content ?? "", toolCalls: reply.toolCalls ?? [], usage: reply.usage };
   }
 
   override async *_streamResponseChunks(
@@ -71,10 +84,15 @@ export class ScriptedChatModel extends BaseChatModel<ScriptedCallOptions> {
     options: this["ParsedCallOptions"],
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
-    const { content, toolCalls } = await this.nextReply(messages, options);
-    const tokens = tokenize(content);
-    const inputTokens = countTokens(messages);
-    const outputTokens = tokens.length + toolCalls.length;
+    const reply = await this.nextReply(messages, options);
+    const { usage } = reply;
+    const allTokens = tokenize(reply.content);
+    const truncated = options.maxTokens !== undefined && allTokens.length > options.maxTokens;
+    const tokens = truncated ? allTokens.slice(0, options.maxTokens) : allTokens;
+    // A reply cut short never gets to its tool calls.
+    const toolCalls = truncated ? [] : reply.toolCalls;
+    const inputTokens = usage?.input_tokens ?? countTokens(messages);
+    const outputTokens = usage?.output_tokens ?? tokens.length + toolCalls.length;
     const last = tokens.length - 1;
     for (const [index, token] of tokens.entries()) {
       if (this.script.tokenDelayMs) await sleep(this.script.tokenDelayMs, undefined, { signal: options.signal });
@@ -84,7 +102,10 @@ export class ScriptedChatModel extends BaseChatModel<ScriptedCallOptions> {
         text: token,
         message: new AIMessageChunk({
           content: token,
-          ...(finalChunk && { usage_metadata: { input_tokens: inputTokens, output_tokens: outputTokens, total_tokens: inputTokens + outputTokens } }),
+          ...(finalChunk && {
+            usage_metadata: { input_tokens: inputTokens, output_tokens: outputTokens, total_tokens: inputTokens + outputTokens },
+            response_metadata: { finish_reason: truncated ? "length" : "stop" },
+          }),
         }),
       });
       yield chunk;

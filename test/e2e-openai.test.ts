@@ -34,6 +34,26 @@ describe("the example config through the openai SDK", () => {
     expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe("stop");
   });
 
+  it("calls the client's tool with the example client-tools graph, then answers from its result", async () => {
+    const tools = [
+      {
+        type: "function" as const,
+        function: { name: "get_stock", parameters: { type: "object", properties: { symbol: { type: "string" } }, required: ["symbol"] } },
+      },
+    ];
+    const messages = [{ role: "user" as const, content: "ACME" }];
+    const call = await server.client.chat.completions.create({ model: "client-tools", messages, tools });
+    const toolCall = call.choices[0]?.message.tool_calls?.[0];
+    expect(call.choices[0]?.finish_reason).toBe("tool_calls");
+    expect(toolCall).toMatchObject({ type: "function", function: { name: "get_stock", arguments: '{"symbol":"ACME"}' } });
+    const answer = await server.client.chat.completions.create({
+      model: "client-tools",
+      tools,
+      messages: [...messages, call.choices[0]!.message, { role: "tool", tool_call_id: toolCall!.id, content: "ACME is at 42" }],
+    });
+    expect(answer.choices[0]?.message.content).toBe("Your tool answered: ACME is at 42.");
+  });
+
   it("says which model does not exist", async () => {
     await expect(
       server.client.chat.completions.create({ model: "nope", messages: [{ role: "user", content: "hi" }] }),

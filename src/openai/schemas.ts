@@ -12,7 +12,7 @@ const imagePart = z.object({
 });
 const audioPart = z.object({
   type: z.literal("input_audio"),
-  input_audio: z.object({ data: z.string(), format: z.string() }),
+  input_audio: z.object({ data: z.string(), format: z.enum(["wav", "mp3"]) }),
 });
 const filePart = z.object({
   type: z.literal("file"),
@@ -107,9 +107,20 @@ export const chatCompletionRequestSchema = z.looseObject({
   n: z.number().int().min(1).max(1, "n > 1 is not supported: a graph run produces one answer").nullish(),
   logprobs: z.literal(false, "logprobs are not supported by graph models").nullish(),
   top_logprobs: z.literal(0, "top_logprobs are not supported by graph models").nullish(),
-  modalities: z.array(z.literal("text", "only text output is supported by graph models")).nullish(),
+  modalities: z.array(z.literal("text", "output modalities other than text are not supported by graph models")).nullish(),
   audio: z.unknown().refine((audio) => audio == null, "audio output is not supported by graph models").optional(),
   reasoning_effort: z.string().nullish(),
+  verbosity: z.enum(["low", "medium", "high"]).nullish(),
+  logit_bias: z.record(z.string(), z.number().min(-100).max(100)).nullish(),
+  store: z.boolean().nullish(),
+  service_tier: z.string().nullish(),
+  prompt_cache_key: z.string().optional(),
+  safety_identifier: z.string().optional(),
+  prediction: z.object({ type: z.literal("content"), content: textContent }).nullish(),
+  web_search_options: z.looseObject({}).optional(),
+  // Deprecated by OpenAI for `tools`/`tool_choice`, still sent by old clients: checked, then ignored.
+  functions: z.array(z.looseObject({ name: z.string() })).optional(),
+  function_call: z.union([z.enum(["none", "auto"]), z.object({ name: z.string() })]).optional(),
 });
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
 

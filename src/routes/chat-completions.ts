@@ -6,7 +6,8 @@ import { randomUUID } from "node:crypto";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { Context } from "hono";
 import { toLangChainMessages } from "../convert.ts";
-import { InvalidRequestError, ModelNotFoundError, UnsupportedMediaTypeError, type ApiError } from "../errors.ts";
+import { ModelNotFoundError, type ApiError } from "../errors.ts";
+import { readJsonBody } from "../openai/read-body.ts";
 import { parseChatRequest } from "../openai/validate.ts";
 import { canUseModel } from "../middleware/auth.ts";
 import type { Registry } from "../registry.ts";
@@ -23,25 +24,10 @@ export interface ChatCompletionsOptions {
   runs: RunTracker;
 }
 
-async function readJson(c: Context): Promise<unknown> {
-  const contentType = c.req.header("content-type");
-  if (contentType && !/^application\/([\w.+-]+\+)?json\b/i.test(contentType)) {
-    throw new UnsupportedMediaTypeError(contentType);
-  }
-  const text = await c.req.text();
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new InvalidRequestError(
-      "We could not parse the JSON body of your request. The API expects a JSON payload, but what was sent was not valid JSON.",
-    );
-  }
-}
-
 export function chatCompletions(registry: Registry, options: ChatCompletionsOptions) {
   const { checkpointer } = options;
   return async (c: Context): Promise<Response> => {
-    const request = parseChatRequest(await readJson(c));
+    const request = parseChatRequest(await readJsonBody(c));
     const entry = registry.get(request.model);
     if (!entry || !canUseModel(c, entry.id)) throw new ModelNotFoundError(request.model);
     c.set("model", entry.id);

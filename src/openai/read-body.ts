@@ -1,0 +1,52 @@
+/**
+ * The request body as JSON, read strictly: a body that is not UTF-8, not JSON, or
+ * declared as something else gets OpenAI's 400 (or 415), never a 500.
+ */
+import type { Context } from "hono";
+import { InvalidRequestError, UnsupportedMediaTypeError } from "../errors.ts";
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Deeper than any real request (JSON schemas of tools included), far below what would strain a parser or a walker. */
+export const MAX_JSON_DEPTH = 128;
+
+/** How deep the arrays and objects of a JSON text nest, counting only brackets outside strings. */
+function exceedsDepth(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (inString) {
+      if (code === 0x5c) i++; // backslash: skip the escaped character
+      else if (code === 0x22) inString = false;
+    } else if (code === 0x22) inString = true;
+    else if (code === 0x5b || code === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (code === 0x5d || code === 0x7d) depth--;
+  }
+  return false;
+}
+
+export async function readJsonBody(c: Context): Promise<unknown> {
+  const contentType = c.req.header("content-type");
+  if (contentType && !/^application\/([\w.+-]+\+)?json\b/i.test(contentType)) {
+    throw new UnsupportedMediaTypeError(contentType);
+  }
+  let text: string;
+  try {
+    text = utf8.decode(await c.req.arrayBuffer());
+  } catch {
+    throw new InvalidRequestError("The request body is not valid UTF-8.");
+  }
+  if (text.trim() === "") throw new InvalidRequestError("The request body is empty: send a JSON object.");
+  if (exceedsDepth(text, MAX_JSON_DEPTH)) {
+    throw new InvalidRequestError(`The request body is nested too deeply: more than ${MAX_JSON_DEPTH} levels of arrays and objects.`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InvalidRequestError(
+      "We could not parse the JSON body of your request. The API expects a JSON payload, but what was sent was not valid JSON.",
+    );
+  }
+}

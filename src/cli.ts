@@ -3,6 +3,7 @@
  */
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { CHECKPOINTER_ENV, CheckpointerError, parseCheckpointerSpec } from "./checkpointer.ts";
 import { ConfigError } from "./config.ts";
 import { GraphLoadError } from "./registry.ts";
 import { serve } from "./server.ts";
@@ -15,6 +16,9 @@ Options:
   -c, --config FILE   LangGraph config to serve (default: langgraph.config.json)
   -p, --port N        port to listen on (default: $PORT or 8000; 0 picks a free one)
       --host H        address to bind (default: $HOST or 127.0.0.1)
+      --checkpointer SPEC
+                      where threads keep their state: memory, sqlite:PATH or
+                      postgres://USER@HOST:PORT/DB (default: $LANGGRAPH_OPENAI_CHECKPOINTER or memory)
   -h, --help          show this help
 `;
 
@@ -24,6 +28,7 @@ export interface CliOptions {
   config: string;
   port: number;
   host: string;
+  checkpointer: string;
 }
 
 export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): CliOptions | "help" {
@@ -36,6 +41,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
         config: { type: "string", short: "c" },
         port: { type: "string", short: "p" },
         host: { type: "string" },
+        checkpointer: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -50,7 +56,13 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   const portText = values.port ?? env.PORT ?? "8000";
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, got '${portText}'`);
-  return { config: values.config ?? "langgraph.config.json", port, host: values.host ?? env.HOST ?? "127.0.0.1" };
+  const checkpointer = values.checkpointer ?? env[CHECKPOINTER_ENV] ?? "memory";
+  try {
+    parseCheckpointerSpec(checkpointer);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  return { config: values.config ?? "langgraph.config.json", port, host: values.host ?? env.HOST ?? "127.0.0.1", checkpointer };
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -67,9 +79,9 @@ export async function main(argv: string[]): Promise<void> {
   }
   let running;
   try {
-    running = await serve({ config: options.config, port: options.port, host: options.host });
+    running = await serve({ config: options.config, port: options.port, host: options.host, checkpointerSpec: options.checkpointer });
   } catch (error) {
-    const known = error instanceof ConfigError || error instanceof GraphLoadError || (error as NodeJS.ErrnoException).code === "EADDRINUSE";
+    const known = error instanceof ConfigError || error instanceof GraphLoadError || error instanceof CheckpointerError || (error as NodeJS.ErrnoException).code === "EADDRINUSE";
     process.stderr.write(`langgraph-openai: ${known ? (error as Error).message : (error as Error).stack}\n`);
     process.exit(1);
   }

@@ -12,7 +12,7 @@ import { toOpenAIToolCalls } from "./convert.ts";
 import { ApiError, ClientClosedError, GraphRunError } from "./errors.ts";
 import type { RunEvent } from "./events.ts";
 import type { Interrupt, Usage } from "./openai/schemas.ts";
-import type { ModelEntry } from "./registry.ts";
+import type { CompiledGraph, ModelEntry } from "./registry.ts";
 import { REQUEST_CONFIG_KEY, type ChatRequestContext } from "./request-context.ts";
 
 export interface RunOptions {
@@ -20,6 +20,10 @@ export interface RunOptions {
   /** The graph's input: `{ messages }`, or a `Command` that resumes an interrupt. */
   input: unknown;
   threadId: string;
+  /** Fork the thread from this checkpoint instead of continuing its latest one. */
+  checkpointId?: string;
+  /** The graph, when the caller built it already (a factory export runs once per request). */
+  graph?: CompiledGraph;
   request: ChatRequestContext;
   signal: AbortSignal;
 }
@@ -55,10 +59,10 @@ type StreamPart = [namespace: string[], mode: "messages", payload: [BaseMessage,
   | [namespace: string[], mode: "values", payload: Record<string, unknown>];
 
 export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
-  const { entry, input, threadId, request, signal } = options;
+  const { entry, input, threadId, checkpointId, request, signal } = options;
   const usage = new UsageCollector();
   const config: RunnableConfig = {
-    configurable: { thread_id: threadId, [REQUEST_CONFIG_KEY]: request },
+    configurable: { thread_id: threadId, ...(checkpointId && { checkpoint_id: checkpointId }), [REQUEST_CONFIG_KEY]: request },
     callbacks: [usage],
     signal,
   };
@@ -67,7 +71,7 @@ export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
   let textMessageId: string | undefined;
   let interrupts: Interrupt[] | undefined;
   try {
-    const graph = await entry.getGraph(config);
+    const graph = options.graph ?? (await entry.getGraph(config));
     const stream = (await graph.stream(input, {
       ...config,
       streamMode: ["messages", "values"],

@@ -10,9 +10,12 @@ import { InvalidRequestError, ModelNotFoundError, UnsupportedMediaTypeError, typ
 import { parseChatRequest } from "../openai/validate.ts";
 import type { Registry } from "../registry.ts";
 import { toChunks } from "../render.ts";
-import { toRequestContext } from "../request-context.ts";
+import { REQUEST_CONFIG_KEY, toRequestContext } from "../request-context.ts";
 import { respondJson, respondStream, type RespondOptions } from "../respond.ts";
 import { runGraph } from "../run.ts";
+import { ThreadLocks } from "../threads/locks.ts";
+import { openSession, recordAnswer, type RecordedAnswer } from "../threads/session.ts";
+import { threadIdOf } from "../threads/thread-id.ts";
 
 export interface ChatCompletionsOptions {
   checkpointer: BaseCheckpointSaver;
@@ -36,35 +39,53 @@ async function readJson(c: Context): Promise<unknown> {
 
 export function chatCompletions(registry: Registry, options: ChatCompletionsOptions) {
   const { checkpointer } = options;
+  const locks = new ThreadLocks();
   return async (c: Context): Promise<Response> => {
     const request = parseChatRequest(await readJson(c));
     const entry = registry.get(request.model);
     if (!entry) throw new ModelNotFoundError(request.model);
     const messages = toLangChainMessages(request.messages);
+    const requestedThreadId = threadIdOf((name) => c.req.header(name), request.metadata);
+    const requestContext = toRequestContext(request);
+    const graph = await entry.getGraph({
+      configurable: { ...(requestedThreadId !== undefined && { thread_id: requestedThreadId }), [REQUEST_CONFIG_KEY]: requestContext },
+    });
+    const session = await openSession({
+      graph,
+      checkpointer,
+      locks,
+      model: entry.id,
+      requestedThreadId,
+      wireMessages: request.messages,
+      messages,
+    });
 
     const controller = new AbortController();
     const clientLeft = () => controller.abort();
     c.req.raw.signal.addEventListener("abort", clientLeft, { once: true });
-    const threadId = randomUUID();
+    const answer: RecordedAnswer = { content: "", interrupted: false, complete: false };
     const respondOptions: RespondOptions = {
       onClientLeft: clientLeft,
       onServerError: options.onServerError,
       cleanup: async () => {
         c.req.raw.signal.removeEventListener("abort", clientLeft);
-        await checkpointer.deleteThread(threadId);
+        await session.finish(answer);
       },
     };
 
     const events = runGraph({
       entry,
-      input: { messages },
-      threadId,
-      request: toRequestContext(request),
+      graph,
+      input: session.input,
+      threadId: session.threadId,
+      checkpointId: session.checkpointId,
+      request: requestContext,
       signal: controller.signal,
     });
     const meta = { id: `chatcmpl-${randomUUID().replaceAll("-", "")}`, created: Math.floor(Date.now() / 1000), model: entry.id };
-    if (!request.stream) return respondJson(c, toChunks(events, meta, true), respondOptions);
-    const chunks = toChunks(events, meta, request.stream_options?.include_usage === true);
+    const includeUsage = !request.stream || request.stream_options?.include_usage === true;
+    const chunks = recordAnswer(toChunks(events, meta, includeUsage), answer);
+    if (!request.stream) return respondJson(c, chunks, respondOptions);
     return respondStream(c, chunks, respondOptions);
   };
 }

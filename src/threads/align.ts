@@ -7,10 +7,13 @@
  * must match the thread's exactly: role, content and tool call id. Everything else in
  * the thread (AI messages, tool calls and results the graph ran itself) is the graph's
  * answer, which the client holds as one assistant message per turn: the text we
- * rendered, possibly with an interrupt's question after it and without the text of
- * nodes the model's `stream` settings hide. So an answer matches when its tool call ids
- * are the graph's, and its text is the joined text of the turn or contains one of its
- * AI messages' texts.
+ * rendered, with an interrupt's question after it, and without the text of nodes the
+ * model's `stream` settings hide. An AI message belongs to a client's assistant message
+ * when its text is part of that message's text, or its tool calls are that message's.
+ * A turn that stopped at `interrupt()` continues after the user's answer, which the
+ * thread's messages do not hold: in the client's history, the turn is an assistant
+ * message (ending in the question), the user's answer, and the assistant message that
+ * holds the rest of the turn.
  */
 import type { AIMessage, BaseMessage, ToolMessage } from "@langchain/core/messages";
 import { interruptText } from "../render.ts";
@@ -45,39 +48,53 @@ function sameInput(thread: BaseMessage, client: BaseMessage): boolean {
   return thread.getType() !== "tool" || (thread as ToolMessage).tool_call_id === (client as ToolMessage).tool_call_id;
 }
 
-function answerMatches(turn: readonly BaseMessage[], answer: BaseMessage): boolean {
-  const graphCalls = new Set(turn.flatMap(toolCallIds));
-  const answerCalls = toolCallIds(answer);
-  if (!answerCalls.every((id) => graphCalls.has(id))) return false;
-  const texts = turn.filter((message) => message.getType() === "ai").map((message) => normalizeText(message.text)).filter(Boolean);
-  const text = normalizeText(answer.text);
-  if (texts.length === 0) return text === "" || answerCalls.length > 0;
-  return text === texts.join(" ") || texts.some((part) => text.includes(part));
+function belongsTo(message: BaseMessage, answer: BaseMessage): boolean {
+  if (message.getType() !== "ai") return false;
+  const text = normalizeText(message.text);
+  if (text) return normalizeText(answer.text).includes(text);
+  const calls = toolCallIds(message);
+  const answerCalls = new Set(toolCallIds(answer));
+  return calls.length > 0 && calls.every((id) => answerCalls.has(id));
 }
 
 /**
  * How many of the client's messages the thread's messages account for, or undefined
  * when the thread holds something the client's history does not (an edited or
- * regenerated message, or a client that is behind the thread).
+ * regenerated message, or a client that is behind the thread). Where a turn can be read
+ * two ways (hidden messages at its end, or an interrupt's answer in its middle), the
+ * reading that accounts for more of the client's history wins.
  */
 export function alignHistory(thread: readonly BaseMessage[], client: readonly BaseMessage[]): number | undefined {
   const clientCalls = clientToolCallIds(client);
-  let seen = 0;
-  for (let i = 0; i < thread.length; ) {
+  const isInput = thread.map((message) => isClientInput(message, clientCalls));
+  const memo = new Map<number, number | undefined>();
+  const best = (a: number | undefined, b: number | undefined) => (a === undefined ? b : b === undefined ? a : Math.max(a, b));
+
+  const align = (i: number, seen: number): number | undefined => {
+    if (i === thread.length) return seen;
     const next = client[seen];
     if (!next) return undefined;
-    if (isClientInput(thread[i]!, clientCalls)) {
-      if (!sameInput(thread[i]!, next)) return undefined;
-      i += 1;
-    } else {
+    const key = i * (client.length + 1) + seen;
+    if (memo.has(key)) return memo.get(key);
+    let result: number | undefined;
+    if (isInput[i]) {
+      result = sameInput(thread[i]!, next) ? align(i + 1, seen + 1) : undefined;
+    } else if (next.getType() === "ai") {
       let end = i;
-      while (end < thread.length && !isClientInput(thread[end]!, clientCalls)) end += 1;
-      if (next.getType() !== "ai" || !answerMatches(thread.slice(i, end), next)) return undefined;
-      i = end;
+      while (end < thread.length && !isInput[end]) end += 1;
+      let covered = -1;
+      for (let j = i; j < end; j += 1) if (belongsTo(thread[j]!, next)) covered = j;
+      const visible = thread.slice(i, end).some((message) => message.getType() === "ai" && normalizeText(message.text));
+      // The answer holds the whole turn (its last messages may come from hidden nodes).
+      if (covered >= 0 || (!visible && normalizeText(next.text) === "")) result = align(end, seen + 1);
+      // Or the turn stopped at an interrupt here, and goes on after the user's answer.
+      const resumed = client[seen + 1]?.getType() === "human" && client[seen + 2]?.getType() === "ai";
+      if (resumed && covered + 1 < end) result = best(result, align(Math.max(covered + 1, i), seen + 2));
     }
-    seen += 1;
-  }
-  return seen;
+    memo.set(key, result);
+    return result;
+  };
+  return align(0, 0);
 }
 
 /**

@@ -5,11 +5,10 @@
  * message), the same from the latest earlier checkpoint that agrees with the client:
  * LangGraph's time travel, so the thread forks there and its state follows the client.
  */
-import { AIMessage, type BaseMessage } from "@langchain/core/messages";
+import type { BaseMessage } from "@langchain/core/messages";
 import { Command, type StateSnapshot } from "@langchain/langgraph";
 import type { Interrupt } from "../openai/schemas.ts";
 import type { CompiledGraph } from "../registry.ts";
-import { interruptText } from "../render.ts";
 import { alignHistory, interruptAnswer } from "./align.ts";
 
 export interface ThreadRunPlan {
@@ -33,18 +32,13 @@ function atRest(snapshot: StateSnapshot): boolean {
   return snapshot.next.length === 0 || pendingInterrupts(snapshot).length > 0 || snapshot.metadata?.step === -1;
 }
 
-/**
- * Resumes every pending interrupt with the user's answer. The exchange also goes into
- * `messages` (the question as an AI message, the answer as the user's message), so the
- * thread reads like the chat the user sees and the next request lines up with it.
- */
-function resumeCommand(interrupts: Interrupt[], answer: BaseMessage, hasMessages: boolean): Command {
+/** Resumes every pending interrupt with the user's answer. */
+function resumeCommand(interrupts: Interrupt[], answer: BaseMessage): Command {
   const ids = interrupts.map((interrupt) => interrupt.id);
   const resume = interrupts.length === 1 || ids.some((id) => id === undefined)
     ? answer.text
     : Object.fromEntries(ids.map((id) => [id, answer.text]));
-  const update = hasMessages ? { messages: [new AIMessage(interruptText(interrupts)), answer] } : undefined;
-  return new Command({ resume, ...(update && { update }) });
+  return new Command({ resume });
 }
 
 function planFrom(snapshot: StateSnapshot, client: BaseMessage[]): ThreadRunPlan | undefined {
@@ -54,7 +48,7 @@ function planFrom(snapshot: StateSnapshot, client: BaseMessage[]): ThreadRunPlan
   const rest = client.slice(seen);
   const interrupts = pendingInterrupts(snapshot);
   const answer = interrupts.length > 0 ? interruptAnswer(rest, interrupts) : undefined;
-  if (answer) return { input: resumeCommand(interrupts, answer, messages !== undefined) };
+  if (answer) return { input: resumeCommand(interrupts, answer) };
   return { input: { messages: rest } };
 }
 

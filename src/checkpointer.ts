@@ -39,6 +39,22 @@ function redact(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
 }
 
+/**
+ * `setup()` creates the tables and runs migrations. Replicas starting together on a
+ * fresh database would race on them, so setup holds a Postgres advisory lock.
+ */
+async function setUpOnce(url: string, setup: () => Promise<void>): Promise<void> {
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  await client.connect();
+  try {
+    await client.query("SELECT pg_advisory_lock(hashtext('langgraph-openai:checkpointer-setup'))");
+    await setup();
+  } finally {
+    await client.end();
+  }
+}
+
 export async function openCheckpointer(spec: string): Promise<OpenCheckpointer> {
   const parsed = parseCheckpointerSpec(spec);
   if (parsed.kind === "memory") return { checkpointer: new MemorySaver(), close: async () => {} };
@@ -55,8 +71,7 @@ export async function openCheckpointer(spec: string): Promise<OpenCheckpointer> 
   const { PostgresSaver } = await import("@langchain/langgraph-checkpoint-postgres");
   const saver = PostgresSaver.fromConnString(parsed.url);
   try {
-    // Creates the tables and runs migrations; safe when they exist already.
-    await saver.setup();
+    await setUpOnce(parsed.url, () => saver.setup());
   } catch (error) {
     await saver.end().catch(() => {});
     throw new CheckpointerError(`cannot set up the Postgres checkpointer at ${redact(parsed.url)}: ${(error as Error).message}`);

@@ -6,6 +6,7 @@ import type OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { graph as approval } from "../graphs/approval.ts";
 import { createRegistry } from "../src/index.ts";
+import type { CompiledGraph } from "../src/registry.ts";
 import { collect, startServer } from "./helpers.ts";
 
 type Message = OpenAI.ChatCompletionMessageParam;
@@ -32,7 +33,7 @@ const withOwnCheckpointer = new StateGraph(MessagesAnnotation)
   .addEdge(START, "answer")
   .compile({ checkpointer: ownSaver });
 
-async function threadMessages(threadId: string, graph = counter): Promise<string[]> {
+async function threadMessages(threadId: string, graph: CompiledGraph = counter): Promise<string[]> {
   const state = await graph.getState({ configurable: { thread_id: threadId } });
   return ((state.values.messages ?? []) as BaseMessage[]).map((message) => `${message.getType()}: ${message.text}`);
 }

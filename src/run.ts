@@ -88,7 +88,8 @@ export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
         textMessageId = message.id;
         yield { type: "text", text };
       } else if (namespace.length === 0) {
-        if ("__interrupt__" in payload) interrupts = payload.__interrupt__ as Interrupt[];
+        // Parallel nodes that each stop at an interrupt arrive as one `__interrupt__` each.
+        if ("__interrupt__" in payload) interrupts = [...(interrupts ?? []), ...(payload.__interrupt__ as Interrupt[])];
         else finalState = payload;
       }
     }

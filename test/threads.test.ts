@@ -27,6 +27,14 @@ const counter = new StateGraph(MessagesAnnotation)
   .addEdge(START, "answer")
   .compile();
 
+/** Two nodes that run in parallel and each stop at an interrupt. */
+const twoQuestions = new StateGraph(MessagesAnnotation)
+  .addNode("first", () => ({ messages: [new AIMessage(`first got "${interrupt("First question?")}"`)] }))
+  .addNode("second", () => ({ messages: [new AIMessage(`second got "${interrupt("Second question?")}"`)] }))
+  .addEdge(START, "first")
+  .addEdge(START, "second")
+  .compile();
+
 const ownSaver = new MemorySaver();
 const withOwnCheckpointer = new StateGraph(MessagesAnnotation)
   .addNode("answer", (state) => ({ messages: [new AIMessage(`I hold ${state.messages.length + 1} messages.`)] }))
@@ -49,7 +57,7 @@ describe("threads", () => {
   let server: Awaited<ReturnType<typeof startServer>>;
 
   beforeAll(async () => {
-    const registry = await createRegistry({ counter, approval, own: withOwnCheckpointer }, checkpointer);
+    const registry = await createRegistry({ counter, approval, own: withOwnCheckpointer, "two-questions": twoQuestions }, checkpointer);
     server = await startServer({ registry, checkpointer });
   });
   afterAll(() => server.close());
@@ -186,6 +194,16 @@ describe("threads", () => {
     expect((await turn(history, "ask Favourite colour?", { threadId })).content).toBe("Favourite colour?");
     expect((await turn(history, "green", { threadId })).content).toBe('You answered "green".');
     expect((await turn(history, "thanks", { threadId })).content).toBe("I hold 4 messages.");
+  });
+
+  it("answers every pending interrupt with the user's message", async () => {
+    const threadId = `two-${randomUUID()}`;
+    const history: Message[] = [];
+    const asked = await turn(history, "go", { model: "two-questions", threadId });
+    expect(asked.content).toBe("First question?\n\nSecond question?");
+    expect(asked.interrupts).toHaveLength(2);
+    const answered = await turn(history, "both", { model: "two-questions", threadId });
+    expect(answered.content).toBe('first got "both"\n\nsecond got "both"');
   });
 
   it("rejects an empty thread id with a 400 naming the field", async () => {

@@ -4,7 +4,9 @@ import type { RunnableConfig } from "@langchain/core/runnables";
 import { interrupt, MemorySaver, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
 import type OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { graph as agent } from "../graphs/agent.ts";
 import { graph as approval } from "../graphs/approval.ts";
+import { graph as clientTools } from "../graphs/client-tools.ts";
 import { createRegistry } from "../src/index.ts";
 import type { CompiledGraph } from "../src/registry.ts";
 import { collect, startServer } from "./helpers.ts";
@@ -57,7 +59,7 @@ describe("threads", () => {
   let server: Awaited<ReturnType<typeof startServer>>;
 
   beforeAll(async () => {
-    const registry = await createRegistry({ counter, approval, own: withOwnCheckpointer, "two-questions": twoQuestions }, checkpointer);
+    const registry = await createRegistry({ counter, approval, agent, "client-tools": clientTools, own: withOwnCheckpointer, "two-questions": twoQuestions }, checkpointer);
     server = await startServer({ registry, checkpointer });
   });
   afterAll(() => server.close());
@@ -204,6 +206,33 @@ describe("threads", () => {
     expect(asked.interrupts).toHaveLength(2);
     const answered = await turn(history, "both", { model: "two-questions", threadId });
     expect(answered.content).toBe('first got "both"\n\nsecond got "both"');
+  });
+
+  it("keeps an agent's own tool calls in its thread and adds only the new question next turn", async () => {
+    const threadId = `agent-${randomUUID()}`;
+    const history: Message[] = [];
+    expect((await turn(history, "What is the weather in Paris?", { model: "agent", threadId })).content).toContain("18°C and sunny");
+    expect((await turn(history, "What is 6 * 7?", { model: "agent", threadId })).content).toContain("= 42");
+    const types = (await threadMessages(threadId, agent as unknown as CompiledGraph)).map((line) => line.split(":")[0]);
+    expect(types).toEqual(["human", "ai", "tool", "ai", "human", "ai", "tool", "ai"]);
+  });
+
+  it("sends only the client's tool result to a thread that handed it a tool call", async () => {
+    const threadId = `client-tools-${randomUUID()}`;
+    const tools = [{ type: "function" as const, function: { name: "lookup", parameters: { type: "object", required: ["query"] } } }];
+    const headers = { "X-Thread-Id": threadId };
+    const history: Message[] = [{ role: "user", content: "find cats" }];
+    const call = await server.client.chat.completions.create({ model: "client-tools", messages: history, tools }, { headers });
+    const toolCall = call.choices[0]!.message.tool_calls![0]!;
+    history.push(call.choices[0]!.message as Message, { role: "tool", tool_call_id: toolCall.id, content: "3 cats" });
+    const answer = await server.client.chat.completions.create({ model: "client-tools", messages: history, tools }, { headers });
+    expect(answer.choices[0]?.message.content).toBe("The tool answered: 3 cats");
+    expect(await threadMessages(threadId, clientTools as unknown as CompiledGraph)).toEqual([
+      "human: find cats",
+      "ai: ",
+      "tool: 3 cats",
+      "ai: The tool answered: 3 cats",
+    ]);
   });
 
   it("rejects an empty thread id with a 400 naming the field", async () => {

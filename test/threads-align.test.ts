@@ -120,7 +120,8 @@ describe("the thread id of a request", () => {
     expect(threadIdOf(headers({}), undefined)).toBeUndefined();
   });
 
-  it("rejects an empty or overlong id with a 400", () => {
+  it("rejects an empty, overlong or reserved id with a 400", () => {
+    expect(() => threadIdOf(headers({ "x-thread-id": "__proto__" }), null)).toThrow(/reserved/);
     expect(() => threadIdOf(headers({}), { thread_id: " " })).toThrow(expect.objectContaining({ status: 400, param: "metadata.thread_id" }));
     expect(() => threadIdOf(headers({ "x-thread-id": "x".repeat(300) }), null)).toThrow(expect.objectContaining({ status: 400 }));
   });

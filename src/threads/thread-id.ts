@@ -8,6 +8,8 @@ import { InvalidRequestError } from "../errors.ts";
 export const THREAD_ID_HEADER = "x-thread-id";
 export const OPEN_WEBUI_CHAT_ID_HEADER = "x-openwebui-chat-id";
 const MAX_LENGTH = 256;
+/** LangGraph's MemorySaver refuses these (they would reach Object.prototype). */
+const RESERVED = new Set(["__proto__", "constructor", "prototype"]);
 
 export function threadIdOf(
   header: (name: string) => string | undefined,
@@ -21,10 +23,11 @@ export function threadIdOf(
   for (const [source, value] of candidates) {
     if (value === undefined) continue;
     const id = value.trim();
+    const param = source === "metadata.thread_id" ? source : null;
     if (id === "" || id.length > MAX_LENGTH || /[\u0000-\u001f]/.test(id)) {
-      const param = source === "metadata.thread_id" ? source : null;
       throw new InvalidRequestError(`Invalid thread id in ${source}: expected 1 to ${MAX_LENGTH} printable characters.`, param);
     }
+    if (RESERVED.has(id)) throw new InvalidRequestError(`Invalid thread id in ${source}: '${id}' is reserved.`, param);
     return id;
   }
   return undefined;

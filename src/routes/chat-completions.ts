@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { Context } from "hono";
 import { toLangChainMessages } from "../convert.ts";
-import { InvalidRequestError, ModelNotFoundError, UnsupportedMediaTypeError, type ApiError } from "../errors.ts";
+import { ApiError, GraphRunError, InvalidRequestError, ModelNotFoundError, UnsupportedMediaTypeError } from "../errors.ts";
 import { parseChatRequest } from "../openai/validate.ts";
 import type { Registry } from "../registry.ts";
 import { toChunks } from "../render.ts";
@@ -47,9 +47,11 @@ export function chatCompletions(registry: Registry, options: ChatCompletionsOpti
     const messages = toLangChainMessages(request.messages);
     const requestedThreadId = threadIdOf((name) => c.req.header(name), request.metadata);
     const requestContext = toRequestContext(request);
-    const graph = await entry.getGraph({
-      configurable: { ...(requestedThreadId !== undefined && { thread_id: requestedThreadId }), [REQUEST_CONFIG_KEY]: requestContext },
-    });
+    const graph = await entry
+      .getGraph({ configurable: { ...(requestedThreadId !== undefined && { thread_id: requestedThreadId }), [REQUEST_CONFIG_KEY]: requestContext } })
+      .catch((error: unknown) => {
+        throw error instanceof ApiError ? error : new GraphRunError(entry.id, error);
+      });
     const session = await openSession({
       graph,
       checkpointer,
@@ -63,6 +65,8 @@ export function chatCompletions(registry: Registry, options: ChatCompletionsOpti
     const controller = new AbortController();
     const clientLeft = () => controller.abort();
     c.req.raw.signal.addEventListener("abort", clientLeft, { once: true });
+    // The client may have left while the request waited for its thread.
+    if (c.req.raw.signal.aborted) clientLeft();
     const answer: RecordedAnswer = { content: "", interrupted: false, complete: false };
     const respondOptions: RespondOptions = {
       onClientLeft: clientLeft,

@@ -30,7 +30,7 @@ export function parseCheckpointerSpec(spec: string): CheckpointerSpec {
   }
   if (/^postgres(ql)?:\/\//.test(spec)) return { kind: "postgres", url: spec };
   throw new CheckpointerError(
-    `--checkpointer must be 'memory', 'sqlite:PATH' or a postgres://USER@HOST:PORT/DB URL, got '${spec}'`,
+    `--checkpointer (or $LANGGRAPH_OPENAI_CHECKPOINTER) must be 'memory', 'sqlite:PATH' or a postgres://USER@HOST:PORT/DB URL, got '${spec}'`,
   );
 }
 

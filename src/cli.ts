@@ -4,6 +4,7 @@
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { DEFAULT_BODY_LIMIT } from "./app.ts";
+import { CHECKPOINTER_ENV, CheckpointerError, parseCheckpointerSpec } from "./checkpointer.ts";
 import { ConfigError } from "./config.ts";
 import { createLogger, LOG_FORMATS, type LogFormat } from "./logger.ts";
 import { parseApiKey, parseApiKeysEnv, type ApiKey } from "./middleware/auth.ts";
@@ -27,6 +28,8 @@ Options:
       --shutdown-timeout SECONDS on SIGTERM/SIGINT, let runs finish this long (default: ${DEFAULT_SHUTDOWN_TIMEOUT})
       --log-level LEVEL          fatal, error, warn, info, debug, trace or silent (default: $LOG_LEVEL or info)
       --log-format FORMAT        json, pretty, or auto: pretty when stdout is a terminal (default: auto)
+      --checkpointer SPEC        where threads keep their state: memory, sqlite:PATH or
+                                 postgres://USER@HOST:PORT/DB (default: $LANGGRAPH_OPENAI_CHECKPOINTER or memory)
       --no-metrics               do not serve Prometheus metrics at /metrics
   -h, --help                     show this help
 `;
@@ -46,6 +49,7 @@ export interface CliOptions {
   logLevel: string;
   logFormat: LogFormat;
   metrics: boolean;
+  checkpointer: string;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -87,6 +91,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
         "log-level": { type: "string" },
         "log-format": { type: "string" },
         "no-metrics": { type: "boolean" },
+        checkpointer: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -105,6 +110,12 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   if (!LOG_LEVELS.includes(logLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(", ")}, got '${logLevel}'`);
   const logFormat = (values["log-format"] ?? "auto") as LogFormat;
   if (!LOG_FORMATS.includes(logFormat)) throw new UsageError(`--log-format must be one of ${LOG_FORMATS.join(", ")}, got '${logFormat}'`);
+  const checkpointer = values.checkpointer ?? env[CHECKPOINTER_ENV] ?? "memory";
+  try {
+    parseCheckpointerSpec(checkpointer);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   let apiKeys: ApiKey[];
   try {
     apiKeys = [...(values["api-key"] ?? []).map(parseApiKey), ...parseApiKeysEnv(env.LANGGRAPH_OPENAI_API_KEYS ?? "")];
@@ -124,6 +135,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     logLevel,
     logFormat,
     metrics: !values["no-metrics"],
+    checkpointer,
   };
 }
 
@@ -152,10 +164,11 @@ export async function main(argv: string[]): Promise<void> {
       runTimeoutSeconds: options.runTimeout,
       shutdownTimeout: options.shutdownTimeout,
       metrics: options.metrics,
+      checkpointerSpec: options.checkpointer,
       logger: createLogger({ level: options.logLevel, format: options.logFormat }),
     });
   } catch (error) {
-    const known = error instanceof ConfigError || error instanceof GraphLoadError || (error as NodeJS.ErrnoException).code === "EADDRINUSE";
+    const known = error instanceof ConfigError || error instanceof GraphLoadError || error instanceof CheckpointerError || (error as NodeJS.ErrnoException).code === "EADDRINUSE";
     process.stderr.write(`langgraph-openai: ${known ? (error as Error).message : (error as Error).stack}\n`);
     process.exit(1);
   }

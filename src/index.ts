@@ -8,3 +8,4 @@ export { createRegistry, defineModel, loadRegistry, GraphLoadError, type Registr
 export { getChatRequest, type ChatRequestContext } from "./request-context.ts";
 export { ScriptedChatModel, type ScriptedReply, type ScriptedChatModelInput } from "./scripted-model.ts";
 export * from "./errors.ts";
+export { openCheckpointer, CheckpointerError, type OpenCheckpointer } from "./checkpointer.ts";

@@ -10,7 +10,7 @@ import { toOpenAIToolCalls } from "./convert.ts";
 import { ApiError, ClientClosedError, GraphRunError } from "./errors.ts";
 import type { RunEvent } from "./events.ts";
 import type { Interrupt, Usage } from "./openai/schemas.ts";
-import type { ModelEntry } from "./registry.ts";
+import type { CompiledGraph, ModelEntry } from "./registry.ts";
 import { REQUEST_CONFIG_KEY, type ChatRequestContext } from "./request-context.ts";
 
 export interface RunOptions {
@@ -18,6 +18,10 @@ export interface RunOptions {
   /** The graph's input: `{ messages }`, or a `Command` that resumes an interrupt. */
   input: unknown;
   threadId: string;
+  /** Fork the thread from this checkpoint instead of continuing its latest one. */
+  checkpointId?: string;
+  /** The graph, when the caller built it already (a factory export runs once per request). */
+  graph?: CompiledGraph;
   request: ChatRequestContext;
   signal: AbortSignal;
 }
@@ -66,10 +70,10 @@ type StreamPart = [namespace: string[], mode: "messages", payload: [BaseMessage,
   | [namespace: string[], mode: "values", payload: Record<string, unknown>];
 
 export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
-  const { entry, input, threadId, request, signal } = options;
+  const { entry, input, threadId, checkpointId, request, signal } = options;
   const usage: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
   const config: RunnableConfig = {
-    configurable: { thread_id: threadId, [REQUEST_CONFIG_KEY]: request },
+    configurable: { thread_id: threadId, ...(checkpointId && { checkpoint_id: checkpointId }), [REQUEST_CONFIG_KEY]: request },
     signal,
   };
   const streams = streamNodeFilter(entry.settings.stream);
@@ -77,7 +81,7 @@ export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
   let textMessageId: string | undefined;
   let interrupts: Interrupt[] | undefined;
   try {
-    const graph = await entry.getGraph(config);
+    const graph = options.graph ?? (await entry.getGraph(config));
     const stream = (await graph.stream(input, {
       ...config,
       streamMode: ["messages", "values"],
@@ -97,7 +101,8 @@ export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
         textMessageId = message.id;
         yield { type: "text", text };
       } else if (namespace.length === 0) {
-        if ("__interrupt__" in payload) interrupts = payload.__interrupt__ as Interrupt[];
+        // Parallel nodes that each stop at an interrupt arrive as one `__interrupt__` each.
+        if ("__interrupt__" in payload) interrupts = [...(interrupts ?? []), ...(payload.__interrupt__ as Interrupt[])];
         else finalState = payload;
       }
     }

@@ -4,8 +4,9 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve as serveNode, type ServerType } from "@hono/node-server";
-import { MemorySaver, type BaseCheckpointSaver } from "@langchain/langgraph";
+import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import { createApp, type AppOptions } from "./app.ts";
+import { openCheckpointer } from "./checkpointer.ts";
 import { loadConfig } from "./config.ts";
 import { ServiceUnavailableError } from "./errors.ts";
 import { createLogger } from "./logger.ts";
@@ -13,6 +14,11 @@ import { loadRegistry, type Registry } from "./registry.ts";
 import { RunTracker } from "./run-tracker.ts";
 
 export interface ServeOptions extends AppOptions {
+  /**
+   * Where threads keep their state, when no `checkpointer` is given: `memory` (the
+   * default), `sqlite:PATH` or a `postgres://` URL. Opened here, closed by `close()`.
+   */
+  checkpointerSpec?: string;
   /** Path of `langgraph.config.json`; ignored when `registry` is given. */
   config?: string;
   registry?: Registry;
@@ -45,16 +51,29 @@ const IDLE_SWEEP_MS = 50;
 
 export async function serve(options: ServeOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger();
-  const checkpointer: BaseCheckpointSaver = options.checkpointer ?? new MemorySaver();
+  const opened = options.checkpointer ? undefined : await openCheckpointer(options.checkpointerSpec ?? "memory");
+  const checkpointer: BaseCheckpointSaver = options.checkpointer ?? opened!.checkpointer;
+  const closeCheckpointer = async () => opened?.close();
   const runs = options.runs ?? new RunTracker(options);
-  const registry =
-    options.registry ?? (await loadRegistry((await loadConfig(options.config ?? "langgraph.config.json")).graphs, checkpointer));
+  let registry: Registry;
+  try {
+    registry = options.registry ?? (await loadRegistry((await loadConfig(options.config ?? "langgraph.config.json")).graphs, checkpointer));
+  } catch (error) {
+    await closeCheckpointer();
+    throw error;
+  }
   const app = createApp(registry, { processMetrics: true, ...options, checkpointer, logger, runs });
   const host = options.host ?? "127.0.0.1";
-  const server = await new Promise<ServerType>((resolve, reject) => {
-    const listening = serveNode({ fetch: app.fetch, port: options.port ?? 8000, hostname: host }, () => resolve(listening));
-    listening.once("error", reject);
-  });
+  let server: ServerType;
+  try {
+    server = await new Promise<ServerType>((resolve, reject) => {
+      const listening = serveNode({ fetch: app.fetch, port: options.port ?? 8000, hostname: host }, () => resolve(listening));
+      listening.once("error", reject);
+    });
+  } catch (error) {
+    await closeCheckpointer();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   const urlHost = host.includes(":") ? `[${host}]` : host;
   const timeoutMs = (options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT) * 1000;
@@ -64,7 +83,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     port,
     registry,
     server,
-    close: () => (closing ??= stopGracefully(server as Server, runs, timeoutMs)),
+    close: () => (closing ??= stopGracefully(server as Server, runs, timeoutMs).finally(closeCheckpointer)),
   };
 }
 

@@ -41,7 +41,7 @@ describe("API keys", () => {
     });
     expect(completion.choices[0]?.message.content).toContain("hello");
     const models = await collect(client("sk-admin").models.list());
-    expect(models.map((model) => model.id)).toEqual(["echo", "chat", "agent", "client-tools"]);
+    expect(models.map((model) => model.id)).toEqual(["echo", "chat", "agent", "client-tools", "approval"]);
   });
 
   it("hides the models a limited key may not use, as if they did not exist", async () => {

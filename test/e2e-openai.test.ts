@@ -10,7 +10,7 @@ describe("the example config through the openai SDK", () => {
 
   it("lists every graph as a model", async () => {
     const models = await collect(server.client.models.list());
-    expect(models.map((model) => model.id)).toEqual(["echo", "chat", "agent", "client-tools"]);
+    expect(models.map((model) => model.id)).toEqual(["echo", "chat", "agent", "client-tools", "approval"]);
     expect(models[0]).toMatchObject({ object: "model", owned_by: "langgraph-openai" });
   });
 

@@ -6,16 +6,19 @@ import { randomUUID } from "node:crypto";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { Context } from "hono";
 import { toLangChainMessages } from "../convert.ts";
-import { ModelNotFoundError, type ApiError } from "../errors.ts";
+import { ApiError, GraphRunError, ModelNotFoundError } from "../errors.ts";
+import { canUseModel } from "../middleware/auth.ts";
 import { readJsonBody } from "../openai/read-body.ts";
 import { parseChatRequest } from "../openai/validate.ts";
-import { canUseModel } from "../middleware/auth.ts";
 import type { Registry } from "../registry.ts";
 import { toChunks } from "../render.ts";
-import { toRequestContext } from "../request-context.ts";
+import { REQUEST_CONFIG_KEY, toRequestContext } from "../request-context.ts";
 import { respondJson, respondStream, type RespondOptions } from "../respond.ts";
-import { runGraph } from "../run.ts";
 import type { RunTracker } from "../run-tracker.ts";
+import { runGraph } from "../run.ts";
+import { ThreadLocks } from "../threads/locks.ts";
+import { openSession, recordAnswer, type RecordedAnswer } from "../threads/session.ts";
+import { threadIdOf } from "../threads/thread-id.ts";
 
 export interface ChatCompletionsOptions {
   checkpointer: BaseCheckpointSaver;
@@ -26,40 +29,64 @@ export interface ChatCompletionsOptions {
 
 export function chatCompletions(registry: Registry, options: ChatCompletionsOptions) {
   const { checkpointer } = options;
+  const locks = new ThreadLocks();
   return async (c: Context): Promise<Response> => {
     const request = parseChatRequest(await readJsonBody(c));
     const entry = registry.get(request.model);
     if (!entry || !canUseModel(c, entry.id)) throw new ModelNotFoundError(request.model);
     c.set("model", entry.id);
     const messages = toLangChainMessages(request.messages);
+    const requestedThreadId = threadIdOf((name) => c.req.header(name), request.metadata);
+    const requestContext = toRequestContext(request);
 
     const controller = new AbortController();
     // Operations: a slot (or 429), a timeout that aborts `controller`, and the run's record.
     const run = options.runs.admit(entry, controller);
     c.set("run", run.record);
+    let session;
+    let graph;
+    try {
+      graph = await entry
+        .getGraph({ configurable: { ...(requestedThreadId !== undefined && { thread_id: requestedThreadId }), [REQUEST_CONFIG_KEY]: requestContext } })
+        .catch((error: unknown) => {
+          throw error instanceof ApiError ? error : new GraphRunError(entry.id, error);
+        });
+      session = await openSession({ graph, checkpointer, locks, model: entry.id, requestedThreadId, wireMessages: request.messages, messages });
+    } catch (error) {
+      run.end();
+      throw error;
+    }
+
     const clientLeft = () => controller.abort();
     c.req.raw.signal.addEventListener("abort", clientLeft, { once: true });
-    const threadId = randomUUID();
+    // The client may have left while the request waited for its thread.
+    if (c.req.raw.signal.aborted) clientLeft();
+    const answer: RecordedAnswer = { content: "", interrupted: false, complete: false };
     const respondOptions: RespondOptions = {
       onClientLeft: clientLeft,
       onServerError: options.onServerError,
       cleanup: async () => {
         run.end();
         c.req.raw.signal.removeEventListener("abort", clientLeft);
-        await checkpointer.deleteThread(threadId);
+        await session.finish(answer);
       },
     };
 
-    const events = run.observe(runGraph({
-      entry,
-      input: { messages },
-      threadId,
-      request: toRequestContext(request),
-      signal: controller.signal,
-    }));
+    const events = run.observe(
+      runGraph({
+        entry,
+        graph,
+        input: session.input,
+        threadId: session.threadId,
+        checkpointId: session.checkpointId,
+        request: requestContext,
+        signal: controller.signal,
+      }),
+    );
     const meta = { id: `chatcmpl-${randomUUID().replaceAll("-", "")}`, created: Math.floor(Date.now() / 1000), model: entry.id };
-    if (!request.stream) return respondJson(c, toChunks(events, meta, true), respondOptions);
-    const chunks = toChunks(events, meta, request.stream_options?.include_usage === true);
+    const includeUsage = !request.stream || request.stream_options?.include_usage === true;
+    const chunks = recordAnswer(toChunks(events, meta, includeUsage), answer);
+    if (!request.stream) return respondJson(c, chunks, respondOptions);
     return respondStream(c, chunks, respondOptions);
   };
 }

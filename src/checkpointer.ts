@@ -1,0 +1,80 @@
+/**
+ * Where threads keep their state: `memory` (the default; lost on restart), `sqlite:PATH`
+ * (one file, survives restarts) or a `postgres://` URL (shared by several replicas).
+ */
+import { MemorySaver, type BaseCheckpointSaver } from "@langchain/langgraph";
+
+export const CHECKPOINTER_ENV = "LANGGRAPH_OPENAI_CHECKPOINTER";
+
+export class CheckpointerError extends Error {
+  override name = "CheckpointerError";
+}
+
+export interface OpenCheckpointer {
+  checkpointer: BaseCheckpointSaver;
+  /** Releases the database (the file handle, the connection pool). */
+  close(): Promise<void>;
+}
+
+export type CheckpointerSpec =
+  | { kind: "memory" }
+  | { kind: "sqlite"; path: string }
+  | { kind: "postgres"; url: string };
+
+export function parseCheckpointerSpec(spec: string): CheckpointerSpec {
+  if (spec === "memory") return { kind: "memory" };
+  if (spec.startsWith("sqlite:")) {
+    const path = spec.slice("sqlite:".length);
+    if (!path) throw new CheckpointerError("--checkpointer sqlite: needs a file path, e.g. sqlite:./threads.db");
+    return { kind: "sqlite", path };
+  }
+  if (/^postgres(ql)?:\/\//.test(spec)) return { kind: "postgres", url: spec };
+  throw new CheckpointerError(
+    `--checkpointer (or $LANGGRAPH_OPENAI_CHECKPOINTER) must be 'memory', 'sqlite:PATH' or a postgres://USER@HOST:PORT/DB URL, got '${spec}'`,
+  );
+}
+
+/** Hides a URL's password in messages. */
+function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
+}
+
+/**
+ * `setup()` creates the tables and runs migrations. Replicas starting together on a
+ * fresh database would race on them, so setup holds a Postgres advisory lock.
+ */
+async function setUpOnce(url: string, setup: () => Promise<void>): Promise<void> {
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  await client.connect();
+  try {
+    await client.query("SELECT pg_advisory_lock(hashtext('langgraph-openai:checkpointer-setup'))");
+    await setup();
+  } finally {
+    await client.end();
+  }
+}
+
+export async function openCheckpointer(spec: string): Promise<OpenCheckpointer> {
+  const parsed = parseCheckpointerSpec(spec);
+  if (parsed.kind === "memory") return { checkpointer: new MemorySaver(), close: async () => {} };
+  if (parsed.kind === "sqlite") {
+    const { SqliteSaver } = await import("@langchain/langgraph-checkpoint-sqlite");
+    let saver;
+    try {
+      saver = SqliteSaver.fromConnString(parsed.path);
+    } catch (error) {
+      throw new CheckpointerError(`cannot open SQLite checkpointer ${parsed.path}: ${(error as Error).message}`);
+    }
+    return { checkpointer: saver, close: async () => void saver.db.close() };
+  }
+  const { PostgresSaver } = await import("@langchain/langgraph-checkpoint-postgres");
+  const saver = PostgresSaver.fromConnString(parsed.url);
+  try {
+    await setUpOnce(parsed.url, () => saver.setup());
+  } catch (error) {
+    await saver.end().catch(() => {});
+    throw new CheckpointerError(`cannot set up the Postgres checkpointer at ${redact(parsed.url)}: ${(error as Error).message}`);
+  }
+  return { checkpointer: saver, close: () => saver.end() };
+}

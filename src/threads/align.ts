@@ -1,0 +1,112 @@
+/**
+ * Chat clients resend the whole conversation with every request; a thread already
+ * holds part of it. `alignHistory` finds how much of the client's history the thread's
+ * messages account for, so only the rest reaches the graph.
+ *
+ * The client's own messages (user, system, and tool results for tool calls it was sent)
+ * must match the thread's exactly: role, content and tool call id. Everything else in
+ * the thread (AI messages, tool calls and results the graph ran itself) is the graph's
+ * answer, which the client holds as one assistant message per turn: the text we
+ * rendered, with an interrupt's question after it, and without the text of nodes the
+ * model's `stream` settings hide. An AI message belongs to a client's assistant message
+ * when its text is part of that message's text, or its tool calls are that message's.
+ * A turn that stopped at `interrupt()` continues after the user's answer, which the
+ * thread's messages do not hold: in the client's history, the turn is an assistant
+ * message (ending in the question), the user's answer, and the assistant message that
+ * holds the rest of the turn.
+ */
+import type { AIMessage, BaseMessage, ToolMessage } from "@langchain/core/messages";
+import { interruptText } from "../render.ts";
+import type { Interrupt } from "../openai/schemas.ts";
+
+export function normalizeText(text: string): string {
+  return text.replace(/\s+/g, " ").trim();
+}
+
+function contentKey(message: BaseMessage): string {
+  return typeof message.content === "string" ? message.content : JSON.stringify(message.content);
+}
+
+function toolCallIds(message: BaseMessage): string[] {
+  if (message.getType() !== "ai") return [];
+  return ((message as AIMessage).tool_calls ?? []).flatMap((call) => (call.id ? [call.id] : []));
+}
+
+/** Tool calls the client saw: those of the assistant messages it sends back. */
+function clientToolCallIds(client: readonly BaseMessage[]): Set<string> {
+  return new Set(client.flatMap(toolCallIds));
+}
+
+function isClientInput(message: BaseMessage, clientCalls: ReadonlySet<string>): boolean {
+  const type = message.getType();
+  if (type === "human" || type === "system") return true;
+  return type === "tool" && clientCalls.has((message as ToolMessage).tool_call_id);
+}
+
+function sameInput(thread: BaseMessage, client: BaseMessage): boolean {
+  if (thread.getType() !== client.getType() || contentKey(thread) !== contentKey(client)) return false;
+  return thread.getType() !== "tool" || (thread as ToolMessage).tool_call_id === (client as ToolMessage).tool_call_id;
+}
+
+function belongsTo(message: BaseMessage, answer: BaseMessage): boolean {
+  if (message.getType() !== "ai") return false;
+  const text = normalizeText(message.text);
+  if (text) return normalizeText(answer.text).includes(text);
+  const calls = toolCallIds(message);
+  const answerCalls = new Set(toolCallIds(answer));
+  return calls.length > 0 && calls.every((id) => answerCalls.has(id));
+}
+
+/**
+ * How many of the client's messages the thread's messages account for, or undefined
+ * when the thread holds something the client's history does not (an edited or
+ * regenerated message, or a client that is behind the thread). Where a turn can be read
+ * two ways (hidden messages at its end, or an interrupt's answer in its middle), the
+ * reading that accounts for more of the client's history wins.
+ */
+export function alignHistory(thread: readonly BaseMessage[], client: readonly BaseMessage[]): number | undefined {
+  const clientCalls = clientToolCallIds(client);
+  const isInput = thread.map((message) => isClientInput(message, clientCalls));
+  const memo = new Map<number, number | undefined>();
+  const best = (a: number | undefined, b: number | undefined) => (a === undefined ? b : b === undefined ? a : Math.max(a, b));
+
+  const align = (i: number, seen: number): number | undefined => {
+    if (i === thread.length) return seen;
+    const next = client[seen];
+    if (!next) return undefined;
+    const key = i * (client.length + 1) + seen;
+    if (memo.has(key)) return memo.get(key);
+    let result: number | undefined;
+    if (isInput[i]) {
+      result = sameInput(thread[i]!, next) ? align(i + 1, seen + 1) : undefined;
+    } else if (next.getType() === "ai") {
+      let end = i;
+      while (end < thread.length && !isInput[end]) end += 1;
+      let covered = -1;
+      for (let j = i; j < end; j += 1) if (belongsTo(thread[j]!, next)) covered = j;
+      const visible = thread.slice(i, end).some((message) => message.getType() === "ai" && normalizeText(message.text));
+      // The answer holds the whole turn (its last messages may come from hidden nodes).
+      if (covered >= 0 || (!visible && normalizeText(next.text) === "")) result = align(end, seen + 1);
+      // Or the turn stopped at an interrupt here, and goes on after the user's answer.
+      const resumed = client[seen + 1]?.getType() === "human" && client[seen + 2]?.getType() === "ai";
+      if (resumed && covered + 1 < end) result = best(result, align(Math.max(covered + 1, i), seen + 2));
+    }
+    memo.set(key, result);
+    return result;
+  };
+  return align(0, 0);
+}
+
+/**
+ * The user's answer to a pending interrupt: the new messages are the user's reply,
+ * after the assistant message that showed the question (which a client may leave out).
+ */
+export function interruptAnswer(rest: readonly BaseMessage[], interrupts: readonly Interrupt[]): BaseMessage | undefined {
+  const answer = rest.at(-1);
+  if (!answer || answer.getType() !== "human") return undefined;
+  if (rest.length === 1) return answer;
+  const question = rest[0]!;
+  const asked = normalizeText(interruptText(interrupts));
+  if (rest.length === 2 && question.getType() === "ai" && normalizeText(question.text).endsWith(asked)) return answer;
+  return undefined;
+}

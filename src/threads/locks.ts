@@ -1,0 +1,22 @@
+/**
+ * One run at a time per thread in this process: two runs on one thread would each
+ * start from the same checkpoint and write over each other. Replicas sharing a
+ * database do not see each other's locks (see the README).
+ */
+export class ThreadLocks {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  /** Waits for earlier runs on the thread; call the returned function when done. */
+  async acquire(threadId: string): Promise<() => void> {
+    const previous = this.tails.get(threadId) ?? Promise.resolve();
+    let release!: () => void;
+    const done = new Promise<void>((resolve) => (release = resolve));
+    const tail = previous.then(() => done);
+    this.tails.set(threadId, tail);
+    await previous;
+    return () => {
+      release();
+      if (this.tails.get(threadId) === tail) this.tails.delete(threadId);
+    };
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * A request's thread, from before the run to after it. A named thread (see
+ * `thread-id.ts`) keeps its state; the run gets only what the thread has not seen.
+ * Without a name the run is stateless: a fresh thread, deleted after the run, unless
+ * the run stops at `interrupt()`; then the thread is kept under the conversation's key
+ * (`conversation-key.ts`) for the request that answers it.
+ */
+import { randomUUID } from "node:crypto";
+import type { BaseMessage } from "@langchain/core/messages";
+import { BaseCheckpointSaver } from "@langchain/langgraph";
+import type { ChatCompletionChunk, ChatMessage } from "../openai/schemas.ts";
+import type { CompiledGraph } from "../registry.ts";
+import { conversationKey, resumableKey } from "./conversation-key.ts";
+import { copyThread } from "./copy-thread.ts";
+import type { ThreadLocks } from "./locks.ts";
+import { planThreadRun, type ThreadRunPlan } from "./plan.ts";
+
+/** What the client was sent, as far as the thread cares. */
+export interface RecordedAnswer {
+  content: string;
+  interrupted: boolean;
+  /** The last chunk went out: the run neither failed nor lost its client. */
+  complete: boolean;
+}
+
+export interface ThreadSession extends ThreadRunPlan {
+  threadId: string;
+  /** After the run: keeps, moves or deletes the thread, and lets the next run on it start. */
+  finish(answer: RecordedAnswer): Promise<void>;
+}
+
+export interface OpenSessionOptions {
+  graph: CompiledGraph;
+  /** The server's checkpointer, for graphs that have none. */
+  checkpointer: BaseCheckpointSaver;
+  locks: ThreadLocks;
+  model: string;
+  requestedThreadId: string | undefined;
+  /** The request's messages as sent, and as LangChain messages. */
+  wireMessages: readonly ChatMessage[];
+  messages: BaseMessage[];
+}
+
+/** The graph's own checkpointer, or the server's one attached to it (as the registry does). */
+function saverOf(graph: CompiledGraph, fallback: BaseCheckpointSaver): BaseCheckpointSaver {
+  if (!(graph.checkpointer instanceof BaseCheckpointSaver)) graph.checkpointer = fallback;
+  return graph.checkpointer as BaseCheckpointSaver;
+}
+
+async function planLocked(options: OpenSessionOptions, threadId: string): Promise<{ plan: ThreadRunPlan; release: () => void }> {
+  const release = await options.locks.acquire(threadId);
+  try {
+    return { plan: await planThreadRun(options.graph, threadId, options.messages), release };
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+export async function openSession(options: OpenSessionOptions): Promise<ThreadSession> {
+  const { model, wireMessages, requestedThreadId } = options;
+  const saver = saverOf(options.graph, options.checkpointer);
+  if (requestedThreadId !== undefined) {
+    const { plan, release } = await planLocked(options, requestedThreadId);
+    return { threadId: requestedThreadId, ...plan, finish: async () => release() };
+  }
+
+  const settle = async (threadId: string, answer: RecordedAnswer) => {
+    if (answer.complete && answer.interrupted) {
+      const key = conversationKey(model, [...wireMessages, { role: "assistant", content: answer.content }]);
+      await copyThread(saver, threadId, key);
+    }
+    await saver.deleteThread(threadId);
+  };
+  const key = resumableKey(model, wireMessages);
+  if (key !== undefined && (await saver.getTuple({ configurable: { thread_id: key, checkpoint_ns: "" } }))) {
+    const { plan, release } = await planLocked(options, key);
+    return { threadId: key, ...plan, finish: (answer) => settle(key, answer).finally(release) };
+  }
+  const threadId = randomUUID();
+  return { threadId, input: { messages: options.messages }, finish: (answer) => settle(threadId, answer) };
+}
+
+/** Passes the chunks through, noting the answer's text and whether it asks an interrupt's question. */
+export async function* recordAnswer(
+  chunks: AsyncIterable<ChatCompletionChunk>,
+  answer: RecordedAnswer,
+): AsyncGenerator<ChatCompletionChunk> {
+  for await (const chunk of chunks) {
+    answer.content += chunk.choices[0]?.delta.content ?? "";
+    if (chunk.interrupts?.length) answer.interrupted = true;
+    yield chunk;
+  }
+  answer.complete = true;
+}

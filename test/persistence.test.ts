@@ -1,0 +1,138 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import OpenAI from "openai";
+import pg from "pg";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { CheckpointerError, openCheckpointer, parseCheckpointerSpec } from "../src/checkpointer.ts";
+import { parseCli, UsageError } from "../src/cli.ts";
+
+const CONFIG = "test/fixtures/threads/langgraph.config.json";
+const POSTGRES_URL = process.env.LANGGRAPH_OPENAI_TEST_POSTGRES_URL;
+
+interface ServerProcess {
+  client: OpenAI;
+  child: ChildProcess;
+}
+
+const running = new Set<ChildProcess>();
+
+/** `langgraph-openai serve` in its own process, as a user starts it; resolves once it listens. */
+function startProcess(checkpointer: string): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ["bin/langgraph-openai.js", "serve", "--config", CONFIG, "--port", "0", "--checkpointer", checkpointer], {
+    env: { ...process.env, LOG_LEVEL: "warn" },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  running.add(child);
+  child.once("exit", () => running.delete(child));
+  return new Promise((resolve, reject) => {
+    let stderr = "";
+    child.stderr!.setEncoding("utf8").on("data", (text: string) => {
+      stderr += text;
+      const url = /serving \d+ model\(s\) at (\S+)/.exec(stderr)?.[1];
+      if (url) resolve({ child, client: new OpenAI({ baseURL: url, apiKey: "unused", maxRetries: 0 }) });
+    });
+    child.once("exit", (code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
+  });
+}
+
+function stop(server: ServerProcess, signal: NodeJS.Signals): Promise<void> {
+  return new Promise((resolve) => {
+    if (server.child.exitCode !== null || server.child.signalCode !== null) return resolve();
+    server.child.once("exit", () => resolve());
+    server.child.kill(signal);
+  });
+}
+
+async function turn(server: ServerProcess, history: OpenAI.ChatCompletionMessageParam[], text: string, threadId?: string, model = "counter") {
+  history.push({ role: "user", content: text });
+  const headers = threadId ? { "X-Thread-Id": threadId } : {};
+  const completion = await server.client.chat.completions.create({ model, messages: history }, { headers });
+  const content = completion.choices[0]!.message.content!;
+  history.push({ role: "assistant", content });
+  return content;
+}
+
+afterEach(() => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
+describe("the checkpointer spec", () => {
+  it("accepts memory, sqlite:PATH and postgres URLs", () => {
+    expect(parseCheckpointerSpec("memory")).toEqual({ kind: "memory" });
+    expect(parseCheckpointerSpec("sqlite:./threads.db")).toEqual({ kind: "sqlite", path: "./threads.db" });
+    expect(parseCheckpointerSpec("postgresql://u@h/db")).toEqual({ kind: "postgres", url: "postgresql://u@h/db" });
+  });
+
+  it("turns a bad spec into a usage error naming the choices", () => {
+    expect(() => parseCli(["--checkpointer", "redis://x"])).toThrow(UsageError);
+    expect(() => parseCli(["--checkpointer", "sqlite:"])).toThrow(/file path/);
+    expect(() => parseCli([], { LANGGRAPH_OPENAI_CHECKPOINTER: "mongo" })).toThrow(/'memory', 'sqlite:PATH' or a postgres/);
+    expect(parseCli([], { LANGGRAPH_OPENAI_CHECKPOINTER: "sqlite:x.db" })).toMatchObject({ checkpointer: "sqlite:x.db" });
+    expect(parseCli(["--checkpointer", "memory"], { LANGGRAPH_OPENAI_CHECKPOINTER: "sqlite:x.db" })).toMatchObject({ checkpointer: "memory" });
+  });
+
+  it("fails to open an unreachable database with a clear error", async () => {
+    await expect(openCheckpointer("postgres://postgres@127.0.0.1:1/none")).rejects.toThrow(CheckpointerError);
+    await expect(openCheckpointer("sqlite:/nonexistent-dir/threads.db")).rejects.toThrow(/cannot open SQLite checkpointer/);
+  });
+});
+
+describe("a thread kept in a SQLite file", () => {
+  const dir = mkdtempSync(join(tmpdir(), "langgraph-openai-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("continues a named thread and a stateless interrupt after the server is killed and started again", async () => {
+    const spec = `sqlite:${join(dir, "threads.db")}`;
+    const threadId = `sqlite-${randomUUID()}`;
+    const history: OpenAI.ChatCompletionMessageParam[] = [];
+    const approval: OpenAI.ChatCompletionMessageParam[] = [];
+    const first = await startProcess(spec);
+    expect(await turn(first, history, "one", threadId)).toBe("I hold 2 messages.");
+    expect(await turn(first, history, "two", threadId)).toBe("I hold 4 messages.");
+    expect(await turn(first, approval, `write an email about ${randomUUID()}`, undefined, "approval")).toMatch(/Send this email\? \(yes\/no\)$/);
+    await stop(first, "SIGKILL");
+
+    const second = await startProcess(spec);
+    expect(await turn(second, history, "three", threadId)).toBe("I hold 6 messages.");
+    expect(await turn(second, approval, "yes", undefined, "approval")).toMatch(/^Sent the email/);
+    await stop(second, "SIGTERM");
+  });
+});
+
+async function postgresReachable(): Promise<string | undefined> {
+  if (!POSTGRES_URL) return "LANGGRAPH_OPENAI_TEST_POSTGRES_URL is not set";
+  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    return undefined;
+  } catch (error) {
+    return `cannot reach ${POSTGRES_URL}: ${(error as Error).message}`;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+describe("threads in PostgreSQL", () => {
+  it("are continued by another server process on the same database, turn by turn", async (context) => {
+    const unreachable = await postgresReachable();
+    if (unreachable) {
+      console.warn(`Skipping the PostgreSQL checkpointer test: ${unreachable}`);
+      context.skip();
+    }
+    const a = await startProcess(POSTGRES_URL!);
+    const b = await startProcess(POSTGRES_URL!);
+    const threadId = `postgres-${randomUUID()}`;
+    const history: OpenAI.ChatCompletionMessageParam[] = [];
+    expect(await turn(a, history, "one", threadId)).toBe("I hold 2 messages.");
+    expect(await turn(b, history, "two", threadId)).toBe("I hold 4 messages.");
+    expect(await turn(a, history, "three", threadId)).toBe("I hold 6 messages.");
+
+    const approval: OpenAI.ChatCompletionMessageParam[] = [];
+    expect(await turn(a, approval, `write an email about ${randomUUID()}`, undefined, "approval")).toMatch(/Send this email\? \(yes\/no\)$/);
+    expect(await turn(b, approval, "yes", undefined, "approval")).toMatch(/^Sent the email/);
+    await Promise.all([stop(a, "SIGTERM"), stop(b, "SIGTERM")]);
+  });
+});

@@ -1,0 +1,128 @@
+import { AIMessage, HumanMessage, SystemMessage, ToolMessage } from "@langchain/core/messages";
+import { describe, expect, it } from "vitest";
+import { alignHistory, interruptAnswer } from "../src/threads/align.ts";
+import { conversationKey, resumableKey } from "../src/threads/conversation-key.ts";
+import { threadIdOf } from "../src/threads/thread-id.ts";
+
+const user = (text: string) => new HumanMessage(text);
+const ai = (text: string, toolCalls: { id: string; name: string }[] = []) =>
+  new AIMessage({ content: text, tool_calls: toolCalls.map((call) => ({ ...call, args: {} })) });
+const tool = (id: string, text: string) => new ToolMessage({ content: text, tool_call_id: id });
+
+describe("aligning a client's history with a thread's messages", () => {
+  it("counts the messages a thread already holds, so only the new turn is sent", () => {
+    const thread = [new SystemMessage("Be brief."), user("hi"), ai("Hello!")];
+    const client = [new SystemMessage("Be brief."), user("hi"), ai("Hello!"), user("how are you?")];
+    expect(alignHistory(thread, client)).toBe(3);
+    expect(alignHistory([], client)).toBe(0);
+  });
+
+  it("reads one assistant message as a whole agent turn with tool calls the graph ran itself", () => {
+    const thread = [
+      user("weather in Paris?"),
+      ai("Let me check.", [{ id: "call_1", name: "get_weather" }]),
+      tool("call_1", "18°C"),
+      ai("It is 18°C."),
+    ];
+    const client = [user("weather in Paris?"), ai("Let me check.\n\nIt is 18°C."), user("and London?")];
+    expect(alignHistory(thread, client)).toBe(2);
+  });
+
+  it("accepts an answer whose streamed text left out a hidden node's message", () => {
+    const thread = [user("hi"), ai("internal plan"), ai("Hello!"), ai("summary for later")];
+    expect(alignHistory(thread, [user("hi"), ai("Hello!"), user("bye")])).toBe(2);
+  });
+
+  it("matches tool results the client sends for the tool calls it was given", () => {
+    const thread = [user("look it up"), ai("", [{ id: "call_9", name: "search" }]), tool("call_9", "found it")];
+    const client = [
+      user("look it up"),
+      new AIMessage({ content: "", tool_calls: [{ id: "call_9", name: "search", args: {} }] }),
+      tool("call_9", "found it"),
+      user("thanks"),
+    ];
+    expect(alignHistory(thread, client)).toBe(3);
+    expect(alignHistory(thread, [...client.slice(0, 2), tool("call_9", "something else")])).toBeUndefined();
+  });
+
+  it("reads an interrupt's question and the user's answer inside one turn", () => {
+    const thread = [user("send it"), ai("Draft: hello"), ai("Sent.")];
+    const client = [user("send it"), ai("Draft: hello\n\nSend this email? (yes/no)"), user("yes"), ai("Sent."), user("thanks")];
+    expect(alignHistory(thread, client)).toBe(4);
+  });
+
+  it("reads an interrupt that asked before the graph wrote anything", () => {
+    const thread = [user("delete everything"), ai("Deleted.")];
+    const client = [user("delete everything"), ai("Are you sure?"), user("yes"), ai("Deleted."), user("thanks")];
+    expect(alignHistory(thread, client)).toBe(4);
+  });
+
+  it("finds no alignment when the user edited an earlier message", () => {
+    const thread = [user("hi"), ai("Hello!"), user("what is 2 + 2?"), ai("4")];
+    expect(alignHistory(thread, [user("hi"), ai("Hello!"), user("what is 3 + 3?")])).toBeUndefined();
+  });
+
+  it("finds no alignment when the client is behind the thread (a regenerated answer)", () => {
+    const thread = [user("hi"), ai("Hello!"), user("tell a joke"), ai("A joke.")];
+    expect(alignHistory(thread, [user("hi"), ai("Hello!"), user("tell a joke")])).toBeUndefined();
+  });
+
+  it("finds no alignment when an assistant message was edited", () => {
+    const thread = [user("hi"), ai("Hello!")];
+    expect(alignHistory(thread, [user("hi"), ai("Goodbye!"), user("why?")])).toBeUndefined();
+  });
+});
+
+describe("the answer to a pending interrupt", () => {
+  const interrupts = [{ id: "i1", value: { question: "Send this email? (yes/no)" } }];
+
+  it("is the user's message after the assistant message that showed the question", () => {
+    const answer = user("yes");
+    expect(interruptAnswer([ai("Draft.\n\nSend this email? (yes/no)"), answer], interrupts)).toBe(answer);
+    expect(interruptAnswer([answer], interrupts)).toBe(answer);
+  });
+
+  it("is not found when the assistant message shows something else", () => {
+    expect(interruptAnswer([ai("Something else"), user("yes")], interrupts)).toBeUndefined();
+    expect(interruptAnswer([user("a"), ai("b"), user("c")], interrupts)).toBeUndefined();
+  });
+});
+
+describe("the key of a stateless conversation", () => {
+  const history = [
+    { role: "user" as const, content: "send it" },
+    { role: "assistant" as const, content: "Send this email? (yes/no)" },
+  ];
+
+  it("is what the next request derives from its history without the new user message", () => {
+    expect(resumableKey("approval", [...history, { role: "user", content: "yes" }])).toBe(conversationKey("approval", history));
+  });
+
+  it("ignores whitespace differences and depends on the model", () => {
+    const spaced = [history[0]!, { role: "assistant" as const, content: "Send this email?  (yes/no)\n" }];
+    expect(conversationKey("approval", spaced)).toBe(conversationKey("approval", history));
+    expect(conversationKey("other", history)).not.toBe(conversationKey("approval", history));
+  });
+
+  it("is not looked for unless the request answers an assistant message", () => {
+    expect(resumableKey("approval", [{ role: "user", content: "hi" }])).toBeUndefined();
+    expect(resumableKey("approval", history)).toBeUndefined();
+  });
+});
+
+describe("the thread id of a request", () => {
+  const headers = (values: Record<string, string>) => (name: string) => values[name];
+
+  it("comes from X-Thread-Id, then metadata.thread_id, then X-OpenWebUI-Chat-Id", () => {
+    expect(threadIdOf(headers({ "x-thread-id": "a", "x-openwebui-chat-id": "c" }), { thread_id: "b" })).toBe("a");
+    expect(threadIdOf(headers({ "x-openwebui-chat-id": "c" }), { thread_id: "b" })).toBe("b");
+    expect(threadIdOf(headers({ "x-openwebui-chat-id": "c" }), null)).toBe("c");
+    expect(threadIdOf(headers({}), undefined)).toBeUndefined();
+  });
+
+  it("rejects an empty, overlong or reserved id with a 400", () => {
+    expect(() => threadIdOf(headers({ "x-thread-id": "__proto__" }), null)).toThrow(/reserved/);
+    expect(() => threadIdOf(headers({}), { thread_id: " " })).toThrow(expect.objectContaining({ status: 400, param: "metadata.thread_id" }));
+    expect(() => threadIdOf(headers({ "x-thread-id": "x".repeat(300) }), null)).toThrow(expect.objectContaining({ status: 400 }));
+  });
+});

@@ -5,7 +5,6 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { ConfigError } from "./config.ts";
 import { GraphLoadError } from "./registry.ts";
-import { serve } from "./server.ts";
 
 const HELP = `Usage: langgraph-openai serve [options]
 
@@ -67,6 +66,8 @@ export async function main(argv: string[]): Promise<void> {
   }
   let running;
   try {
+    // Loaded only to serve, so --help and usage errors answer at once.
+    const { serve } = await import("./server.ts");
     running = await serve({ config: options.config, port: options.port, host: options.host });
   } catch (error) {
     const known = error instanceof ConfigError || error instanceof GraphLoadError || (error as NodeJS.ErrnoException).code === "EADDRINUSE";

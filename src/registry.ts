@@ -30,16 +30,16 @@ export class GraphLoadError extends Error {
 
 /**
  * Duck-typed rather than `instanceof Pregel`: a graph file may import its own copy of
- * @langchain/langgraph. `getState` and `nodes` tell a graph from any other Runnable
- * (a chat model or a chain has `stream` and `invoke` too, but cannot run as a graph).
+ * @langchain/langgraph, and langchain's `createAgent` returns a wrapper that streams
+ * like a graph. `getState` tells a graph from any other Runnable (a chat model or a
+ * chain has `stream` too, but cannot run as a graph).
  */
 function isCompiledGraph(value: unknown): value is CompiledGraph {
   return (
     typeof value === "object" &&
     value !== null &&
     typeof (value as CompiledGraph).stream === "function" &&
-    typeof (value as CompiledGraph).getState === "function" &&
-    typeof (value as CompiledGraph).nodes === "object"
+    typeof (value as CompiledGraph).getState === "function"
   );
 }
 

@@ -69,6 +69,11 @@ describe("the openai SDK", () => {
     expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe("stop");
   });
 
+  it("streams a message a node returns as a plain { role, content } object", async () => {
+    const chunks = await collect(await server.client.chat.completions.create({ model: "plain-js", messages: ask("loud"), stream: true }));
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join("")).toBe("LOUD");
+  });
+
   it("ends the Server-Sent Events with data: [DONE]", async () => {
     const response = await fetch(`${server.url}/chat/completions`, {
       method: "POST",

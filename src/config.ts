@@ -26,10 +26,10 @@ export const openaiSectionSchema = z.strictObject({
   models: z.record(z.string(), modelSettingsSchema).optional(),
 });
 
-const graphSpecSchema = z.union([
-  z.string().min(1),
-  z.looseObject({ path: z.string().min(1), description: z.string().optional() }),
-]);
+const graphSpecSchema = z.union(
+  [z.string().min(1, 'expected "./file.ts:exportName", got an empty string'), z.looseObject({ path: z.string().min(1), description: z.string().optional() })],
+  { error: 'expected "./file.ts:exportName" or { "path": "./file.ts:exportName", "description": "..." }' },
+);
 
 export const configSchema = z.looseObject({
   graphs: z
@@ -37,7 +37,9 @@ export const configSchema = z.looseObject({
       error: (issue) => (issue.input === undefined ? 'missing: map each model id to "./file.ts:exportName"' : undefined),
     })
     .refine((graphs) => Object.keys(graphs).length > 0, 'names no graph: map each model id to "./file.ts:exportName"'),
-  env: z.union([z.string(), z.record(z.string(), z.string())]).optional(),
+  env: z
+    .union([z.string(), z.record(z.string(), z.string())], { error: "expected the path of a .env file or an object of strings" })
+    .optional(),
   openai: openaiSectionSchema.optional(),
 });
 export type Config = z.infer<typeof configSchema>;

@@ -114,10 +114,24 @@ describe("a config that cannot be served", () => {
     expect((await errorOf(path)).message).toMatch(/'graphs': names no graph/);
   });
 
-  it("names the field of a graph spec of the wrong type", async () => {
+  it("shows the two forms of a graph spec when one is wrong", async () => {
     const path = join(dir, "number.json");
-    await writeFile(path, JSON.stringify({ graphs: { agent: 42 } }));
-    expect((await errorOf(path)).message).toMatch(/'graphs\.agent'/);
+    await writeFile(path, JSON.stringify({ graphs: { agent: 42, other: { description: "no path" } } }));
+    expect((await errorOf(path)).message).toMatch(
+      /'graphs\.agent': expected "\.\/file\.ts:exportName" or \{ "path": "\.\/file\.ts:exportName", "description": "\.\.\." \}$/,
+    );
+  });
+
+  it("refuses an empty graph spec", async () => {
+    const path = join(dir, "empty-spec.json");
+    await writeFile(path, JSON.stringify({ graphs: { agent: "" } }));
+    expect((await errorOf(path)).message).toMatch(/'graphs\.agent': expected "\.\/file\.ts:exportName", got an empty string$/);
+  });
+
+  it("refuses an env that is neither a file nor an object of strings", async () => {
+    const path = join(dir, "env-number.json");
+    await writeFile(path, JSON.stringify({ graphs: { agent: "./a.ts" }, env: { PORT: 8000 } }));
+    expect((await errorOf(path)).message).toMatch(/'env': expected the path of a \.env file or an object of strings$/);
   });
 
   it("names an unknown model setting, so a typo is not silently ignored", async () => {

@@ -1,6 +1,7 @@
 /**
  * `langgraph-openai serve`: argument parsing, the startup banner and signals.
  */
+import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { ConfigError } from "./config.ts";
@@ -11,7 +12,8 @@ const HELP = `Usage: langgraph-openai serve [options]
 Serve the graphs of a LangGraph config as OpenAI-compatible models.
 
 Options:
-  -c, --config FILE   LangGraph config to serve (default: langgraph.config.json)
+  -c, --config FILE   LangGraph config to serve (default: langgraph.config.json,
+                      else LangGraph CLI's langgraph.json)
   -p, --port N        port to listen on (default: $PORT or 8000; 0 picks a free one)
       --host H        address to bind (default: $HOST or 127.0.0.1)
   -h, --help          show this help
@@ -49,7 +51,12 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   const portText = values.port ?? env.PORT ?? "8000";
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, got '${portText}'`);
-  return { config: values.config ?? "langgraph.config.json", port, host: values.host ?? env.HOST ?? "127.0.0.1" };
+  return { config: values.config ?? defaultConfig(), port, host: values.host ?? env.HOST ?? "127.0.0.1" };
+}
+
+/** A LangGraph project names its config `langgraph.json`; ours wins when both exist. */
+function defaultConfig(exists: (path: string) => boolean = existsSync): string {
+  return !exists("langgraph.config.json") && exists("langgraph.json") ? "langgraph.json" : "langgraph.config.json";
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseCli, UsageError } from "../src/cli.ts";
 
@@ -62,8 +63,12 @@ interface Finished {
 }
 
 /** The real bin, as a user runs it; in its own process group so every descendant can be signalled. */
-function start(command: string, args: string[]): { child: ChildProcess; output: { stdout: string; stderr: string }; finished: Promise<Finished> } {
-  const child = spawn(command, args, { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LOG_LEVEL: "warn" } });
+function start(
+  command: string,
+  args: string[],
+  cwd = process.cwd(),
+): { child: ChildProcess; output: { stdout: string; stderr: string }; finished: Promise<Finished> } {
+  const child = spawn(command, args, { cwd, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LOG_LEVEL: "warn" } });
   const output = { stdout: "", stderr: "" };
   child.stdout!.on("data", (data: Buffer) => (output.stdout += data));
   child.stderr!.on("data", (data: Buffer) => (output.stderr += data));
@@ -71,8 +76,10 @@ function start(command: string, args: string[]): { child: ChildProcess; output: 
   return { child, output, finished };
 }
 
+const BIN = resolve("bin/langgraph-openai.js");
+
 function bin(...args: string[]) {
-  return start(process.execPath, ["bin/langgraph-openai.js", ...args]);
+  return start(process.execPath, [BIN, ...args]);
 }
 
 async function bannerUrl(output: { stderr: string }, finished: Promise<Finished>): Promise<string> {
@@ -138,5 +145,21 @@ describe.concurrent("the langgraph-openai bin", () => {
     }
     const { code, signal } = await finished;
     expect({ code, signal }).toEqual({ code: 0, signal: null });
+  });
+
+  it("serves langgraph.json from a CommonJS TypeScript project when run there without --config", async () => {
+    const { child, output, finished } = start(process.execPath, [BIN, "serve", "--port", "0"], resolve("test/fixtures/commonjs-project"));
+    try {
+      const url = await bannerUrl(output, finished);
+      const response = await fetch(`${url}/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "agent", messages: [{ role: "user", content: "hi" }] }),
+      });
+      expect((await response.json()).choices[0].message.content).toBe("Hello from a CommonJS project.");
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect((await finished).code).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * `langgraph-openai serve`: argument parsing, the startup banner and signals.
  */
+import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { DEFAULT_BODY_LIMIT } from "./app.ts";
@@ -16,7 +17,8 @@ const HELP = `Usage: langgraph-openai serve [options]
 Serve the graphs of a LangGraph config as OpenAI-compatible models.
 
 Options:
-  -c, --config FILE              LangGraph config to serve (default: langgraph.config.json)
+  -c, --config FILE              LangGraph config to serve (default: langgraph.config.json,
+                                 else LangGraph CLI's langgraph.json)
   -p, --port N                   port to listen on (default: $PORT or 8000; 0 picks a free one)
       --host H                   address to bind (default: $HOST or 127.0.0.1)
       --api-key KEY[:M1,M2]      require this bearer key; repeatable; ':models' limits the key to
@@ -123,7 +125,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     throw new UsageError(`--api-key: ${(error as Error).message}`);
   }
   return {
-    config: values.config ?? "langgraph.config.json",
+    config: values.config ?? defaultConfig(),
     port,
     host: values.host ?? env.HOST ?? "127.0.0.1",
     apiKeys,
@@ -137,6 +139,11 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     metrics: !values["no-metrics"],
     checkpointer,
   };
+}
+
+/** A LangGraph project names its config `langgraph.json`; ours wins when both exist. */
+function defaultConfig(exists: (path: string) => boolean = existsSync): string {
+  return !exists("langgraph.config.json") && exists("langgraph.json") ? "langgraph.json" : "langgraph.config.json";
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -30,14 +30,20 @@ export const openaiSectionSchema = z.strictObject({
   models: z.record(z.string(), modelSettingsSchema).optional(),
 });
 
-const graphSpecSchema = z.union([
-  z.string().min(1),
-  z.looseObject({ path: z.string().min(1), description: z.string().optional() }),
-]);
+const graphSpecSchema = z.union(
+  [z.string().min(1, 'expected "./file.ts:exportName", got an empty string'), z.looseObject({ path: z.string().min(1), description: z.string().optional() })],
+  { error: 'expected "./file.ts:exportName" or { "path": "./file.ts:exportName", "description": "..." }' },
+);
 
 export const configSchema = z.looseObject({
-  graphs: z.record(z.string().min(1), graphSpecSchema),
-  env: z.union([z.string(), z.record(z.string(), z.string())]).optional(),
+  graphs: z
+    .record(z.string().min(1), graphSpecSchema, {
+      error: (issue) => (issue.input === undefined ? 'missing: map each model id to "./file.ts:exportName"' : undefined),
+    })
+    .refine((graphs) => Object.keys(graphs).length > 0, 'names no graph: map each model id to "./file.ts:exportName"'),
+  env: z
+    .union([z.string(), z.record(z.string(), z.string())], { error: "expected the path of a .env file or an object of strings" })
+    .optional(),
   openai: openaiSectionSchema.optional(),
 });
 export type Config = z.infer<typeof configSchema>;
@@ -81,7 +87,7 @@ export async function loadConfig(path: string): Promise<LoadedConfig> {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(`config ${path} is not valid JSON: ${(error as Error).message}`);
+    throw new ConfigError(`config ${path} is not valid JSON: ${withLineAndColumn((error as Error).message, text)}`);
   }
   const parsed = configSchema.safeParse(json);
   if (!parsed.success) {
@@ -90,7 +96,7 @@ export async function loadConfig(path: string): Promise<LoadedConfig> {
   }
   const config = parsed.data;
   const baseDir = dirname(absolute);
-  await applyEnv(config.env, baseDir);
+  await applyEnv(config.env, baseDir, path);
   const models = config.openai?.models ?? {};
   for (const id of Object.keys(models)) {
     if (!(id in config.graphs)) throw new ConfigError(`config ${path}: 'openai.models.${id}' names no graph in 'graphs'`);
@@ -107,15 +113,24 @@ export async function loadConfig(path: string): Promise<LoadedConfig> {
   return { path: absolute, graphs, config };
 }
 
+/** Node 20's JSON.parse names a character offset; a person editing the file wants the line. */
+function withLineAndColumn(message: string, text: string): string {
+  const position = /at position (\d+)(?! \(line)/.exec(message);
+  if (!position) return message;
+  const before = text.slice(0, Number(position[1])).split("\n");
+  return `${message} (line ${before.length} column ${before.at(-1)!.length + 1})`;
+}
+
 /** Like LangGraph's CLI: variables already set in the environment win over the config's. */
-async function applyEnv(env: Config["env"], baseDir: string): Promise<void> {
+async function applyEnv(env: Config["env"], baseDir: string, configPath: string): Promise<void> {
   if (env === undefined) return;
   let values: Record<string, string | undefined>;
   if (typeof env === "string") {
+    const envPath = resolve(baseDir, env);
     try {
-      values = parseEnv(await readFile(resolve(baseDir, env), "utf8"));
+      values = parseEnv(await readFile(envPath, "utf8"));
     } catch (error) {
-      throw new ConfigError(`cannot read env file ${env}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+      throw new ConfigError(`config ${configPath}: cannot read env file ${envPath}: ${(error as NodeJS.ErrnoException).code ?? error}`);
     }
   } else {
     values = env;

@@ -3,6 +3,7 @@
  * StateGraph, or a sync or async factory returning either), the same cases as
  * LangGraph's own server, and keeps graph loading away from HTTP.
  */
+import { access } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
 import type { BaseCheckpointSaver, Pregel } from "@langchain/langgraph";
 import type { RunnableConfig } from "@langchain/core/runnables";
@@ -27,12 +28,18 @@ export class GraphLoadError extends Error {
   override name = "GraphLoadError";
 }
 
+/**
+ * Duck-typed rather than `instanceof Pregel`: a graph file may import its own copy of
+ * @langchain/langgraph, and langchain's `createAgent` returns a wrapper that streams
+ * like a graph. `getState` tells a graph from any other Runnable (a chat model or a
+ * chain has `stream` too, but cannot run as a graph).
+ */
 function isCompiledGraph(value: unknown): value is CompiledGraph {
   return (
     typeof value === "object" &&
     value !== null &&
     typeof (value as CompiledGraph).stream === "function" &&
-    typeof (value as CompiledGraph).invoke === "function"
+    typeof (value as CompiledGraph).getState === "function"
   );
 }
 
@@ -52,6 +59,12 @@ function toCompiledGraph(value: unknown, what: string): CompiledGraph {
   throw new GraphLoadError(`${what} is not a graph: expected a compiled graph, a StateGraph or a factory, got ${describe(value)}`);
 }
 
+/** Startup stops with one line per problem: esbuild's and tsx's errors span several. */
+function oneLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split("\n").map((line) => line.trim()).filter(Boolean).join(" ");
+}
+
 export interface GraphDefinition {
   /** A compiled graph, a StateGraph, a factory returning either, or a promise of one of these. */
   graph: unknown;
@@ -69,17 +82,27 @@ export async function defineModel(
   checkpointer?: BaseCheckpointSaver,
 ): Promise<ModelEntry> {
   const what = `graph '${id}'`;
-  const resolved = await graphLike;
   const created = Math.floor(Date.now() / 1000);
   const attach = (graph: CompiledGraph): CompiledGraph => {
     // A graph compiled with its own checkpointer keeps it; the others share the server's.
     if (checkpointer && !graph.checkpointer) graph.checkpointer = checkpointer;
     return graph;
   };
+  let resolved: unknown;
+  try {
+    resolved = await graphLike;
+  } catch (error) {
+    throw new GraphLoadError(`${what}: its promise rejected: ${oneLine(error)}`);
+  }
   if (typeof resolved === "function") {
     const factory = resolved as GraphFactory;
     const build = async (config: RunnableConfig) => attach(toCompiledGraph(await factory(config), `${what}: its factory's result`));
-    await build({});
+    try {
+      await build({ configurable: {} });
+    } catch (error) {
+      if (error instanceof GraphLoadError) throw error;
+      throw new GraphLoadError(`${what}: its factory failed: ${oneLine(error)}`);
+    }
     return { id, settings, created, getGraph: build };
   }
   const graph = attach(toCompiledGraph(resolved, what));
@@ -110,9 +133,14 @@ export async function loadRegistry(specs: GraphSpec[], checkpointer?: BaseCheckp
   for (const spec of specs) {
     let module: Record<string, unknown>;
     try {
+      await access(spec.file);
+    } catch {
+      throw new GraphLoadError(`graph '${spec.id}': file not found: ${spec.file}`);
+    }
+    try {
       module = await import(pathToFileURL(spec.file).href);
     } catch (error) {
-      throw new GraphLoadError(`graph '${spec.id}': cannot load ${spec.file}: ${(error as Error).message ?? error}`);
+      throw new GraphLoadError(`graph '${spec.id}': cannot load ${spec.file}: ${oneLine(error)}`);
     }
     if (!(spec.exportName in module) || module[spec.exportName] === undefined) {
       const exports = Object.keys(module).filter((name) => name !== "__esModule");
@@ -120,12 +148,7 @@ export async function loadRegistry(specs: GraphSpec[], checkpointer?: BaseCheckp
         `graph '${spec.id}': ${spec.file} has no export '${spec.exportName}' (it exports: ${exports.join(", ") || "nothing"})`,
       );
     }
-    try {
-      entries.push(await defineModel(spec.id, module[spec.exportName], spec.settings, checkpointer));
-    } catch (error) {
-      if (error instanceof GraphLoadError) throw error;
-      throw new GraphLoadError(`graph '${spec.id}': loading export '${spec.exportName}' failed: ${(error as Error).message ?? error}`);
-    }
+    entries.push(await defineModel(spec.id, module[spec.exportName], spec.settings, checkpointer));
   }
   return new Map(entries.map((entry) => [entry.id, entry]));
 }

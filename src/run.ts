@@ -3,7 +3,7 @@
  * stream mode, which sees every token of every chat-model call (and messages nodes
  * return without one), plus root `values` for the state the run ends in.
  */
-import type { AIMessage, AIMessageChunk, BaseMessage, UsageMetadata } from "@langchain/core/messages";
+import { isBaseMessage, type AIMessage, type AIMessageChunk, type BaseMessage, type UsageMetadata } from "@langchain/core/messages";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import type { ModelSettings } from "./config.ts";
 import { toOpenAIToolCalls } from "./convert.ts";
@@ -69,6 +69,16 @@ export function streamNodeFilter(settings: ModelSettings["stream"]): StreamNodeF
 type StreamPart = [namespace: string[], mode: "messages", payload: [BaseMessage, Record<string, unknown>]]
   | [namespace: string[], mode: "values", payload: Record<string, unknown>];
 
+/** The state's messages whose ids are not in `known`, which learns them. */
+function newMessages(state: Record<string, unknown>, known: Set<string>): BaseMessage[] {
+  const messages: unknown[] = Array.isArray(state.messages) ? state.messages : [];
+  return messages.filter((message): message is BaseMessage => {
+    if (!isBaseMessage(message) || !message.id || known.has(message.id)) return false;
+    known.add(message.id);
+    return true;
+  });
+}
+
 export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
   const { entry, input, threadId, checkpointId, request, signal } = options;
   const usage: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
@@ -80,6 +90,17 @@ export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
   let finalState: Record<string, unknown> | undefined;
   let textMessageId: string | undefined;
   let interrupts: Interrupt[] | undefined;
+  // Ids of the messages the state started with and of those the `messages` mode carried.
+  const known = new Set<string>();
+  let sawFirstValues = false;
+  function* textOf(message: BaseMessage): Generator<RunEvent> {
+    const text = message.text;
+    if (!text) return;
+    // Two AI messages in one answer (a ReAct agent's turns) read as two paragraphs.
+    if (textMessageId !== undefined && message.id !== textMessageId) yield { type: "text", text: "\n\n" };
+    textMessageId = message.id;
+    yield { type: "text", text };
+  }
   try {
     const graph = options.graph ?? (await entry.getGraph(config));
     const stream = (await graph.stream(input, {
@@ -90,20 +111,26 @@ export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
     for await (const [namespace, mode, payload] of stream) {
       if (mode === "messages") {
         const [message, metadata] = payload;
+        if (message.id) known.add(message.id);
         if (message.getType() !== "ai") continue;
         const reported = (message as AIMessageChunk).usage_metadata;
         if (reported) addUsage(usage, reported);
         if (!streams(metadata.langgraph_node, namespace)) continue;
-        const text = message.text;
-        if (!text) continue;
-        // Two AI messages in one answer (a ReAct agent's turns) read as two paragraphs.
-        if (textMessageId !== undefined && message.id !== textMessageId) yield { type: "text", text: "\n\n" };
-        textMessageId = message.id;
-        yield { type: "text", text };
+        yield* textOf(message);
       } else if (namespace.length === 0) {
         // Parallel nodes that each stop at an interrupt arrive as one `__interrupt__` each.
         if ("__interrupt__" in payload) interrupts = [...(interrupts ?? []), ...(payload.__interrupt__ as Interrupt[])];
-        else finalState = payload;
+        else {
+          finalState = payload;
+          // LangGraph's `messages` mode only sees message objects a node returns: one that
+          // returns `{ role: "assistant", content }` reaches the state (the reducer makes it an
+          // AIMessage) but not that stream. Such messages have no node to filter by, so they
+          // are sent only when the model streams every node (the default).
+          for (const message of newMessages(payload, known)) {
+            if (sawFirstValues && !entry.settings.stream && message.getType() === "ai") yield* textOf(message);
+          }
+          sawFirstValues = true;
+        }
       }
     }
   } catch (error) {

@@ -1,0 +1,165 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseCli, UsageError } from "../src/cli.ts";
+
+const FIXTURE_CONFIG = "test/fixtures/langgraph.config.json";
+
+describe("parseCli", () => {
+  it("serves langgraph.config.json on 127.0.0.1:8000 by default", () => {
+    expect(parseCli([], {})).toMatchObject({ config: "langgraph.config.json", port: 8000, host: "127.0.0.1" });
+    expect(parseCli(["serve"], {})).toMatchObject({ config: "langgraph.config.json", port: 8000, host: "127.0.0.1" });
+  });
+
+  it("reads --config, --port and --host, long and short", () => {
+    expect(parseCli(["serve", "--config", "a.json", "--port", "9000", "--host", "0.0.0.0"], {})).toMatchObject({
+      config: "a.json",
+      port: 9000,
+      host: "0.0.0.0",
+    });
+    expect(parseCli(["serve", "-c", "b.json", "-p", "0"], {})).toMatchObject({ config: "b.json", port: 0 });
+    expect(parseCli(["--port=1234"], {})).toMatchObject({ port: 1234 });
+  });
+
+  it("takes PORT and HOST from the environment, and flags win over them", () => {
+    expect(parseCli([], { PORT: "3000", HOST: "::" })).toMatchObject({ port: 3000, host: "::" });
+    expect(parseCli(["--port", "4000", "--host", "localhost"], { PORT: "3000", HOST: "::" })).toMatchObject({
+      port: 4000,
+      host: "localhost",
+    });
+  });
+
+  it("asks for help with --help, -h or 'help'", () => {
+    expect(parseCli(["serve", "--help"], {})).toBe("help");
+    expect(parseCli(["-h"], {})).toBe("help");
+    expect(parseCli(["help"], {})).toBe("help");
+  });
+
+  it.each([
+    [["--port", "eighty"], /--port must be a number from 0 to 65535, got 'eighty'/],
+    [["--port", "70000"], /--port must be a number from 0 to 65535, got '70000'/],
+    [["--port=-1"], /--port must be a number from 0 to 65535, got '-1'/],
+    [["--port", "80.5"], /got '80\.5'/],
+    [["--port"], /argument missing/],
+    [["--verbose"], /Unknown option '--verbose'/],
+    [["start"], /unknown command 'start'/],
+    [["serve", "extra"], /unknown command 'serve extra'/],
+  ])("refuses %j", (argv, message) => {
+    expect(() => parseCli(argv, {})).toThrow(UsageError);
+    expect(() => parseCli(argv, {})).toThrow(message);
+  });
+
+  it("refuses a bad PORT from the environment too", () => {
+    expect(() => parseCli([], { PORT: "http" })).toThrow(/--port must be a number from 0 to 65535, got 'http'/);
+  });
+});
+
+interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The real bin, as a user runs it; in its own process group so every descendant can be signalled. */
+function start(
+  command: string,
+  args: string[],
+  cwd = process.cwd(),
+): { child: ChildProcess; output: { stdout: string; stderr: string }; finished: Promise<Finished> } {
+  const child = spawn(command, args, { cwd, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LOG_LEVEL: "warn" } });
+  const output = { stdout: "", stderr: "" };
+  child.stdout!.on("data", (data: Buffer) => (output.stdout += data));
+  child.stderr!.on("data", (data: Buffer) => (output.stderr += data));
+  const finished = once(child, "close").then(([code, signal]) => ({ code, signal, ...output }) as Finished);
+  return { child, output, finished };
+}
+
+const BIN = resolve("bin/langgraph-openai.js");
+
+function bin(...args: string[]) {
+  return start(process.execPath, [BIN, ...args]);
+}
+
+async function bannerUrl(output: { stderr: string }, finished: Promise<Finished>): Promise<string> {
+  const exited = finished.then((result) => {
+    throw new Error(`exited before serving: ${result.stderr}`);
+  });
+  exited.catch(() => {});
+  for (;;) {
+    const url = /serving \d+ model\(s\) at (http:\/\/\S+)/.exec(output.stderr)?.[1];
+    if (url) return url;
+    await Promise.race([new Promise((resolve) => setTimeout(resolve, 50)), exited]);
+  }
+}
+
+// Concurrent: each test waits on its own process.
+describe.concurrent("the langgraph-openai bin", () => {
+  it("lists every flag with --help", async () => {
+    const { stdout, code } = await bin("serve", "--help").finished;
+    expect(code).toBe(0);
+    for (const flag of ["--config", "--port", "--host", "--help", "-c", "-p", "-h", "PORT", "HOST"]) expect(stdout).toContain(flag);
+  });
+
+  it("explains a bad flag, shows the usage and exits with 2", async () => {
+    const { stderr, code } = await bin("serve", "--prot", "80").finished;
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^langgraph-openai: Unknown option '--prot'/);
+    expect(stderr).toContain("Usage: langgraph-openai serve");
+  });
+
+  it.each([
+    ["not-a-graph", "graph 'fake' is not a graph: expected a compiled graph, a StateGraph or a factory, got Object"],
+    // esbuild's own message spans several lines.
+    ["syntax-error", "graph 'typo': cannot load"],
+  ])("prints one line naming the problem of the %s config and exits with 1", async (name, problem) => {
+    const { stderr, stdout, code } = await bin("serve", "--config", `test/fixtures/broken/${name}.config.json`, "--port", "0").finished;
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(stderr).toMatch(/^langgraph-openai: /);
+    expect(stderr).toContain(problem);
+  });
+
+  it("serves a config on the port it picked, lists each model in its banner, answers, and stops on SIGTERM", async () => {
+    const { child, output, finished } = bin("serve", "--config", FIXTURE_CONFIG, "--port", "0", "--host", "127.0.0.1");
+    try {
+      const url = await bannerUrl(output, finished);
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+      const banner = output.stderr;
+      expect(banner).toMatch(/serving 8 model\(s\)/);
+      for (const id of ["compiled", "uncompiled", "sync-factory", "async-factory", "react", "plain-js", "default-export", "team/greeter"]) {
+        expect(banner).toMatch(new RegExp(`^  ${id}\\b`, "m"));
+      }
+      expect(banner).toMatch(/^ {2}react {2}createReactAgent with a tool$/m);
+      const response = await fetch(`${url}/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "plain-js", messages: [{ role: "user", content: "quiet please" }] }),
+      });
+      expect(response.status).toBe(200);
+      expect((await response.json()).choices[0].message.content).toBe("QUIET PLEASE");
+    } finally {
+      child.kill("SIGTERM");
+    }
+    const { code, signal } = await finished;
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+  });
+
+  it("serves langgraph.json from a CommonJS TypeScript project when run there without --config", async () => {
+    const { child, output, finished } = start(process.execPath, [BIN, "serve", "--port", "0"], resolve("test/fixtures/commonjs-project"));
+    try {
+      const url = await bannerUrl(output, finished);
+      const response = await fetch(`${url}/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "agent", messages: [{ role: "user", content: "hi" }] }),
+      });
+      expect((await response.json()).choices[0].message.content).toBe("Hello from a CommonJS project.");
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect((await finished).code).toBe(0);
+  });
+});

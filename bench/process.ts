@@ -16,6 +16,9 @@ export interface ServerProcess {
   peakRss(): number;
   currentRss(): number;
   resetPeakRss(): void;
+  /** Profiles the CPU from now until `stopProfile`, which writes the .cpuprofile file. */
+  startProfile(): void;
+  stopProfile(file: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -57,6 +60,17 @@ export async function startServerProcess(file: string, options: { execArgv?: str
     currentRss: () => statusField(pid, "VmRSS"),
     // Writing 5 to clear_refs resets the peak RSS (Linux 4.0+).
     resetPeakRss: () => writeFileSync(`/proc/${pid}/clear_refs`, "5"),
+    startProfile: () => send({ type: "profile-start" }),
+    stopProfile: (file) =>
+      new Promise((resolve) => {
+        const onMessage = (message: ChildMessage) => {
+          if (message.type !== "profiled") return;
+          child.off("message", onMessage);
+          resolve();
+        };
+        child.on("message", onMessage);
+        send({ type: "profile-stop", file });
+      }),
     stop: () =>
       new Promise((resolve) => {
         const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);

@@ -3,8 +3,36 @@
  * its requests over IPC (a full GC and a memory reading, or exit), so that no benchmark
  * route has to be added to the server under test.
  */
-export type ParentMessage = { type: "memory"; gc: boolean } | { type: "exit" };
-export type ChildMessage = { type: "ready"; port: number } | { type: "memory"; heapUsed: number; rss: number };
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
+
+export type ParentMessage =
+  | { type: "memory"; gc: boolean }
+  | { type: "profile-start" }
+  | { type: "profile-stop"; file: string }
+  | { type: "exit" };
+export type ChildMessage =
+  | { type: "ready"; port: number }
+  | { type: "memory"; heapUsed: number; rss: number }
+  | { type: "profiled"; file: string };
+
+let session: Session | undefined;
+
+/** A CPU profile of just the load, not of start-up (as --cpu-prof would include). */
+async function profile(message: Extract<ParentMessage, { type: "profile-start" | "profile-stop" }>): Promise<void> {
+  if (message.type === "profile-start") {
+    session = new Session();
+    session.connect();
+    await session.post("Profiler.enable");
+    await session.post("Profiler.setSamplingInterval", { interval: 200 });
+    await session.post("Profiler.start");
+    return;
+  }
+  const { profile } = await session!.post("Profiler.stop");
+  session!.disconnect();
+  writeFileSync(message.file, JSON.stringify(profile));
+  process.send!({ type: "profiled", file: message.file } satisfies ChildMessage);
+}
 
 export function reportReady(port: number, close: () => Promise<void>): void {
   if (!process.send) throw new Error("run this file as a child process of bench/run.ts");
@@ -12,6 +40,10 @@ export function reportReady(port: number, close: () => Promise<void>): void {
     if (message.type === "exit") {
       // process.exit (not a signal) lets --cpu-prof write its profile.
       close().finally(() => process.exit(0));
+      return;
+    }
+    if (message.type === "profile-start" || message.type === "profile-stop") {
+      void profile(message);
       return;
     }
     if (message.gc && globalThis.gc) {

@@ -6,6 +6,7 @@
  *   npm run bench                       three rounds, about four minutes
  *   npm run bench -- --quick            one short round, for a quick look
  *   npm run bench -- --rounds 5 --no-write
+ *   npm run bench -- --only throughput,stream   (of: throughput, stream, first-token, slow, leak)
  */
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -21,6 +22,7 @@ const { values: args } = parseArgs({
     quick: { type: "boolean", default: false },
     rounds: { type: "string" },
     "no-write": { type: "boolean", default: false },
+    only: { type: "string" },
   },
 });
 
@@ -28,6 +30,10 @@ const sizes: Sizes = args.quick
   ? { throughputSeconds: 2, connections: 50, longStreams: 2, firstTokenRequests: 60, firstTokenConcurrency: 2, slowStreams: 300, leakRequests: 10_000 }
   : { throughputSeconds: 5, connections: 50, longStreams: 3, firstTokenRequests: 100, firstTokenConcurrency: 2, slowStreams: 300, leakRequests: 10_000 };
 const rounds = Number(args.rounds ?? (args.quick ? 1 : 3));
+const SCENARIOS = ["throughput", "stream", "first-token", "slow", "leak"];
+const only = new Set(args.only?.split(",") ?? SCENARIOS);
+const unknown = [...only].filter((name) => !SCENARIOS.includes(name));
+if (unknown.length > 0) throw new Error(`unknown scenario(s) ${unknown.join(", ")}; pick from ${SCENARIOS.join(", ")}`);
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const langgraphApiDir = process.env.LANGGRAPH_API_DIR;
@@ -84,55 +90,76 @@ async function main(): Promise<void> {
       await scenarios.longStream(target, { ...sizes, longStreams: 1 });
     }
 
-    const throughput = await alternate("throughput", targets, (t) => scenarios.throughput(t, sizes));
-    const long = await alternate("2,000-token stream", targets, (t) => scenarios.longStream(t, sizes));
-    const first = await alternate("time to first token", targets, (t) => scenarios.firstToken(t, sizes));
-    const slow = await alternate(`${sizes.slowStreams} slow streams`, targets, (t) => scenarios.slowStreams(t, sizes));
-    const leaks = new Map<string, scenarios.LeakResult>();
-    for (const target of targets) {
-      log(`leak check: ${target.name}`);
-      leaks.set(target.name, await scenarios.leak(target, sizes));
+    const figures: Figure[] = [];
+    if (only.has("throughput")) {
+      const throughput = await alternate("throughput", targets, (t) => scenarios.throughput(t, sizes));
+      figures.push({
+        label: "Non-streamed requests/s, one-node graph (higher is better)",
+        unit: "req/s",
+        values: perTarget((n) => median(throughput.get(n)!)),
+      });
     }
-
-    const slowOf = (name: string): SlowStreamsResult[] => slow.get(name)!;
-    const figures: Figure[] = [
-      { label: "Non-streamed requests/s, one-node graph (higher is better)", unit: "req/s", values: perTarget((n) => median(throughput.get(n)!)) },
-      { label: "2,000-token stream, client wall time", unit: "ms", values: perTarget((n) => median(long.get(n)!.flat())) },
-      { label: "Time to first token, median", unit: "ms", values: perTarget((n) => median(first.get(n)!.flat())) },
-      { label: "Time to first token, p99", unit: "ms", values: perTarget((n) => quantile(first.get(n)!.flat(), 0.99)) },
-      {
-        label: `${sizes.slowStreams} concurrent slow streams: completed (worst round)`,
-        unit: `of ${sizes.slowStreams}`,
-        values: perTarget((n) => Math.min(...slowOf(n).map((r) => r.completed))),
-      },
-      {
-        label: `${sizes.slowStreams} slow streams: p99 gap between chunks (model: ${SLOW_DELAY_MS} ms)`,
-        unit: "ms",
-        values: perTarget((n) => median(slowOf(n).map((r) => quantile(r.gaps, 0.99)))),
-      },
-      {
-        label: `${sizes.slowStreams} slow streams: p99 gap beyond the model's ${SLOW_DELAY_MS} ms`,
-        unit: "ms",
-        values: perTarget((n) => median(slowOf(n).map((r) => quantile(r.gaps, 0.99))) - SLOW_DELAY_MS),
-        ratio: false,
-      },
-      { label: `${sizes.slowStreams} slow streams: server peak RSS`, unit: "MB", values: perTarget((n) => median(slowOf(n).map((r) => mb(r.peakRss)))) },
-      { label: "Idle RSS after start, after GC", unit: "MB", values: perTarget((n) => mb(idle.get(n)!)) },
-      { label: `Heap after GC, before ${sizes.leakRequests.toLocaleString("en")} requests`, unit: "MB", values: perTarget((n) => mb(leaks.get(n)!.before.heapUsed)) },
-      { label: `Heap after GC, after ${sizes.leakRequests.toLocaleString("en")} requests`, unit: "MB", values: perTarget((n) => mb(leaks.get(n)!.after.heapUsed)) },
-      {
-        label: `Heap growth over ${sizes.leakRequests.toLocaleString("en")} requests (half streamed)`,
-        unit: "MB",
-        values: perTarget((n) => mb(leaks.get(n)!.after.heapUsed - leaks.get(n)!.before.heapUsed)),
-        ratio: false,
-      },
-      {
-        label: `RSS growth over ${sizes.leakRequests.toLocaleString("en")} requests`,
-        unit: "MB",
-        values: perTarget((n) => mb(leaks.get(n)!.after.rss - leaks.get(n)!.before.rss)),
-        ratio: false,
-      },
-    ];
+    if (only.has("stream")) {
+      const long = await alternate("2,000-token stream", targets, (t) => scenarios.longStream(t, sizes));
+      figures.push({ label: "2,000-token stream, client wall time", unit: "ms", values: perTarget((n) => median(long.get(n)!.flat())) });
+    }
+    if (only.has("first-token")) {
+      const first = await alternate("time to first token", targets, (t) => scenarios.firstToken(t, sizes));
+      figures.push(
+        { label: "Time to first token, median", unit: "ms", values: perTarget((n) => median(first.get(n)!.flat())) },
+        { label: "Time to first token, p99", unit: "ms", values: perTarget((n) => quantile(first.get(n)!.flat(), 0.99)) },
+      );
+    }
+    if (only.has("slow")) {
+      const slow = await alternate(`${sizes.slowStreams} slow streams`, targets, (t) => scenarios.slowStreams(t, sizes));
+      const slowOf = (name: string): SlowStreamsResult[] => slow.get(name)!;
+      const p99Gap = (name: string) => median(slowOf(name).map((r) => quantile(r.gaps, 0.99)));
+      figures.push(
+        {
+          label: `${sizes.slowStreams} concurrent slow streams: completed (worst round)`,
+          unit: `of ${sizes.slowStreams}`,
+          values: perTarget((n) => Math.min(...slowOf(n).map((r) => r.completed))),
+        },
+        { label: `${sizes.slowStreams} slow streams: p99 gap between chunks (model: ${SLOW_DELAY_MS} ms)`, unit: "ms", values: perTarget(p99Gap) },
+        {
+          label: `${sizes.slowStreams} slow streams: p99 gap beyond the model's ${SLOW_DELAY_MS} ms`,
+          unit: "ms",
+          values: perTarget((n) => p99Gap(n) - SLOW_DELAY_MS),
+          ratio: false,
+        },
+        {
+          label: `${sizes.slowStreams} slow streams: server peak RSS`,
+          unit: "MB",
+          values: perTarget((n) => median(slowOf(n).map((r) => mb(r.peakRss)))),
+        },
+      );
+    }
+    figures.push({ label: "Idle RSS after start, after GC", unit: "MB", values: perTarget((n) => mb(idle.get(n)!)) });
+    if (only.has("leak")) {
+      const leaks = new Map<string, scenarios.LeakResult>();
+      for (const target of targets) {
+        log(`leak check: ${target.name}`);
+        leaks.set(target.name, await scenarios.leak(target, sizes));
+      }
+      const requests = sizes.leakRequests.toLocaleString("en");
+      const leakOf = (name: string) => leaks.get(name)!;
+      figures.push(
+        { label: `Heap after GC, before ${requests} requests`, unit: "MB", values: perTarget((n) => mb(leakOf(n).before.heapUsed)) },
+        { label: `Heap after GC, after ${requests} requests`, unit: "MB", values: perTarget((n) => mb(leakOf(n).after.heapUsed)) },
+        {
+          label: `Heap growth over ${requests} requests (half streamed)`,
+          unit: "MB",
+          values: perTarget((n) => mb(leakOf(n).after.heapUsed - leakOf(n).before.heapUsed)),
+          ratio: false,
+        },
+        {
+          label: `RSS growth over ${requests} requests`,
+          unit: "MB",
+          values: perTarget((n) => mb(leakOf(n).after.rss - leakOf(n).before.rss)),
+          ratio: false,
+        },
+      );
+    }
     const seconds = Math.round((Date.now() - started) / 1000);
     const table = formatTable(figures, names);
     process.stdout.write(`\n${table}\n\n${rounds} round(s), ${seconds} s; slow streams: ${SLOW_TOKENS} tokens each.\n`);

@@ -23,12 +23,14 @@ const { values: args } = parseArgs({
     rounds: { type: "string" },
     "no-write": { type: "boolean", default: false },
     only: { type: "string" },
+    connections: { type: "string" },
   },
 });
 
 const sizes: Sizes = args.quick
   ? { throughputSeconds: 2, connections: 50, longStreams: 2, firstTokenRequests: 60, firstTokenConcurrency: 2, slowStreams: 300, leakRequests: 10_000 }
   : { throughputSeconds: 5, connections: 50, longStreams: 3, firstTokenRequests: 100, firstTokenConcurrency: 2, slowStreams: 300, leakRequests: 10_000 };
+if (args.connections) sizes.connections = Number(args.connections);
 const rounds = Number(args.rounds ?? (args.quick ? 1 : 3));
 const SCENARIOS = ["throughput", "stream", "first-token", "slow", "leak"];
 const only = new Set(args.only?.split(",") ?? SCENARIOS);
@@ -94,9 +96,16 @@ async function main(): Promise<void> {
     if (only.has("throughput")) {
       const throughput = await alternate("throughput", targets, (t) => scenarios.throughput(t, sizes));
       figures.push({
-        label: "Non-streamed requests/s, one-node graph (higher is better)",
+        label: `Non-streamed requests/s, one-node graph, ${sizes.connections} connections (higher is better)`,
         unit: "req/s",
         values: perTarget((n) => median(throughput.get(n)!)),
+      });
+      // One connection: the cost of one request, without the effects of many runs at once.
+      const sequential = await alternate("throughput, one connection", targets, (t) => scenarios.throughput(t, sizes, 1));
+      figures.push({
+        label: "Non-streamed requests/s, one-node graph, 1 connection (higher is better)",
+        unit: "req/s",
+        values: perTarget((n) => median(sequential.get(n)!)),
       });
     }
     if (only.has("stream")) {

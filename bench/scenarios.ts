@@ -38,14 +38,14 @@ function url(target: Target, path: string): string {
   return `http://127.0.0.1:${target.server.port}${path}`;
 }
 
-export async function throughput(target: Target, sizes: Sizes): Promise<number> {
+export async function throughput(target: Target, sizes: Sizes, connections = sizes.connections): Promise<number> {
   const { path, body } = target.protocol.invoke("echo");
   const result = await autocannon({
     url: url(target, path),
     method: "POST",
     headers: { "content-type": "application/json" },
     body,
-    connections: sizes.connections,
+    connections,
     duration: sizes.throughputSeconds,
   });
   if (result.non2xx > 0 || result.errors > 0) {

@@ -7,7 +7,10 @@
  *   npm run bench -- --quick            one short round, for a quick look
  *   npm run bench -- --rounds 5 --no-write
  *   npm run bench -- --only throughput,stream   (of: throughput, stream, first-token, slow, leak)
+ *   npm run bench -- --baseline HEAD~1          adds our server as of that commit, as "ours@HEAD~1"
  */
+import { execSync } from "node:child_process";
+import { mkdirSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { langgraphProtocol, openaiProtocol } from "./client.ts";
@@ -24,6 +27,7 @@ const { values: args } = parseArgs({
     "no-write": { type: "boolean", default: false },
     only: { type: "string" },
     connections: { type: "string" },
+    baseline: { type: "string" },
   },
 });
 
@@ -50,6 +54,15 @@ async function startTargets(): Promise<Target[]> {
     { name: "ours", protocol: openaiProtocol, server: await startServerProcess(here("./servers/ours.ts")) },
     { name: "floor", protocol: openaiProtocol, server: await startServerProcess(here("./servers/floor.ts")) },
   ];
+  if (args.baseline) {
+    // A copy of src/ at that commit inside bench/, so that it resolves this node_modules.
+    const dir = here(`./.baseline/${args.baseline.replace(/[^\w.-]/g, "_")}`);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    execSync(`git archive ${JSON.stringify(args.baseline)} src | tar -x -C ${JSON.stringify(dir)}`, { cwd: here("../") });
+    const server = await startServerProcess(here("./servers/ours.ts"), { env: { BENCH_OURS_MODULE: `${dir}/src/index.ts` } });
+    targets.push({ name: `ours@${args.baseline}`, protocol: openaiProtocol, server });
+  }
   if (langgraphApiDir) {
     const server = await startServerProcess(here("./servers/langgraph-api.ts"), { env: { LOG_LEVEL: "error" } });
     targets.push({ name: "langgraph-api", protocol: langgraphProtocol, server });

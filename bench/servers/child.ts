@@ -34,14 +34,11 @@ async function profile(message: Extract<ParentMessage, { type: "profile-start" |
   process.send!({ type: "profiled", file: message.file } satisfies ChildMessage);
 }
 
-export function reportReady(port: number, close: () => Promise<void>): void {
+export function reportReady(port: number): void {
   if (!process.send) throw new Error("run this file as a child process of bench/run.ts");
   process.on("message", (message: ParentMessage) => {
-    if (message.type === "exit") {
-      // process.exit (not a signal) lets --cpu-prof write its profile.
-      close().finally(() => process.exit(0));
-      return;
-    }
+    // Nothing to flush: closing the server first would wait out idle keep-alive sockets.
+    if (message.type === "exit") process.exit(0);
     if (message.type === "profile-start" || message.type === "profile-stop") {
       void profile(message);
       return;
@@ -53,5 +50,7 @@ export function reportReady(port: number, close: () => Promise<void>): void {
     const { heapUsed, rss } = process.memoryUsage();
     process.send!({ type: "memory", heapUsed, rss } satisfies ChildMessage);
   });
+  // If the bench dies, its servers must not live on.
+  process.once("disconnect", () => process.exit(0));
   process.send({ type: "ready", port } satisfies ChildMessage);
 }

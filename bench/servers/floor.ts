@@ -70,5 +70,5 @@ app.post("/v1/chat/completions", async (c) => {
 });
 
 const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => {
-  reportReady((server.address() as AddressInfo).port, () => new Promise((resolve) => server.close(() => resolve())));
+  reportReady((server.address() as AddressInfo).port);
 });

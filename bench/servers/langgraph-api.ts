@@ -13,10 +13,10 @@ if (!dir) throw new Error("set LANGGRAPH_API_DIR to a folder with @langchain/lan
 const graphsFile = fileURLToPath(new URL("../graphs.ts", import.meta.url));
 const serverModule = join(dir, "node_modules/@langchain/langgraph-api/dist/server.mjs");
 const { startServer } = (await import(pathToFileURL(serverModule).href)) as {
-  startServer(options: object): Promise<{ host: string; cleanup(): Promise<void> }>;
+  startServer(options: object): Promise<{ host: string }>;
 };
 
-const { host, cleanup } = await startServer({
+const { host } = await startServer({
   port: 0,
   host: "127.0.0.1",
   cwd: dir,
@@ -25,4 +25,4 @@ const { host, cleanup } = await startServer({
   nWorkers: Number(process.env.LANGGRAPH_API_WORKERS ?? 400),
   graphs: Object.fromEntries(["echo", "long", "short", "slow"].map((id) => [id, `${graphsFile}:${id}`])),
 });
-reportReady(Number(host.split(":").at(-1)), cleanup);
+reportReady(Number(host.split(":").at(-1)));

@@ -15,4 +15,4 @@ const running = await serve({
   port: 0,
   logger: pino({ level: "silent" }),
 });
-reportReady(running.port, running.close);
+reportReady(running.port);

@@ -28,7 +28,9 @@ export function formatTable(figures: Figure[], names: string[]): string {
     const base = figure.values[BASELINE]!;
     const ratios = others.map((name) => {
       const value = figure.values[name]!;
-      return figure.ratio === false || !Number.isFinite(value / base) ? "" : `${(value / base).toFixed(2)}×`;
+      const ratio = value / base;
+      if (figure.ratio === false || !Number.isFinite(ratio)) return "";
+      return `${Math.abs(ratio) >= 0.1 ? ratio.toFixed(2) : ratio.toPrecision(2)}×`;
     });
     return [figure.label, figure.unit, ...names.map((name) => formatNumber(figure.values[name]!)), ...ratios];
   });

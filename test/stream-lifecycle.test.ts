@@ -56,7 +56,11 @@ describe("a stream's lifecycle", () => {
     });
     const reader = response.body!.getReader();
     let text = "";
-    while (!text.includes('"content":"t1')) text += new TextDecoder().decode((await reader.read()).value);
+    while (!text.includes('"content":"t1')) {
+      const { done, value } = await reader.read();
+      if (done) throw new Error(`the stream ended before its second token: ${text}`);
+      text += new TextDecoder().decode(value);
+    }
     controller.abort();
 
     await vi.waitFor(() => expect(outcome.ended).toBe("aborted"), { timeout: 3000 });

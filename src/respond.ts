@@ -4,7 +4,6 @@
  * into one chat.completion. Either way the chunks come from the same renderer.
  */
 import type { Context } from "hono";
-import { streamSSE } from "hono/streaming";
 import { ClientClosedError, toApiError, toErrorBody, type ApiError } from "./errors.ts";
 import type { ChatCompletionChunk } from "./openai/schemas.ts";
 import { foldChunks } from "./render.ts";
@@ -17,6 +16,10 @@ export interface RespondOptions {
   /** Called with every error that became a 5xx, with its cause. */
   onServerError?: (error: ApiError, cause: unknown) => void;
 }
+
+const encoder = new TextEncoder();
+/** How many chunks the stream may run ahead of a slow client before the graph waits. */
+const READ_AHEAD_CHUNKS = 16;
 
 export async function respondJson(c: Context, chunks: AsyncIterable<ChatCompletionChunk>, options: RespondOptions): Promise<Response> {
   try {
@@ -36,22 +39,49 @@ export async function respondStream(c: Context, chunks: AsyncIterator<ChatComple
     await options.cleanup();
     throw error;
   }
-  return streamSSE(c, async (stream) => {
-    stream.onAbort(options.onClientLeft);
-    try {
-      for (let next = first; !next.done; next = await chunks.next()) {
-        await stream.writeSSE({ data: JSON.stringify(next.value) });
-      }
-      await stream.writeSSE({ data: "[DONE]" });
-    } catch (error) {
-      // openai-node and the AI SDK read `{"error": ...}` in a data line as a failed stream.
-      const apiError = toApiError(error);
-      if (apiError.status >= 500) options.onServerError?.(apiError, apiError.cause ?? error);
-      if (!(apiError instanceof ClientClosedError)) {
-        await stream.writeSSE({ data: JSON.stringify(toErrorBody(apiError)) });
-      }
-    } finally {
-      await options.cleanup();
-    }
-  });
+  let pending: IteratorResult<ChatCompletionChunk> | undefined = first;
+  let finished = false;
+  const finish = async (controller: ReadableStreamDefaultController<Uint8Array>, last: string) => {
+    finished = true;
+    if (last) controller.enqueue(encoder.encode(last));
+    controller.close();
+    await options.cleanup();
+  };
+  // Our own byte stream rather than Hono's streamSSE: it hands each event straight to
+  // @hono/node-server, and reads a few chunks ahead of the socket, so back-to-back
+  // tokens leave in one write (Hono's helper passes every event through two more
+  // streams and one awaited write each: a 2,000-token answer took ~15% longer).
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        let next: IteratorResult<ChatCompletionChunk>;
+        try {
+          next = pending ?? (await chunks.next());
+        } catch (error) {
+          if (finished) return;
+          // openai-node and the AI SDK read `{"error": ...}` in a data line as a failed stream.
+          const apiError = toApiError(error);
+          if (apiError.status >= 500) options.onServerError?.(apiError, apiError.cause ?? error);
+          await finish(controller, apiError instanceof ClientClosedError ? "" : `data: ${JSON.stringify(toErrorBody(apiError))}\n\n`);
+          return;
+        }
+        pending = undefined;
+        if (finished) return;
+        if (next.done) await finish(controller, "data: [DONE]\n\n");
+        else controller.enqueue(encoder.encode(`data: ${JSON.stringify(next.value)}\n\n`));
+      },
+      async cancel() {
+        if (finished) return;
+        finished = true;
+        options.onClientLeft();
+        try {
+          await chunks.return?.(undefined);
+        } finally {
+          await options.cleanup();
+        }
+      },
+    },
+    new CountQueuingStrategy({ highWaterMark: READ_AHEAD_CHUNKS }),
+  );
+  return c.body(body, 200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache", Connection: "keep-alive" });
 }

@@ -1,0 +1,80 @@
+/**
+ * `npx tsx bench/in-process.ts`: what each choice of run.ts costs, with no HTTP at all.
+ * Runs the one-node graph (and the 2,000-token graph) in process under each variant,
+ * alternating variants round by round, and prints runs per second (and ms per stream).
+ */
+import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
+import { HumanMessage } from "@langchain/core/messages";
+import { MemorySaver, type StateGraph } from "@langchain/langgraph";
+import { randomUUID } from "node:crypto";
+import { echo, long } from "./graphs.ts";
+
+class NoopHandler extends BaseCallbackHandler {
+  name = "NoopHandler";
+  override awaitHandlers = true;
+  override handleLLMEnd(): void {}
+}
+
+type Variant = (input: object) => Promise<unknown>;
+
+function variants(builder: StateGraph<any, any, any, any, any, any>): Record<string, Variant> {
+  const plain = builder.compile();
+  const saver = new MemorySaver();
+  const checkpointed = builder.compile({ checkpointer: saver });
+  const drain = async (stream: AsyncIterable<unknown>) => {
+    for await (const _ of stream);
+  };
+  const ours = { streamMode: ["messages", "values"] as ("messages" | "values")[], subgraphs: true };
+  return {
+    "invoke (the floor)": (input) => plain.invoke(input),
+    "stream messages": async (input) => drain(await plain.stream(input, { streamMode: "messages" })),
+    "stream values": async (input) => drain(await plain.stream(input, { streamMode: "values" })),
+    "stream messages+values, subgraphs": async (input) => drain(await plain.stream(input, ours)),
+    "+ a callback handler (usage)": async (input) => drain(await plain.stream(input, { ...ours, callbacks: [new NoopHandler()] })),
+    "+ MemorySaver thread, deleted after (ours today)": async (input) => {
+      const threadId = randomUUID();
+      await drain(await checkpointed.stream(input, { ...ours, callbacks: [new NoopHandler()], configurable: { thread_id: threadId } }));
+      await saver.deleteThread(threadId);
+    },
+    "  same, durability: exit": async (input) => {
+      const threadId = randomUUID();
+      await drain(
+        await checkpointed.stream(input, { ...ours, callbacks: [new NoopHandler()], configurable: { thread_id: threadId }, durability: "exit" }),
+      );
+      await saver.deleteThread(threadId);
+    },
+  };
+}
+
+async function rate(variant: Variant, milliseconds: number): Promise<number> {
+  const start = performance.now();
+  let runs = 0;
+  while (performance.now() - start < milliseconds) {
+    await variant({ messages: [new HumanMessage("Hello, how are you?")] });
+    runs++;
+  }
+  return (runs * 1000) / (performance.now() - start);
+}
+
+async function compare(title: string, builder: StateGraph<any, any, any, any, any, any>, milliseconds: number, rounds: number, show: (perSecond: number) => string) {
+  const all = variants(builder);
+  const results = new Map<string, number[]>(Object.keys(all).map((name) => [name, []]));
+  for (const variant of Object.values(all)) await rate(variant, 300);
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, variant] of Object.entries(all)) results.get(name)!.push(await rate(variant, milliseconds));
+  }
+  process.stdout.write(`\n${title}\n`);
+  const floor = median(results.get("invoke (the floor)")!);
+  for (const [name, samples] of results) {
+    const value = median(samples);
+    process.stdout.write(`  ${name.padEnd(50)} ${show(value).padStart(12)}  ${(floor / value).toFixed(2)}× the floor's time\n`);
+  }
+}
+
+function median(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+await compare("one-node graph, no model", echo, 1500, 3, (perSecond) => `${Math.round(perSecond)} runs/s`);
+await compare("2,000-token answer", long, 1500, 3, (perSecond) => `${(1000 / perSecond).toFixed(0)} ms/run`);

@@ -1,0 +1,84 @@
+/**
+ * A server under test in its own process: its own event loop (not the load generator's)
+ * and memory we can read from /proc. Each child reports its port over IPC and answers
+ * memory readings (after a forced GC) the same way.
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import type { ChildMessage, ParentMessage } from "./servers/child.ts";
+
+export interface ServerProcess {
+  pid: number;
+  port: number;
+  /** heapUsed and RSS in bytes, after a full GC when `gc` is set. */
+  memory(gc: boolean): Promise<{ heapUsed: number; rss: number }>;
+  /** The largest RSS since the last reset, in bytes (VmHWM). */
+  peakRss(): number;
+  currentRss(): number;
+  resetPeakRss(): void;
+  /** Profiles the CPU from now until `stopProfile`, which writes the .cpuprofile file. */
+  startProfile(): void;
+  stopProfile(file: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function statusField(pid: number, field: "VmHWM" | "VmRSS"): number {
+  const match = readFileSync(`/proc/${pid}/status`, "utf8").match(new RegExp(`^${field}:\\s+(\\d+) kB`, "m"));
+  return match ? Number(match[1]) * 1024 : NaN;
+}
+
+export async function startServerProcess(file: string, options: { execArgv?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<ServerProcess> {
+  const child: ChildProcess = fork(file, [], {
+    execArgv: ["--expose-gc", "--import", "tsx", ...(options.execArgv ?? [])],
+    env: { ...process.env, ...options.env },
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", (code) => reject(new Error(`${file} exited with code ${code} before it was ready`)));
+    child.on("message", (message: ChildMessage) => {
+      if (message.type === "ready") resolve(message.port);
+    });
+  });
+  child.removeAllListeners("exit");
+  const pid = child.pid!;
+  const send = (message: ParentMessage) => child.send(message);
+  return {
+    pid,
+    port,
+    memory: (gc) =>
+      new Promise((resolve) => {
+        const onMessage = (message: ChildMessage) => {
+          if (message.type !== "memory") return;
+          child.off("message", onMessage);
+          resolve({ heapUsed: message.heapUsed, rss: message.rss });
+        };
+        child.on("message", onMessage);
+        send({ type: "memory", gc });
+      }),
+    peakRss: () => statusField(pid, "VmHWM"),
+    currentRss: () => statusField(pid, "VmRSS"),
+    // Writing 5 to clear_refs resets the peak RSS (Linux 4.0+).
+    resetPeakRss: () => writeFileSync(`/proc/${pid}/clear_refs`, "5"),
+    startProfile: () => send({ type: "profile-start" }),
+    stopProfile: (file) =>
+      new Promise((resolve) => {
+        const onMessage = (message: ChildMessage) => {
+          if (message.type !== "profiled") return;
+          child.off("message", onMessage);
+          resolve();
+        };
+        child.on("message", onMessage);
+        send({ type: "profile-stop", file });
+      }),
+    stop: () =>
+      new Promise((resolve) => {
+        const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+        child.once("exit", () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        send({ type: "exit" });
+      }),
+  };
+}

@@ -20,6 +20,11 @@ export interface RunOptions {
   threadId: string;
   /** Fork the thread from this checkpoint instead of continuing its latest one. */
   checkpointId?: string;
+  /**
+   * When the run's state is saved: LangGraph's default is after every step; `"exit"` saves
+   * it once, when the run ends or stops at an interrupt.
+   */
+  durability?: "exit";
   /** The graph, when the caller built it already (a factory export runs once per request). */
   graph?: CompiledGraph;
   request: ChatRequestContext;
@@ -106,9 +111,7 @@ export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
     const stream = (await graph.stream(input, {
       ...config,
       streamMode: ["messages", "values"],
-      // The run's state is saved once, when it ends (or stops at an interrupt), not after
-      // every step: a third less time per run on a one-node graph (bench/RESULTS.md).
-      durability: "exit",
+      durability: options.durability,
       subgraphs: true,
     })) as AsyncIterable<StreamPart>;
     for await (const [namespace, mode, payload] of stream) {

@@ -17,6 +17,12 @@ describe("aligning a client's history with a thread's messages", () => {
     expect(alignHistory([], client)).toBe(0);
   });
 
+  it("takes a message sent as one text part and resent as a string for the same message", () => {
+    const thread = [new HumanMessage({ content: [{ type: "text", text: "hi" }] }), ai("Hello!")];
+    expect(alignHistory(thread, [user("hi"), ai("Hello!"), user("bye")])).toBe(2);
+    expect(alignHistory([user("hi"), ai("Hello!")], [new HumanMessage({ content: [{ type: "text", text: "hi" }] }), ai("Hello!"), user("bye")])).toBe(2);
+  });
+
   it("reads one assistant message as a whole agent turn with tool calls the graph ran itself", () => {
     const thread = [
       user("weather in Paris?"),

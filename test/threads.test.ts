@@ -181,6 +181,22 @@ describe("threads", () => {
     });
   }
 
+  // Open WebUI marks the newest message for prompt caching, turning its content into a text part
+  // (`[{ type: "text", text, cache_control }]`), and resends it as a plain string the next turn.
+  for (const threadId of [`webui-${randomUUID()}`, undefined]) {
+    it(`resumes an interrupt when the question came from a text part and the history resends it as a string (${threadId ? "named thread" : "no thread id"})`, async () => {
+      const headers = threadId ? { "X-OpenWebUI-Chat-Id": threadId } : {};
+      const cached = (text: string) => [{ type: "text" as const, text, cache_control: { type: "ephemeral" } }];
+      const request = "write an email about the picnic";
+      const asked = await server.client.chat.completions.create({ model: "approval", messages: [{ role: "user", content: cached(request) }] }, { headers });
+      const question = asked.choices[0]!.message.content!;
+      expect(question).toMatch(/Send this email\? \(yes\/no\)$/);
+      const history: Message[] = [{ role: "user", content: request }, { role: "assistant", content: question }, { role: "user", content: cached("yes") }];
+      const answered = await server.client.chat.completions.create({ model: "approval", messages: history }, { headers });
+      expect(answered.choices[0]!.message.content).toBe('Sent the email "The picnic".');
+    });
+  }
+
   it("answers a stateless request on a fresh thread and keeps nothing", async () => {
     const before = await threadCount(checkpointer);
     const history: Message[] = [{ role: "user", content: "a" }, { role: "assistant", content: "b" }];

@@ -23,8 +23,15 @@ export function normalizeText(text: string): string {
   return text.replace(/\s+/g, " ").trim();
 }
 
+/**
+ * Text-only content compares as its text: Open WebUI sends its newest message as a text
+ * part (to carry a `cache_control` marker) and resends it as a plain string next turn.
+ */
 function contentKey(message: BaseMessage): string {
-  return typeof message.content === "string" ? message.content : JSON.stringify(message.content);
+  const { content } = message;
+  if (typeof content === "string") return content;
+  const textOnly = content.every((part) => part.type === "text");
+  return textOnly ? content.map((part) => (part as { text: string }).text).join("\n") : JSON.stringify(content);
 }
 
 function toolCallIds(message: BaseMessage): string[] {

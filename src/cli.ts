@@ -175,7 +175,10 @@ export async function main(argv: string[]): Promise<void> {
       logger: createLogger({ level: options.logLevel, format: options.logFormat }),
     });
   } catch (error) {
-    const known = error instanceof ConfigError || error instanceof GraphLoadError || error instanceof CheckpointerError || (error as NodeJS.ErrnoException).code === "EADDRINUSE";
+    // A failed listen (port taken, address of no interface here, host that does not resolve)
+    // is a system error naming its syscall; its stack would only point into Node.
+    const systemError = typeof (error as NodeJS.ErrnoException).syscall === "string";
+    const known = error instanceof ConfigError || error instanceof GraphLoadError || error instanceof CheckpointerError || systemError;
     process.stderr.write(`langgraph-openai: ${known ? (error as Error).message : (error as Error).stack}\n`);
     process.exit(1);
   }

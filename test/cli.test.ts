@@ -122,6 +122,15 @@ describe.concurrent("the langgraph-openai bin", () => {
     expect(stderr).toContain(problem);
   });
 
+  it.each([
+    ["an address of no interface here", "203.0.113.7", "EADDRNOTAVAIL"],
+    ["a name that does not resolve", "no-such-host.invalid", "ENOTFOUND"],
+  ])("prints one line when --host is %s, and exits with 1", async (_, host, code) => {
+    const { stderr, code: status } = await bin("serve", "--config", "test/fixtures/langgraph.config.json", "--port", "0", "--host", host).finished;
+    expect(status).toBe(1);
+    expect(stderr.trimEnd().split("\n")).toEqual([expect.stringMatching(new RegExp(`^langgraph-openai: .*${code}.*${host.replaceAll(".", "\\.")}`))]);
+  });
+
   it("serves a config on the port it picked, lists each model in its banner, answers, and stops on SIGTERM", async () => {
     const { child, output, finished } = bin("serve", "--config", FIXTURE_CONFIG, "--port", "0", "--host", "127.0.0.1");
     try {

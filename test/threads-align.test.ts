@@ -23,6 +23,11 @@ describe("aligning a client's history with a thread's messages", () => {
     expect(alignHistory([user("hi"), ai("Hello!")], [new HumanMessage({ content: [{ type: "text", text: "hi" }] }), ai("Hello!"), user("bye")])).toBe(2);
   });
 
+  it("lines up a thread of 20,000 messages without running out of stack", () => {
+    const history = Array.from({ length: 10_000 }, (_, n) => [user(`question ${n}`), ai(`answer ${n}`)]).flat();
+    expect(alignHistory(history, [...history, user("one more")])).toBe(20_000);
+  });
+
   it("reads one assistant message as a whole agent turn with tool calls the graph ran itself", () => {
     const thread = [
       user("weather in Paris?"),

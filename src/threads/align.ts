@@ -70,38 +70,45 @@ function belongsTo(message: BaseMessage, answer: BaseMessage): boolean {
  * regenerated message, or a client that is behind the thread). Where a turn can be read
  * two ways (hidden messages at its end, or an interrupt's answer in its middle), the
  * reading that accounts for more of the client's history wins.
+ *
+ * A search over (thread index, client index) states with an explicit stack: a long
+ * thread (an agent's tool calls add up) would overflow the call stack of a recursion.
  */
 export function alignHistory(thread: readonly BaseMessage[], client: readonly BaseMessage[]): number | undefined {
   const clientCalls = clientToolCallIds(client);
   const isInput = thread.map((message) => isClientInput(message, clientCalls));
-  const memo = new Map<number, number | undefined>();
-  const best = (a: number | undefined, b: number | undefined) => (a === undefined ? b : b === undefined ? a : Math.max(a, b));
+  const visited = new Set<number>();
+  const pending: [i: number, seen: number][] = [[0, 0]];
+  let best: number | undefined;
 
-  const align = (i: number, seen: number): number | undefined => {
-    if (i === thread.length) return seen;
-    const next = client[seen];
-    if (!next) return undefined;
+  while (pending.length > 0) {
+    const [i, seen] = pending.pop()!;
     const key = i * (client.length + 1) + seen;
-    if (memo.has(key)) return memo.get(key);
-    let result: number | undefined;
-    if (isInput[i]) {
-      result = sameInput(thread[i]!, next) ? align(i + 1, seen + 1) : undefined;
-    } else if (next.getType() === "ai") {
-      let end = i;
-      while (end < thread.length && !isInput[end]) end += 1;
-      let covered = -1;
-      for (let j = i; j < end; j += 1) if (belongsTo(thread[j]!, next)) covered = j;
-      const visible = thread.slice(i, end).some((message) => message.getType() === "ai" && normalizeText(message.text));
-      // The answer holds the whole turn (its last messages may come from hidden nodes).
-      if (covered >= 0 || (!visible && normalizeText(next.text) === "")) result = align(end, seen + 1);
-      // Or the turn stopped at an interrupt here, and goes on after the user's answer.
-      const resumed = client[seen + 1]?.getType() === "human" && client[seen + 2]?.getType() === "ai";
-      if (resumed && covered + 1 < end) result = best(result, align(Math.max(covered + 1, i), seen + 2));
+    if (visited.has(key)) continue;
+    visited.add(key);
+    if (i === thread.length) {
+      best = Math.max(best ?? seen, seen);
+      continue;
     }
-    memo.set(key, result);
-    return result;
-  };
-  return align(0, 0);
+    const next = client[seen];
+    if (!next) continue;
+    if (isInput[i]) {
+      if (sameInput(thread[i]!, next)) pending.push([i + 1, seen + 1]);
+      continue;
+    }
+    if (next.getType() !== "ai") continue;
+    let end = i;
+    while (end < thread.length && !isInput[end]) end += 1;
+    let covered = -1;
+    for (let j = i; j < end; j += 1) if (belongsTo(thread[j]!, next)) covered = j;
+    const visible = thread.slice(i, end).some((message) => message.getType() === "ai" && normalizeText(message.text));
+    // The answer holds the whole turn (its last messages may come from hidden nodes).
+    if (covered >= 0 || (!visible && normalizeText(next.text) === "")) pending.push([end, seen + 1]);
+    // Or the turn stopped at an interrupt here, and goes on after the user's answer.
+    const resumed = client[seen + 1]?.getType() === "human" && client[seen + 2]?.getType() === "ai";
+    if (resumed && covered + 1 < end) pending.push([Math.max(covered + 1, i), seen + 2]);
+  }
+  return best;
 }
 
 /**

@@ -56,7 +56,8 @@ export function createApp(registry: Registry, options: AppOptions = {}): Hono {
     if (options.onServerError) options.onServerError(error, cause);
     else logger.error({ err: cause, code: error.code, requestId }, error.message);
   };
-  const app = new Hono();
+  // Not strict: `/v1/chat/completions/` is the same route, as a client whose base URL ends in `/` asks for it.
+  const app = new Hono({ strict: false });
 
   app.onError((error, c) => {
     const apiError = toApiError(error);

@@ -32,6 +32,8 @@ describe("API keys", () => {
     expect((await fetch(`${server.url.replace("/v1", "")}/metrics`)).status).toBe(401);
     expect((await fetch(`${server.url}/nope`)).status).toBe(401);
     expect((await fetch(`${server.url.replace("/v1", "")}/health`)).status).toBe(200);
+    expect((await fetch(`${server.url.replace("/v1", "")}/health/`)).status).toBe(200);
+    expect((await fetch(`${server.url}/chat/completions/`, { method: "POST", body: "{}" })).status).toBe(401);
   });
 
   it("serves a client with a right key", async () => {

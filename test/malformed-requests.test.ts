@@ -154,6 +154,18 @@ describe("malformed chat completions requests", () => {
     expect(response.status).toBe(200);
   });
 
+  it("serves the routes with a trailing slash or a query string as without them", async () => {
+    const chat = (path: string) =>
+      fetch(`${server.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(valid) });
+    for (const path of ["/chat/completions/", "/chat/completions?api-version=1"]) {
+      const response = await chat(path);
+      expect(response.status, path).toBe(200);
+      expect((await response.json()).object).toBe("chat.completion");
+    }
+    expect((await (await fetch(`${server.url}/models/`)).json()).object).toBe("list");
+    expect((await fetch(`${server.url}/chat/completions`, { method: "PUT", body: "{}" })).status).toBe(404);
+  });
+
   it("keeps serving after every malformed request", async () => {
     const chunks = await collect(await server.client.chat.completions.create({ model: "tokens", messages: [{ role: "user", content: "hi" }], stream: true }));
     expect(chunks.length).toBeGreaterThan(8);

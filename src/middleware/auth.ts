@@ -54,7 +54,9 @@ export function apiKeyAuth(keys: ApiKey[], options: { public: string[] }): Middl
   const known = keys.map(({ key, models }) => ({ hash: digest(key), models: models && new Set(models) }));
   const publicPaths = new Set(options.public);
   return async (c, next) => {
-    if (publicPaths.has(c.req.path) || c.req.method === "OPTIONS") return next();
+    // The app routes `/health/` as `/health` (not strict about a trailing slash).
+    const path = c.req.path.length > 1 ? c.req.path.replace(/\/$/, "") : c.req.path;
+    if (publicPaths.has(path) || c.req.method === "OPTIONS") return next();
     const header = c.req.header("authorization") ?? "";
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) {

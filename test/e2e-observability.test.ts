@@ -1,6 +1,7 @@
 import { pino } from "pino";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AIMessage } from "@langchain/core/messages";
 import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
 import { createRegistry } from "../src/index.ts";
 import { collect, startServer } from "./helpers.ts";
@@ -95,7 +96,7 @@ describe("request ids, CORS, logs and metrics", () => {
     expect(text).toContain("process_cpu_user_seconds_total");
   });
 
-  it("logs a graph's failure with its stack and request id", async () => {
+  it("logs a graph's failure with its stack and request id, streamed or not", async () => {
     const failing = new StateGraph(MessagesAnnotation)
       .addNode("explode", () => {
         throw new Error("database unreachable");
@@ -104,7 +105,15 @@ describe("request ids, CORS, logs and metrics", () => {
       .addEdge("explode", END);
     const failures: Record<string, unknown>[] = [];
     const logger = pino({ level: "info" }, { write: (line: string) => void failures.push(JSON.parse(line)) });
-    const other = await startServer({ registry: await createRegistry({ failing }), logger });
+    const failsMidway = new StateGraph(MessagesAnnotation)
+      .addNode("answer", () => ({ messages: [new AIMessage("Working on it.")] }))
+      .addNode("save", () => {
+        throw new Error("disk full");
+      })
+      .addEdge(START, "answer")
+      .addEdge("answer", "save")
+      .addEdge("save", END);
+    const other = await startServer({ registry: await createRegistry({ failing, "fails-midway": failsMidway }), logger });
     try {
       const error = await other.client.chat.completions
         .create({ model: "failing", messages: [{ role: "user", content: "hi" }] }, { headers: { "X-Request-Id": "boom-1" } })
@@ -113,6 +122,14 @@ describe("request ids, CORS, logs and metrics", () => {
       const logged = failures.find((line) => line.requestId === "boom-1" && line.err);
       expect((logged?.err as { stack: string }).stack).toContain("database unreachable");
       expect(failures.find((line) => line.requestId === "boom-1" && line.status === 500)).toMatchObject({ errorCode: "graph_error", model: "failing" });
+
+      const stream = await other.client.chat.completions.create(
+        { model: "fails-midway", messages: [{ role: "user", content: "hi" }], stream: true },
+        { headers: { "X-Request-Id": "boom-2" } },
+      );
+      await expect(collect(stream)).rejects.toThrow(/disk full/);
+      await expect.poll(() => failures.find((line) => line.requestId === "boom-2" && line.err)).toBeDefined();
+      expect((failures.find((line) => line.requestId === "boom-2" && line.err)!.err as { stack: string }).stack).toContain("disk full");
     } finally {
       await other.close();
     }

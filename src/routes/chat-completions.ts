@@ -22,7 +22,8 @@ import { threadIdOf } from "../threads/thread-id.ts";
 
 export interface ChatCompletionsOptions {
   checkpointer: BaseCheckpointSaver;
-  onServerError?: (error: ApiError, cause: unknown) => void;
+  /** Called with every error that became a 5xx, with its cause and the request's id. */
+  onServerError?: (error: ApiError, cause: unknown, requestId?: string) => void;
   /** Admission (429), the run timeout, and what each run did, for logs and metrics. */
   runs: RunTracker;
 }
@@ -64,7 +65,8 @@ export function chatCompletions(registry: Registry, options: ChatCompletionsOpti
     const answer: RecordedAnswer = { content: "", interrupted: false, complete: false };
     const respondOptions: RespondOptions = {
       onClientLeft: clientLeft,
-      onServerError: options.onServerError,
+      // A failure after streaming began never reaches app.onError; the log line needs the request id too.
+      onServerError: (error, cause) => options.onServerError?.(error, cause, c.get("requestId")),
       cleanup: async () => {
         run.end();
         c.req.raw.signal.removeEventListener("abort", clientLeft);

@@ -43,9 +43,14 @@ export async function respondStream(c: Context, chunks: AsyncIterator<ChatComple
   let finished = false;
   const finish = async (controller: ReadableStreamDefaultController<Uint8Array>, last: string) => {
     finished = true;
-    if (last) controller.enqueue(encoder.encode(last));
-    controller.close();
-    await options.cleanup();
+    // Clean up (the thread saved, a stateless interrupt kept under its conversation's key)
+    // before the client reads the end: its next request may come at once, and must find it.
+    try {
+      await options.cleanup();
+    } finally {
+      if (last) controller.enqueue(encoder.encode(last));
+      controller.close();
+    }
   };
   // Our own byte stream rather than Hono's streamSSE: it hands each event straight to
   // @hono/node-server, and reads a few chunks ahead of the socket, so back-to-back

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import { AIMessage, type BaseMessage } from "@langchain/core/messages";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { interrupt, MemorySaver, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
@@ -255,5 +256,34 @@ describe("threads", () => {
     await expect(
       server.client.chat.completions.create({ model: "counter", messages: [{ role: "user", content: "hi" }], metadata: { thread_id: "" } }),
     ).rejects.toMatchObject({ status: 400, param: "metadata.thread_id" });
+  });
+});
+
+describe("a stateless interrupt on a slow database", () => {
+  class SlowSaver extends MemorySaver {
+    override async put(...args: Parameters<MemorySaver["put"]>) {
+      await sleep(20);
+      return super.put(...args);
+    }
+  }
+
+  it("is saved before the stream ends, so an answer sent at once resumes it", async () => {
+    const saver = new SlowSaver();
+    const asks = new StateGraph(MessagesAnnotation)
+      .addNode("ask", () => ({ messages: [new AIMessage(`You answered "${interrupt("Proceed?")}".`)] }))
+      .addEdge(START, "ask")
+      .compile();
+    const slow = await startServer({ registry: await createRegistry({ asks }, saver), checkpointer: saver });
+    try {
+      const history: Message[] = [{ role: "user", content: "start" }];
+      const chunks = await collect(await slow.client.chat.completions.create({ model: "asks", messages: history, stream: true }));
+      const question = chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join("");
+      expect(question).toBe("Proceed?");
+      history.push({ role: "assistant", content: question }, { role: "user", content: "yes" });
+      const answer = await slow.client.chat.completions.create({ model: "asks", messages: history });
+      expect(answer.choices[0]!.message.content).toBe('You answered "yes".');
+    } finally {
+      await slow.close();
+    }
   });
 });

@@ -64,7 +64,7 @@ export class RateLimitError extends ApiError {
 
 export class RunTimeoutError extends ApiError {
   constructor(model: string, seconds: number) {
-    super(504, "timeout_error", `The run of model '${model}' took longer than ${seconds} seconds and was stopped.`, "run_timeout");
+    super(504, "timeout_error", `The run of model '${model}' took longer than ${seconds} second${seconds === 1 ? "" : "s"} and was stopped.`, "run_timeout");
   }
 }
 

@@ -151,7 +151,7 @@ describe("limits", () => {
     })().catch((caught: unknown) => caught);
     expect(seen.join("")).toMatch(/^w0 /);
     expect(error).toBeInstanceOf(APIError);
-    expect((error as APIError).message).toContain("took longer than 1 seconds");
+    expect((error as APIError).message).toContain("took longer than 1 second and");
     // Both timed-out runs gave their slots back.
     await expect.poll(() => runsInFlight(server.url), { timeout: 5000 }).toBe(0);
   });

@@ -9,6 +9,7 @@ import { MemorySaver, type StateGraph } from "@langchain/langgraph";
 import { randomUUID } from "node:crypto";
 import type { CompiledGraph, ModelEntry } from "../src/registry.ts";
 import { runGraph } from "../src/run.ts";
+import { scratchSaver } from "../src/threads/scratch-saver.ts";
 import { TokenStreamHandler } from "../src/token-stream.ts";
 import { echo, long } from "./graphs.ts";
 
@@ -20,13 +21,15 @@ class NoopHandler extends BaseCallbackHandler {
 
 type Variant = (input: object) => Promise<unknown>;
 
-/** Our run.ts as it is, from graph to the last RunEvent. */
-function oursNow(graph: CompiledGraph, durability: "exit" | undefined): Variant {
+/** Our run.ts as it is, from graph to the last RunEvent; `scratch`: with the checkpointer of a run on no thread. */
+function runGraphVariant(graph: CompiledGraph, options: { durability?: "exit"; scratch?: boolean }): Variant {
   const entry: ModelEntry = { id: "bench", settings: {}, created: 0, getGraph: async () => graph };
   return async (input) => {
     const threadId = randomUUID();
-    for await (const _ of runGraph({ entry, graph, input, threadId, durability, request: { model: "bench" }, signal: new AbortController().signal }));
-    if (graph.checkpointer instanceof MemorySaver) await graph.checkpointer.deleteThread(threadId);
+    const checkpointer = options.scratch ? scratchSaver() : undefined;
+    const run = runGraph({ entry, graph, input, threadId, checkpointer, durability: options.durability, request: { model: "bench" }, signal: new AbortController().signal });
+    for await (const _ of run);
+    if (!checkpointer && graph.checkpointer instanceof MemorySaver) await graph.checkpointer.deleteThread(threadId);
   };
 }
 
@@ -62,8 +65,9 @@ function variants(builder: StateGraph<any, any, any, any, any, any>): Record<str
       });
       await saver.deleteThread(threadId);
     },
-    "runGraph, no saver": oursNow(plain, undefined),
-    "runGraph: token handler + MemorySaver thread, exit": oursNow(checkpointed, "exit"),
+    "runGraph, no saver": runGraphVariant(plain, {}),
+    "runGraph, MemorySaver thread, exit": runGraphVariant(checkpointed, { durability: "exit" }),
+    "runGraph, scratch saver, exit (ours now)": runGraphVariant(checkpointed, { durability: "exit", scratch: true }),
   };
 }
 

@@ -6,6 +6,7 @@
  */
 import { isBaseMessage, type AIMessage, type BaseMessage } from "@langchain/core/messages";
 import type { RunnableConfig } from "@langchain/core/runnables";
+import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { ModelSettings } from "./config.ts";
 import { toOpenAIToolCalls } from "./convert.ts";
 import { ApiError, ClientClosedError, GraphRunError } from "./errors.ts";
@@ -22,6 +23,8 @@ export interface RunOptions {
   threadId: string;
   /** Fork the thread from this checkpoint instead of continuing its latest one. */
   checkpointId?: string;
+  /** A checkpointer for this run only, in place of the graph's. */
+  checkpointer?: BaseCheckpointSaver;
   /**
    * When the run's state is saved: LangGraph's default is after every step; `"exit"` saves
    * it once, when the run ends or stops at an interrupt.
@@ -32,6 +35,14 @@ export interface RunOptions {
   request: ChatRequestContext;
   signal: AbortSignal;
 }
+
+/**
+ * LangGraph has no run option for a checkpointer: this is the config key through which a
+ * graph lends its checkpointer to its subgraphs (`CONFIG_KEY_CHECKPOINTER`, not exported),
+ * which `Pregel._resolveCheckpointer` prefers to the graph's own. test/threads.test.ts
+ * checks that a stateless run leaves nothing in the server's checkpointer.
+ */
+const LENT_CHECKPOINTER_KEY = "__pregel_checkpointer";
 
 /** How each provider's LangChain model says its answer was cut at the token limit. */
 function stoppedAtTokenLimit(message: BaseMessage): boolean {
@@ -110,7 +121,7 @@ class EventQueue {
 }
 
 export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
-  const { entry, input, threadId, checkpointId, request, signal } = options;
+  const { entry, input, threadId, checkpointId, checkpointer, request, signal } = options;
   // Ours, so that a reader who stops reading also stops the run. (Not `AbortSignal.any`,
   // whose combined signals Node 20 keeps until their sources are collected.)
   const stop = new AbortController();
@@ -118,7 +129,12 @@ export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
   if (signal.aborted) forwardAbort();
   else signal.addEventListener("abort", forwardAbort, { once: true });
   const config: RunnableConfig = {
-    configurable: { thread_id: threadId, ...(checkpointId && { checkpoint_id: checkpointId }), [REQUEST_CONFIG_KEY]: request },
+    configurable: {
+      thread_id: threadId,
+      ...(checkpointId && { checkpoint_id: checkpointId }),
+      ...(checkpointer && { [LENT_CHECKPOINTER_KEY]: checkpointer }),
+      [REQUEST_CONFIG_KEY]: request,
+    },
     signal: stop.signal,
   };
   const queue = new EventQueue();

@@ -19,8 +19,9 @@ import type { Usage } from "./openai/schemas.ts";
 /** Whether output of this node reaches the client; `namespace` is its checkpoint namespace, split at `|`. */
 export type StreamNodeFilter = (node: string | undefined, namespace: readonly string[]) => boolean;
 
-/** A chat-model call whose tokens reach the client (its node passes the filter). */
+/** A chat-model call that streams (inside a node, not tagged nostream). */
 interface ModelCall {
+  /** Its node passes the model's `stream` settings: its text reaches the client. */
   visible: boolean;
   /** It sent tokens; otherwise its answer is sent whole when it ends. */
   streamed: boolean;

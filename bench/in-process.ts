@@ -7,6 +7,10 @@ import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import { HumanMessage } from "@langchain/core/messages";
 import { MemorySaver, type StateGraph } from "@langchain/langgraph";
 import { randomUUID } from "node:crypto";
+import type { CompiledGraph, ModelEntry } from "../src/registry.ts";
+import { runGraph } from "../src/run.ts";
+import { scratchSaver } from "../src/threads/scratch-saver.ts";
+import { TokenStreamHandler } from "../src/token-stream.ts";
 import { echo, long } from "./graphs.ts";
 
 class NoopHandler extends BaseCallbackHandler {
@@ -17,6 +21,18 @@ class NoopHandler extends BaseCallbackHandler {
 
 type Variant = (input: object) => Promise<unknown>;
 
+/** Our run.ts as it is, from graph to the last RunEvent; `scratch`: with the checkpointer of a run on no thread. */
+function runGraphVariant(graph: CompiledGraph, options: { durability?: "exit"; scratch?: boolean }): Variant {
+  const entry: ModelEntry = { id: "bench", settings: {}, created: 0, getGraph: async () => graph };
+  return async (input) => {
+    const threadId = randomUUID();
+    const checkpointer = options.scratch ? scratchSaver() : undefined;
+    const run = runGraph({ entry, graph, input, threadId, checkpointer, durability: options.durability, request: { model: "bench" }, signal: new AbortController().signal });
+    for await (const _ of run);
+    if (!checkpointer && graph.checkpointer instanceof MemorySaver) await graph.checkpointer.deleteThread(threadId);
+  };
+}
+
 function variants(builder: StateGraph<any, any, any, any, any, any>): Record<string, Variant> {
   const plain = builder.compile();
   const saver = new MemorySaver();
@@ -24,25 +40,34 @@ function variants(builder: StateGraph<any, any, any, any, any, any>): Record<str
   const drain = async (stream: AsyncIterable<unknown>) => {
     for await (const _ of stream);
   };
-  const ours = { streamMode: ["messages", "values"] as ("messages" | "values")[], subgraphs: true };
+  const messagesMode = { streamMode: ["messages", "values"] as ("messages" | "values")[], subgraphs: true };
   return {
     "invoke (the floor)": (input) => plain.invoke(input),
     "stream messages": async (input) => drain(await plain.stream(input, { streamMode: "messages" })),
     "stream values": async (input) => drain(await plain.stream(input, { streamMode: "values" })),
-    "stream messages+values, subgraphs": async (input) => drain(await plain.stream(input, ours)),
-    "+ a callback handler (usage)": async (input) => drain(await plain.stream(input, { ...ours, callbacks: [new NoopHandler()] })),
-    "+ MemorySaver thread, deleted after (ours today)": async (input) => {
-      const threadId = randomUUID();
-      await drain(await checkpointed.stream(input, { ...ours, callbacks: [new NoopHandler()], configurable: { thread_id: threadId } }));
-      await saver.deleteThread(threadId);
-    },
-    "  same, durability: exit": async (input) => {
+    "stream messages+values, subgraphs": async (input) => drain(await plain.stream(input, messagesMode)),
+    "+ a callback handler": async (input) => drain(await plain.stream(input, { ...messagesMode, callbacks: [new NoopHandler()] })),
+    "+ MemorySaver thread, durability exit (ours before)": async (input) => {
       const threadId = randomUUID();
       await drain(
-        await checkpointed.stream(input, { ...ours, callbacks: [new NoopHandler()], configurable: { thread_id: threadId }, durability: "exit" }),
+        await checkpointed.stream(input, { ...messagesMode, callbacks: [new NoopHandler()], configurable: { thread_id: threadId }, durability: "exit" }),
       );
       await saver.deleteThread(threadId);
     },
+    "invoke + our token handler, no saver": async (input) =>
+      plain.invoke(input, { callbacks: [new TokenStreamHandler({ streams: () => true, onText: () => {} })] }),
+    "invoke + our token handler + MemorySaver thread, exit": async (input) => {
+      const threadId = randomUUID();
+      await checkpointed.invoke(input, {
+        callbacks: [new TokenStreamHandler({ streams: () => true, onText: () => {} })],
+        configurable: { thread_id: threadId },
+        durability: "exit",
+      });
+      await saver.deleteThread(threadId);
+    },
+    "runGraph, no saver": runGraphVariant(plain, {}),
+    "runGraph, MemorySaver thread, exit": runGraphVariant(checkpointed, { durability: "exit" }),
+    "runGraph, scratch saver, exit (ours now)": runGraphVariant(checkpointed, { durability: "exit", scratch: true }),
   };
 }
 
@@ -67,7 +92,7 @@ async function compare(title: string, builder: StateGraph<any, any, any, any, an
   const floor = median(results.get("invoke (the floor)")!);
   for (const [name, samples] of results) {
     const value = median(samples);
-    process.stdout.write(`  ${name.padEnd(50)} ${show(value).padStart(12)}  ${(floor / value).toFixed(2)}× the floor's time\n`);
+    process.stdout.write(`  ${name.padEnd(54)} ${show(value).padStart(12)}  ${(floor / value).toFixed(2)}× the floor's time\n`);
   }
 }
 

@@ -5,14 +5,14 @@
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import { MemorySaver } from "@langchain/langgraph";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import type { Logger } from "pino";
-import { NotFoundError, PayloadTooLargeError, toApiError, toErrorBody, type ApiError } from "./errors.ts";
+import { NotFoundError, toApiError, toErrorBody, type ApiError } from "./errors.ts";
 import { createLogger } from "./logger.ts";
 import { createMetrics } from "./metrics.ts";
 import { apiKeyAuth, type ApiKey } from "./middleware/auth.ts";
+import { bodyLimit } from "./middleware/body-limit.ts";
 import { requestLog } from "./middleware/request-log.ts";
 import type { Registry } from "./registry.ts";
 import { chatCompletions } from "./routes/chat-completions.ts";
@@ -81,16 +81,7 @@ export function createApp(registry: Registry, options: AppOptions = {}): Hono {
   app.get("/health", (c) => c.json({ status: "ok" }));
   if (metrics) app.get("/metrics", metricsRoute(metrics.registry));
   app.route("/v1", modelRoutes(registry));
-  app.post(
-    "/v1/chat/completions",
-    bodyLimit({
-      maxSize: limit,
-      onError: () => {
-        throw new PayloadTooLargeError(limit);
-      },
-    }),
-    chatCompletions(registry, { checkpointer, onServerError, runs }),
-  );
+  app.post("/v1/chat/completions", bodyLimit(limit), chatCompletions(registry, { checkpointer, onServerError, runs }));
 
   return app;
 }

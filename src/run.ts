@@ -1,17 +1,20 @@
 /**
- * One graph run as an async stream of RunEvents. Built on LangGraph's `messages`
- * stream mode, which sees every token of every chat-model call (and messages nodes
- * return without one), plus root `values` for the state the run ends in.
+ * One graph run as an async stream of RunEvents: the text from our token handler
+ * (`token-stream.ts`: every token of every chat-model call, and the messages nodes
+ * return without one), then what the state the run ends in says (tool calls left to
+ * the client, a cut answer, an interrupt's question), then the usage.
  */
-import { isBaseMessage, type AIMessage, type AIMessageChunk, type BaseMessage, type UsageMetadata } from "@langchain/core/messages";
+import { isBaseMessage, type AIMessage, type BaseMessage } from "@langchain/core/messages";
 import type { RunnableConfig } from "@langchain/core/runnables";
+import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { ModelSettings } from "./config.ts";
 import { toOpenAIToolCalls } from "./convert.ts";
 import { ApiError, ClientClosedError, GraphRunError } from "./errors.ts";
 import type { RunEvent } from "./events.ts";
-import type { Interrupt, Usage } from "./openai/schemas.ts";
+import type { Interrupt } from "./openai/schemas.ts";
 import type { CompiledGraph, ModelEntry } from "./registry.ts";
 import { REQUEST_CONFIG_KEY, type ChatRequestContext } from "./request-context.ts";
+import { TokenStreamHandler, type StreamNodeFilter } from "./token-stream.ts";
 
 export interface RunOptions {
   entry: ModelEntry;
@@ -20,6 +23,8 @@ export interface RunOptions {
   threadId: string;
   /** Fork the thread from this checkpoint instead of continuing its latest one. */
   checkpointId?: string;
+  /** A checkpointer for this run only, in place of the graph's. */
+  checkpointer?: BaseCheckpointSaver;
   /**
    * When the run's state is saved: LangGraph's default is after every step; `"exit"` saves
    * it once, when the run ends or stops at an interrupt.
@@ -32,16 +37,12 @@ export interface RunOptions {
 }
 
 /**
- * Usage is summed from the `messages` stream itself, which carries every chat-model
- * call of the run (each streamed chunk, or the whole message of an unstreamed call,
- * once: LangGraph drops a node's copy of a message it already sent). A callback handler
- * would see the same calls but costs a callback per token.
+ * LangGraph has no run option for a checkpointer: this is the config key through which a
+ * graph lends its checkpointer to its subgraphs (`CONFIG_KEY_CHECKPOINTER`, not exported),
+ * which `Pregel._resolveCheckpointer` prefers to the graph's own. test/threads.test.ts
+ * checks that a stateless run leaves nothing in the server's checkpointer.
  */
-function addUsage(usage: Usage, reported: UsageMetadata): void {
-  usage.prompt_tokens += reported.input_tokens;
-  usage.completion_tokens += reported.output_tokens;
-  usage.total_tokens += reported.total_tokens ?? reported.input_tokens + reported.output_tokens;
-}
+const LENT_CHECKPOINTER_KEY = "__pregel_checkpointer";
 
 /** How each provider's LangChain model says its answer was cut at the token limit. */
 function stoppedAtTokenLimit(message: BaseMessage): boolean {
@@ -53,8 +54,6 @@ function stoppedAtTokenLimit(message: BaseMessage): boolean {
   );
 }
 
-type StreamNodeFilter = (node: unknown, namespace: readonly string[]) => boolean;
-
 /**
  * Which messages reach the client, by node name. A message inside a subgraph answers
  * to its own node's name and to the names of the nodes that enclose it (a namespace
@@ -65,95 +64,134 @@ export function streamNodeFilter(settings: ModelSettings["stream"]): StreamNodeF
   const exclude = settings?.exclude?.length ? new Set(settings.exclude) : undefined;
   if (!include && !exclude) return () => true;
   return (node, namespace) => {
-    if (typeof node !== "string") return true;
+    if (node === undefined) return true;
     const names = [node, ...namespace.map((entry) => entry.split(":", 1)[0]!)];
     return (!include || names.some((name) => include.has(name))) && !(exclude && names.some((name) => exclude.has(name)));
   };
 }
 
-type StreamPart = [namespace: string[], mode: "messages", payload: [BaseMessage, Record<string, unknown>]]
-  | [namespace: string[], mode: "values", payload: Record<string, unknown>];
+/**
+ * Events the handler pushes while the run goes on, read by the generator. Pushing never
+ * waits (the model is never held up by a slow reader, as with LangGraph's own stream);
+ * what is read is dropped, so the queue holds only what the reader has yet to take.
+ */
+class EventQueue {
+  #items: RunEvent[] = [];
+  #head = 0;
+  #closed = false;
+  #wake: (() => void) | undefined;
 
-/** The state's messages whose ids are not in `known`, which learns them. */
-function newMessages(state: Record<string, unknown>, known: Set<string>): BaseMessage[] {
-  const messages: unknown[] = Array.isArray(state.messages) ? state.messages : [];
-  return messages.filter((message): message is BaseMessage => {
-    if (!isBaseMessage(message) || !message.id || known.has(message.id)) return false;
-    known.add(message.id);
-    return true;
-  });
+  push(event: RunEvent): void {
+    this.#items.push(event);
+    this.#wakeReader();
+  }
+
+  /** No more events: the run is over. */
+  close(): void {
+    this.#closed = true;
+    this.#wakeReader();
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  #wakeReader(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  /** The next event, or undefined when there is none yet. */
+  take(): RunEvent | undefined {
+    if (this.#head === this.#items.length) return undefined;
+    const event = this.#items[this.#head]!;
+    this.#head++;
+    if (this.#head === this.#items.length) {
+      this.#items = [];
+      this.#head = 0;
+    }
+    return event;
+  }
+
+  /** Resolves on the next push or on close. */
+  wait(): Promise<void> {
+    return new Promise((resolve) => (this.#wake = resolve));
+  }
 }
 
 export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
-  const { entry, input, threadId, checkpointId, request, signal } = options;
-  const usage: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+  const { entry, input, threadId, checkpointId, checkpointer, request, signal } = options;
+  // Ours, so that a reader who stops reading also stops the run. (Not `AbortSignal.any`,
+  // whose combined signals Node 20 keeps until their sources are collected.)
+  const stop = new AbortController();
+  const forwardAbort = () => stop.abort(signal.reason);
+  if (signal.aborted) forwardAbort();
+  else signal.addEventListener("abort", forwardAbort, { once: true });
   const config: RunnableConfig = {
-    configurable: { thread_id: threadId, ...(checkpointId && { checkpoint_id: checkpointId }), [REQUEST_CONFIG_KEY]: request },
-    signal,
+    configurable: {
+      thread_id: threadId,
+      ...(checkpointId && { checkpoint_id: checkpointId }),
+      ...(checkpointer && { [LENT_CHECKPOINTER_KEY]: checkpointer }),
+      [REQUEST_CONFIG_KEY]: request,
+    },
+    signal: stop.signal,
   };
-  const streams = streamNodeFilter(entry.settings.stream);
-  let finalState: Record<string, unknown> | undefined;
-  let textMessageId: string | undefined;
-  let interrupts: Interrupt[] | undefined;
-  // Ids of the messages the state started with and of those the `messages` mode carried.
-  const known = new Set<string>();
-  let sawFirstValues = false;
-  function* textOf(message: BaseMessage): Generator<RunEvent> {
-    const text = message.text;
-    if (!text) return;
-    // Two AI messages in one answer (a ReAct agent's turns) read as two paragraphs.
-    if (textMessageId !== undefined && message.id !== textMessageId) yield { type: "text", text: "\n\n" };
-    textMessageId = message.id;
-    yield { type: "text", text };
-  }
-  try {
+  const queue = new EventQueue();
+  let reading = true;
+  const tokens = new TokenStreamHandler({
+    streams: streamNodeFilter(entry.settings.stream),
+    onText: (text) => reading && queue.push({ type: "text", text }),
+  });
+  let result: Record<string, unknown> | undefined;
+  let failure: unknown;
+  // One path for both answers: the handler sees every token and every node's messages
+  // (the text), `invoke` gives the state the run ends in (tool calls, interrupts).
+  const run = (async () => {
     const graph = options.graph ?? (await entry.getGraph(config));
-    const stream = (await graph.stream(input, {
-      ...config,
-      streamMode: ["messages", "values"],
-      durability: options.durability,
-      subgraphs: true,
-    })) as AsyncIterable<StreamPart>;
-    for await (const [namespace, mode, payload] of stream) {
-      if (mode === "messages") {
-        const [message, metadata] = payload;
-        if (message.id) known.add(message.id);
-        if (message.getType() !== "ai") continue;
-        const reported = (message as AIMessageChunk).usage_metadata;
-        if (reported) addUsage(usage, reported);
-        if (!streams(metadata.langgraph_node, namespace)) continue;
-        yield* textOf(message);
-      } else if (namespace.length === 0) {
-        // Parallel nodes that each stop at an interrupt arrive as one `__interrupt__` each.
-        if ("__interrupt__" in payload) interrupts = [...(interrupts ?? []), ...(payload.__interrupt__ as Interrupt[])];
-        else {
-          finalState = payload;
-          // LangGraph's `messages` mode only sees message objects a node returns: one that
-          // returns `{ role: "assistant", content }` reaches the state (the reducer makes it an
-          // AIMessage) but not that stream. Such messages have no node to filter by, so they
-          // are sent only when the model streams every node (the default).
-          for (const message of newMessages(payload, known)) {
-            if (sawFirstValues && !entry.settings.stream && message.getType() === "ai") yield* textOf(message);
-          }
-          sawFirstValues = true;
-        }
-      }
+    return graph.invoke(input, { ...config, callbacks: [tokens], durability: options.durability });
+  })().then(
+    (state: unknown) => {
+      result = state !== null && typeof state === "object" ? (state as Record<string, unknown>) : {};
+      queue.close();
+    },
+    (error: unknown) => {
+      failure = error;
+      queue.close();
+    },
+  );
+  try {
+    for (;;) {
+      const event = queue.take();
+      if (event) yield event;
+      else if (queue.closed) break;
+      else await queue.wait();
     }
-  } catch (error) {
-    if (signal.aborted) throw signal.reason instanceof ApiError ? signal.reason : new ClientClosedError();
-    if (error instanceof ApiError) throw error;
-    throw new GraphRunError(entry.id, error);
+  } finally {
+    reading = false;
+    signal.removeEventListener("abort", forwardAbort);
+    if (!queue.closed) {
+      stop.abort();
+      await run;
+    }
   }
-  if (interrupts) {
+  if (failure !== undefined) {
+    if (signal.aborted) throw signal.reason instanceof ApiError ? signal.reason : new ClientClosedError();
+    if (failure instanceof ApiError) throw failure;
+    throw new GraphRunError(entry.id, failure);
+  }
+  // Parallel nodes that each stop at an interrupt arrive as one `__interrupt__` list.
+  const interrupts = result?.__interrupt__ as Interrupt[] | undefined;
+  if (interrupts?.length) {
     yield { type: "interrupt", interrupts: interrupts.map(({ id, value }) => ({ id, value })) };
   } else {
-    const messages = finalState?.messages;
+    const messages = result?.messages;
     const last = Array.isArray(messages) ? (messages.at(-1) as BaseMessage | undefined) : undefined;
-    if (last?.getType() === "ai") {
+    if (isBaseMessage(last) && last.getType() === "ai") {
       const toolCalls = (last as AIMessage).tool_calls;
       if (toolCalls?.length) yield { type: "tool_calls", toolCalls: toOpenAIToolCalls(toolCalls) };
       else if (stoppedAtTokenLimit(last)) yield { type: "truncated" };
     }
   }
-  yield { type: "usage", usage };
+  yield { type: "usage", usage: tokens.usage };
 }

@@ -66,6 +66,13 @@ describe("token streaming", () => {
     expect(completion.choices[0]?.message.content).toBe("Hello without a model.\n\nAnd hello from a model.");
   });
 
+  it("sends an assistant message a node returns as a plain object, under that node's name for the filters", async () => {
+    const chunks = await streamOpenAI({ model: "plain-reply", messages: user("hi") });
+    expect(contentOf(chunks).filter(Boolean)).toEqual(["Hello as a plain object.", "\n\n", "And ", "from ", "a ", "model."]);
+    const filtered = await server.client.chat.completions.create({ model: "plain-reply-greet-only", messages: user("hi") });
+    expect(filtered.choices[0]?.message.content).toBe("Hello as a plain object.");
+  });
+
   it("does not send again a message a node returns a second time", async () => {
     const chunks = await streamOpenAI({ model: "returns-seen", messages: user("hi") });
     expect(contentOf(chunks).filter(Boolean)).toEqual(["Said ", "once."]);
@@ -94,6 +101,12 @@ describe("usage", () => {
     const chunks = await streamOpenAI({ model: "unstreamed", messages: user("hi") });
     expect(contentOf(chunks).filter(Boolean)).toEqual(["Plain answer.", "\n\n", "Quiet answer."]);
     expect(chunks.at(-1)?.usage).toEqual({ prompt_tokens: 6, completion_tokens: 9, total_tokens: 15 });
+  });
+
+  it("counts a model call whose answer the node keeps to itself", async () => {
+    const completion = await server.client.chat.completions.create({ model: "discards-model-answer", messages: user("hi") });
+    expect(completion.choices[0]?.message.content).toBe("Routed as smalltalk.");
+    expect(completion.usage).toEqual({ prompt_tokens: 5, completion_tokens: 1, total_tokens: 6 });
   });
 
   it("is zero when no model reported any", async () => {

@@ -44,6 +44,13 @@ const withOwnCheckpointer = new StateGraph(MessagesAnnotation)
   .addEdge(START, "answer")
   .compile({ checkpointer: ownSaver });
 
+/** Asks its question at an interrupt and keeps its threads in its own checkpointer. */
+const ownInterruptSaver = new MemorySaver();
+const asksWithOwnCheckpointer = new StateGraph(MessagesAnnotation)
+  .addNode("ask", () => ({ messages: [new AIMessage(`You answered "${interrupt("Favourite colour?")}".`)] }))
+  .addEdge(START, "ask")
+  .compile({ checkpointer: ownInterruptSaver });
+
 async function threadMessages(threadId: string, graph: CompiledGraph = counter): Promise<string[]> {
   const state = await graph.getState({ configurable: { thread_id: threadId } });
   return ((state.values.messages ?? []) as BaseMessage[]).map((message) => `${message.getType()}: ${message.text}`);
@@ -60,7 +67,7 @@ describe("threads", () => {
   let server: Awaited<ReturnType<typeof startServer>>;
 
   beforeAll(async () => {
-    const registry = await createRegistry({ counter, approval, agent, "client-tools": clientTools, own: withOwnCheckpointer, "two-questions": twoQuestions }, checkpointer);
+    const registry = await createRegistry({ counter, approval, agent, "client-tools": clientTools, own: withOwnCheckpointer, "own-asks": asksWithOwnCheckpointer, "two-questions": twoQuestions }, checkpointer);
     server = await startServer({ registry, checkpointer });
   });
   afterAll(() => server.close());
@@ -197,6 +204,16 @@ describe("threads", () => {
       expect(answered.choices[0]!.message.content).toBe('Sent the email "The picnic".');
     });
   }
+
+  it("keeps a stateless interrupt of a graph with its own checkpointer in that checkpointer, until it is answered", async () => {
+    const before = await threadCount(checkpointer);
+    const history: Message[] = [];
+    expect((await turn(history, "hi", { model: "own-asks" })).content).toBe("Favourite colour?");
+    expect(await threadCount(ownInterruptSaver)).toBe(1);
+    expect((await turn(history, "green", { model: "own-asks" })).content).toBe('You answered "green".');
+    expect(await threadCount(ownInterruptSaver)).toBe(0);
+    expect(await threadCount(checkpointer)).toBe(before);
+  });
 
   it("answers a stateless request on a fresh thread and keeps nothing", async () => {
     const before = await threadCount(checkpointer);

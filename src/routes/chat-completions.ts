@@ -81,6 +81,7 @@ export function chatCompletions(registry: Registry, options: ChatCompletionsOpti
         input: session.input,
         threadId: session.threadId,
         checkpointId: session.checkpointId,
+        checkpointer: session.checkpointer,
         // A thread nobody named is only kept if the run stops at an interrupt, so saving its
         // state once at the end is enough, and a third cheaper on a one-node graph
         // (bench/RESULTS.md). A named thread keeps every step: its start is where an

@@ -1,8 +1,9 @@
 /**
  * A request's thread, from before the run to after it. A named thread (see
  * `thread-id.ts`) keeps its state; the run gets only what the thread has not seen.
- * Without a name the run is stateless: a fresh thread, deleted after the run, unless
- * the run stops at `interrupt()`; then the thread is kept under the conversation's key
+ * Without a name the run is stateless: a fresh thread in a checkpointer of its own
+ * (`scratch-saver.ts`), dropped after the run, unless the run stops at `interrupt()`;
+ * then the thread is copied to the real checkpointer under the conversation's key
  * (`conversation-key.ts`) for the request that answers it.
  */
 import { randomUUID } from "node:crypto";
@@ -14,6 +15,7 @@ import { conversationKey, resumableKey } from "./conversation-key.ts";
 import { copyThread } from "./copy-thread.ts";
 import type { ThreadLocks } from "./locks.ts";
 import { planThreadRun, type ThreadRunPlan } from "./plan.ts";
+import { scratchSaver } from "./scratch-saver.ts";
 
 /** What the client was sent, as far as the thread cares. */
 export interface RecordedAnswer {
@@ -25,6 +27,8 @@ export interface RecordedAnswer {
 
 export interface ThreadSession extends ThreadRunPlan {
   threadId: string;
+  /** The run's own checkpointer, in place of the graph's, for a thread nobody named. */
+  checkpointer?: BaseCheckpointSaver;
   /** After the run: keeps, moves or deletes the thread, and lets the next run on it start. */
   finish(answer: RecordedAnswer): Promise<void>;
 }
@@ -65,20 +69,23 @@ export async function openSession(options: OpenSessionOptions): Promise<ThreadSe
     return { threadId: requestedThreadId, ...plan, finish: async () => release() };
   }
 
-  const settle = async (threadId: string, answer: RecordedAnswer) => {
-    if (answer.complete && answer.interrupted) {
-      const key = conversationKey(model, [...wireMessages, { role: "assistant", content: answer.content }]);
-      await copyThread(saver, threadId, key);
-    }
-    await saver.deleteThread(threadId);
+  const keepIfInterrupted = async (source: BaseCheckpointSaver, threadId: string, answer: RecordedAnswer) => {
+    if (!answer.complete || !answer.interrupted) return;
+    const key = conversationKey(model, [...wireMessages, { role: "assistant", content: answer.content }]);
+    await copyThread(source, threadId, saver, key);
   };
   const key = resumableKey(model, wireMessages);
   if (key !== undefined && (await saver.getTuple({ configurable: { thread_id: key, checkpoint_ns: "" } }))) {
     const { plan, release } = await planLocked(options, key);
-    return { threadId: key, ...plan, finish: (answer) => settle(key, answer).finally(release) };
+    const finish = async (answer: RecordedAnswer) => {
+      await keepIfInterrupted(saver, key, answer);
+      await saver.deleteThread(key);
+    };
+    return { threadId: key, ...plan, finish: (answer) => finish(answer).finally(release) };
   }
   const threadId = randomUUID();
-  return { threadId, input: { messages: options.messages }, finish: (answer) => settle(threadId, answer) };
+  const checkpointer = scratchSaver();
+  return { threadId, checkpointer, input: { messages: options.messages }, finish: (answer) => keepIfInterrupted(checkpointer, threadId, answer) };
 }
 
 /** Passes the chunks through, noting the answer's text and whether it asks an interrupt's question. */

@@ -41,6 +41,26 @@ export const noModel = new StateGraph(MessagesAnnotation)
   .addEdge("model", END)
   .compile();
 
+/** A node that answers with a plain object, as the state's reducer accepts, then a model's turn. */
+export const plainReply = new StateGraph(MessagesAnnotation)
+  .addNode("greet", () => ({ messages: [{ role: "assistant", content: "Hello as a plain object." }] }))
+  .addNode("model", modelNode("And from a model."))
+  .addEdge(START, "greet")
+  .addEdge("greet", "model")
+  .addEdge("model", END)
+  .compile();
+
+/** A node that asks a model to classify the question and keeps only its own answer: that call's usage counts too. */
+export const discardsModelAnswer = new StateGraph(MessagesAnnotation)
+  .addNode("route", async (state: State, config: RunnableConfig) => {
+    const classifier = new ScriptedChatModel({ replies: [{ content: "smalltalk", usage: { input_tokens: 5, output_tokens: 1 } }] });
+    const label = await classifier.withConfig({ tags: ["nostream"] }).invoke(state.messages, config);
+    return { messages: [new AIMessage(`Routed as ${label.text}.`)] };
+  })
+  .addEdge(START, "route")
+  .addEdge("route", END)
+  .compile();
+
 /** A model's turn, then a node that returns that same message again (as a reviewer that keeps it would). */
 export const returnsSeenMessage = new StateGraph(MessagesAnnotation)
   .addNode("model", modelNode("Said once."))

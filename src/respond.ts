@@ -20,6 +20,7 @@ export interface RespondOptions {
 const encoder = new TextEncoder();
 /** How many chunks the stream may run ahead of a slow client before the graph waits. */
 const READ_AHEAD_CHUNKS = 16;
+const DONE = "data: [DONE]\n\n";
 
 export async function respondJson(c: Context, chunks: AsyncIterable<ChatCompletionChunk>, options: RespondOptions): Promise<Response> {
   try {
@@ -41,16 +42,29 @@ export async function respondStream(c: Context, chunks: AsyncIterator<ChatComple
   }
   let pending: IteratorResult<ChatCompletionChunk> | undefined = first;
   let finished = false;
+  const report = (error: unknown): ApiError => {
+    const apiError = toApiError(error);
+    if (apiError.status >= 500) options.onServerError?.(apiError, apiError.cause ?? error);
+    return apiError;
+  };
+  // openai-node and the AI SDK read `{"error": ...}` in a data line as a failed stream.
+  const errorEvent = (error: unknown): string => {
+    const apiError = report(error);
+    return apiError instanceof ClientClosedError ? "" : `data: ${JSON.stringify(toErrorBody(apiError))}\n\n`;
+  };
   const finish = async (controller: ReadableStreamDefaultController<Uint8Array>, last: string) => {
     finished = true;
     // Clean up (the thread saved, a stateless interrupt kept under its conversation's key)
     // before the client reads the end: its next request may come at once, and must find it.
     try {
       await options.cleanup();
-    } finally {
-      if (last) controller.enqueue(encoder.encode(last));
-      controller.close();
+    } catch (error) {
+      // The answer was not kept: [DONE] would tell the client all went well.
+      const failed = errorEvent(error);
+      if (last === DONE) last = failed;
     }
+    if (last) controller.enqueue(encoder.encode(last));
+    controller.close();
   };
   // Our own byte stream rather than Hono's streamSSE: it hands each event straight to
   // @hono/node-server, and reads a few chunks ahead of the socket, so back-to-back
@@ -64,15 +78,12 @@ export async function respondStream(c: Context, chunks: AsyncIterator<ChatComple
           next = pending ?? (await chunks.next());
         } catch (error) {
           if (finished) return;
-          // openai-node and the AI SDK read `{"error": ...}` in a data line as a failed stream.
-          const apiError = toApiError(error);
-          if (apiError.status >= 500) options.onServerError?.(apiError, apiError.cause ?? error);
-          await finish(controller, apiError instanceof ClientClosedError ? "" : `data: ${JSON.stringify(toErrorBody(apiError))}\n\n`);
+          await finish(controller, errorEvent(error));
           return;
         }
         pending = undefined;
         if (finished) return;
-        if (next.done) await finish(controller, "data: [DONE]\n\n");
+        if (next.done) await finish(controller, DONE);
         else controller.enqueue(encoder.encode(`data: ${JSON.stringify(next.value)}\n\n`));
       },
       async cancel() {
@@ -82,7 +93,8 @@ export async function respondStream(c: Context, chunks: AsyncIterator<ChatComple
         try {
           await chunks.return?.(undefined);
         } finally {
-          await options.cleanup();
+          // Nobody reads a rejection of cancel(): @hono/node-server drops it.
+          await options.cleanup().catch(report);
         }
       },
     },

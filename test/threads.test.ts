@@ -304,3 +304,37 @@ describe("a stateless interrupt on a slow database", () => {
     }
   });
 });
+
+describe("a stateless interrupt the database fails to keep", () => {
+  class FailingSaver extends MemorySaver {
+    override async put(...args: Parameters<MemorySaver["put"]>) {
+      if (String(args[0].configurable?.thread_id).startsWith("conversation-")) throw new Error("database is read-only");
+      return super.put(...args);
+    }
+  }
+  const asks = new StateGraph(MessagesAnnotation)
+    .addNode("ask", () => ({ messages: [new AIMessage(`You answered "${interrupt("Proceed?")}".`)] }))
+    .addEdge(START, "ask")
+    .compile();
+  const serverErrors: unknown[] = [];
+  let server: Awaited<ReturnType<typeof startServer>>;
+
+  beforeAll(async () => {
+    const saver = new FailingSaver();
+    server = await startServer({ registry: await createRegistry({ asks }, saver), checkpointer: saver, onServerError: (_error, cause) => serverErrors.push(cause) });
+  });
+  afterAll(() => server.close());
+
+  it("ends the stream with an error event instead of [DONE], and reports the failure", async () => {
+    serverErrors.length = 0;
+    const stream = await server.client.chat.completions.create({ model: "asks", messages: [{ role: "user", content: "start" }], stream: true });
+    await expect(collect(stream)).rejects.toMatchObject({ error: { type: "server_error", code: "internal_error" } });
+    expect(serverErrors).toEqual([expect.objectContaining({ message: "database is read-only" })]);
+  });
+
+  it("answers the non-streamed request with a 500, and reports the failure", async () => {
+    serverErrors.length = 0;
+    await expect(server.client.chat.completions.create({ model: "asks", messages: [{ role: "user", content: "start" }] })).rejects.toMatchObject({ status: 500 });
+    expect(serverErrors).toEqual([expect.objectContaining({ message: "database is read-only" })]);
+  });
+});

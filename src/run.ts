@@ -30,8 +30,8 @@ export interface RunOptions {
    * it once, when the run ends or stops at an interrupt.
    */
   durability?: "exit";
-  /** The graph, when the caller built it already (a factory export runs once per request). */
-  graph?: CompiledGraph;
+  /** The entry's graph for this request (a factory export builds one per request). */
+  graph: CompiledGraph;
   request: ChatRequestContext;
   signal: AbortSignal;
 }
@@ -147,10 +147,8 @@ export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
   let failure: unknown;
   // One path for both answers: the handler sees every token and every node's messages
   // (the text), `invoke` gives the state the run ends in (tool calls, interrupts).
-  const run = (async () => {
-    const graph = options.graph ?? (await entry.getGraph(config));
-    return graph.invoke(input, { ...config, callbacks: [tokens], durability: options.durability });
-  })().then(
+  // Async, so that a graph-like wrapper whose invoke throws at once still fails as the graph.
+  const run = (async () => options.graph.invoke(input, { ...config, callbacks: [tokens], durability: options.durability }))().then(
     (state: unknown) => {
       result = state !== null && typeof state === "object" ? (state as Record<string, unknown>) : {};
       queue.close();

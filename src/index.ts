@@ -3,9 +3,16 @@ export { serve, DEFAULT_SHUTDOWN_TIMEOUT, type ServeOptions, type RunningServer 
 export { createLogger, type CreateLoggerOptions, type LogFormat } from "./logger.ts";
 export { parseApiKey, parseApiKeysEnv, type ApiKey } from "./middleware/auth.ts";
 export { RunTracker, type RunTrackerOptions, type RunRecord } from "./run-tracker.ts";
-export { loadConfig, ConfigError, type ModelSettings, type LoadedConfig } from "./config.ts";
-export { createRegistry, defineModel, loadRegistry, GraphLoadError, type Registry, type ModelEntry, type GraphDefinition } from "./registry.ts";
+export { loadConfig, ConfigError, type ModelSettings, type LoadedConfig, type GraphSpec } from "./config.ts";
+export { createRegistry, defineModel, loadRegistry, GraphLoadError, type Registry, type ModelEntry, type GraphDefinition, type CompiledGraph } from "./registry.ts";
 export { getChatRequest, type ChatRequestContext } from "./request-context.ts";
-export { ScriptedChatModel, type ScriptedReply, type ScriptedChatModelInput } from "./scripted-model.ts";
+export {
+  ScriptedChatModel,
+  type ScriptedReply,
+  type ScriptedChatModelInput,
+  type ScriptedCallOptions,
+  type ScriptedToolCall,
+  type ScriptedUsage,
+} from "./scripted-model.ts";
 export * from "./errors.ts";
 export { openCheckpointer, CheckpointerError, type OpenCheckpointer } from "./checkpointer.ts";

@@ -44,6 +44,19 @@ const withOwnCheckpointer = new StateGraph(MessagesAnnotation)
   .addEdge(START, "answer")
   .compile({ checkpointer: ownSaver });
 
+/**
+ * A checkpointer from another copy of @langchain/langgraph (a graph project with its own
+ * node_modules): it works, but is no instance of our BaseCheckpointSaver.
+ */
+const foreignSaver = new MemorySaver();
+const foreignCheckpointer = Object.fromEntries(
+  (["getTuple", "list", "put", "putWrites", "deleteThread", "getNextVersion", "get"] as const).map((name) => [name, foreignSaver[name].bind(foreignSaver)]),
+);
+const withForeignCheckpointer = new StateGraph(MessagesAnnotation)
+  .addNode("answer", (state) => ({ messages: [new AIMessage(`I hold ${state.messages.length + 1} messages.`)] }))
+  .addEdge(START, "answer")
+  .compile({ checkpointer: foreignCheckpointer as unknown as MemorySaver });
+
 /** Asks its question at an interrupt and keeps its threads in its own checkpointer. */
 const ownInterruptSaver = new MemorySaver();
 const asksWithOwnCheckpointer = new StateGraph(MessagesAnnotation)
@@ -67,7 +80,7 @@ describe("threads", () => {
   let server: Awaited<ReturnType<typeof startServer>>;
 
   beforeAll(async () => {
-    const registry = await createRegistry({ counter, approval, agent, "client-tools": clientTools, own: withOwnCheckpointer, "own-asks": asksWithOwnCheckpointer, "two-questions": twoQuestions }, checkpointer);
+    const registry = await createRegistry({ counter, approval, agent, "client-tools": clientTools, own: withOwnCheckpointer, foreign: withForeignCheckpointer, "own-asks": asksWithOwnCheckpointer, "two-questions": twoQuestions }, checkpointer);
     server = await startServer({ registry, checkpointer });
   });
   afterAll(() => server.close());
@@ -156,6 +169,16 @@ describe("threads", () => {
     await turn(history, "hi", { model: "own", threadId });
     expect((await turn(history, "again", { model: "own", threadId })).content).toBe("I hold 4 messages.");
     expect(await threadMessages(threadId, withOwnCheckpointer)).toHaveLength(4);
+    expect(await checkpointer.getTuple({ configurable: { thread_id: threadId } })).toBeUndefined();
+  });
+
+  it("keeps the thread of a graph whose checkpointer comes from another copy of LangGraph in that checkpointer", async () => {
+    const threadId = `foreign-${randomUUID()}`;
+    const history: Message[] = [];
+    await turn(history, "hi", { model: "foreign", threadId });
+    expect((await turn(history, "again", { model: "foreign", threadId })).content).toBe("I hold 4 messages.");
+    expect(withForeignCheckpointer.checkpointer).toBe(foreignCheckpointer);
+    expect(await foreignSaver.getTuple({ configurable: { thread_id: threadId } })).toBeDefined();
     expect(await checkpointer.getTuple({ configurable: { thread_id: threadId } })).toBeUndefined();
   });
 

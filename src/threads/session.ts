@@ -8,7 +8,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { BaseMessage } from "@langchain/core/messages";
-import { BaseCheckpointSaver } from "@langchain/langgraph";
+import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { ChatCompletionChunk, ChatMessage } from "../openai/schemas.ts";
 import type { CompiledGraph } from "../registry.ts";
 import { conversationKey, resumableKey } from "./conversation-key.ts";
@@ -45,9 +45,14 @@ export interface OpenSessionOptions {
   messages: BaseMessage[];
 }
 
+/** Duck-typed, not `instanceof`: a graph with its own copy of LangGraph has its own saver classes. */
+function isCheckpointSaver(value: unknown): value is BaseCheckpointSaver {
+  return typeof value === "object" && value !== null && typeof (value as BaseCheckpointSaver).getTuple === "function";
+}
+
 /** The graph's own checkpointer, or the server's one attached to it (as the registry does). */
 function saverOf(graph: CompiledGraph, fallback: BaseCheckpointSaver): BaseCheckpointSaver {
-  if (!(graph.checkpointer instanceof BaseCheckpointSaver)) graph.checkpointer = fallback;
+  if (!isCheckpointSaver(graph.checkpointer)) graph.checkpointer = fallback;
   return graph.checkpointer as BaseCheckpointSaver;
 }
 

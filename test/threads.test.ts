@@ -361,3 +361,34 @@ describe("a stateless interrupt the database fails to keep", () => {
     expect(serverErrors).toEqual([expect.objectContaining({ message: "database is read-only" })]);
   });
 });
+
+describe("a stateless interrupt whose answer fails", () => {
+  let failNext = true;
+  const asks = new StateGraph(MessagesAnnotation)
+    .addNode("ask", () => {
+      const reply = interrupt("Proceed?");
+      if (failNext) {
+        failNext = false;
+        throw new Error("the mail server is down");
+      }
+      return { messages: [new AIMessage(`You answered "${reply}".`)] };
+    })
+    .addEdge(START, "ask")
+    .compile();
+  let server: Awaited<ReturnType<typeof startServer>>;
+
+  beforeAll(async () => {
+    const saver = new MemorySaver();
+    server = await startServer({ registry: await createRegistry({ asks }, saver), checkpointer: saver });
+  });
+  afterAll(() => server.close());
+
+  it("keeps the question pending, so the same answer sent again resumes it", async () => {
+    const history: Message[] = [{ role: "user", content: "start" }];
+    const asked = await server.client.chat.completions.create({ model: "asks", messages: history });
+    history.push({ role: "assistant", content: asked.choices[0]!.message.content }, { role: "user", content: "yes" });
+    await expect(server.client.chat.completions.create({ model: "asks", messages: history })).rejects.toMatchObject({ status: 500 });
+    const retried = await server.client.chat.completions.create({ model: "asks", messages: history });
+    expect(retried.choices[0]!.message.content).toBe('You answered "yes".');
+  });
+});

@@ -83,6 +83,8 @@ export async function openSession(options: OpenSessionOptions): Promise<ThreadSe
   if (key !== undefined && (await saver.getTuple({ configurable: { thread_id: key, checkpoint_ns: "" } }))) {
     const { plan, release } = await planLocked(options, key);
     const finish = async (answer: RecordedAnswer) => {
+      // A run that failed or lost its client leaves the question pending: the same answer sent again resumes it.
+      if (!answer.complete) return;
       await keepIfInterrupted(saver, key, answer);
       await saver.deleteThread(key);
     };

@@ -55,17 +55,13 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   const checkpointer: BaseCheckpointSaver = options.checkpointer ?? opened!.checkpointer;
   const closeCheckpointer = async () => opened?.close();
   const runs = options.runs ?? new RunTracker(options);
+  const host = options.host ?? "127.0.0.1";
   let registry: Registry;
+  let server: ServerType;
+  // Whatever stops startup (a broken config, a port in use) releases the checkpointer's database.
   try {
     registry = options.registry ?? (await loadRegistry((await loadConfig(options.config ?? "langgraph.config.json")).graphs, checkpointer));
-  } catch (error) {
-    await closeCheckpointer();
-    throw error;
-  }
-  const app = createApp(registry, { processMetrics: true, ...options, checkpointer, logger, runs });
-  const host = options.host ?? "127.0.0.1";
-  let server: ServerType;
-  try {
+    const app = createApp(registry, { processMetrics: true, ...options, checkpointer, logger, runs });
     server = await new Promise<ServerType>((resolve, reject) => {
       const listening = serveNode({ fetch: app.fetch, port: options.port ?? 8000, hostname: host }, () => resolve(listening));
       listening.once("error", reject);

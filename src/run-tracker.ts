@@ -55,10 +55,6 @@ export class RunTracker {
     this.#options = options;
   }
 
-  get size(): number {
-    return this.#active.size;
-  }
-
   onStart(listener: RunListener): void {
     this.#startListeners.push(listener);
   }

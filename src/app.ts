@@ -8,7 +8,7 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import type { Logger } from "pino";
-import { NotFoundError, toApiError, toErrorBody, type ApiError } from "./errors.ts";
+import { toApiError, toErrorBody, UnknownUrlError, type ApiError } from "./errors.ts";
 import { createLogger } from "./logger.ts";
 import { createMetrics } from "./metrics.ts";
 import { apiKeyAuth, type ApiKey } from "./middleware/auth.ts";
@@ -66,7 +66,7 @@ export function createApp(registry: Registry, options: AppOptions = {}): Hono {
     return c.json(toErrorBody(apiError), apiError.status as 500, apiError.headers);
   });
   app.notFound((c) => {
-    const error = new NotFoundError(`Invalid URL (${c.req.method} ${c.req.path})`, "unknown_url");
+    const error = new UnknownUrlError(c.req.method, c.req.path);
     c.set("errorCode", error.code!);
     return c.json(toErrorBody(error), 404);
   });

@@ -35,6 +35,13 @@ export class NotFoundError extends ApiError {
   }
 }
 
+/** A route that does not exist, or that the caller's key may not see: OpenAI's own wording. */
+export class UnknownUrlError extends NotFoundError {
+  constructor(method: string, path: string) {
+    super(`Invalid URL (${method} ${path})`, "unknown_url");
+  }
+}
+
 export class ModelNotFoundError extends NotFoundError {
   constructor(model: string) {
     super(`The model '${model}' does not exist or you do not have access to it.`, "model_not_found", "model");

@@ -4,11 +4,11 @@
  */
 import type { Context } from "hono";
 import type { Registry } from "prom-client";
-import { NotFoundError } from "../errors.ts";
+import { UnknownUrlError } from "../errors.ts";
 
 export function metricsRoute(registry: Registry) {
   return async (c: Context): Promise<Response> => {
-    if (c.get("allowedModels") !== undefined) throw new NotFoundError(`Invalid URL (GET ${c.req.path})`, "unknown_url");
+    if (c.get("allowedModels") !== undefined) throw new UnknownUrlError(c.req.method, c.req.path);
     return c.body(await registry.metrics(), 200, { "Content-Type": registry.contentType });
   };
 }

@@ -5,7 +5,7 @@
  */
 import { AIMessage } from "@langchain/core/messages";
 import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
-import { ScriptedChatModel } from "../src/scripted-model.ts";
+import { ScriptedChatModel } from "../src/scripted-model.js";
 
 /** One word per token, so a reply of `n` words streams as `n` chunks. */
 export function words(count: number): string {

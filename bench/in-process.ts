@@ -7,11 +7,11 @@ import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import { HumanMessage } from "@langchain/core/messages";
 import { MemorySaver, type StateGraph } from "@langchain/langgraph";
 import { randomUUID } from "node:crypto";
-import type { CompiledGraph, ModelEntry } from "../src/registry.ts";
-import { runGraph } from "../src/run.ts";
-import { scratchSaver } from "../src/threads/scratch-saver.ts";
-import { TokenStreamHandler } from "../src/token-stream.ts";
-import { echo, long } from "./graphs.ts";
+import type { CompiledGraph, ModelEntry } from "../src/registry.js";
+import { runGraph } from "../src/run/run.js";
+import { scratchSaver } from "../src/threads/scratch-saver.js";
+import { TokenStreamHandler } from "../src/run/token-stream.js";
+import { echo, long } from "./graphs.js";
 
 class NoopHandler extends BaseCallbackHandler {
   name = "NoopHandler";

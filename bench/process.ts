@@ -5,7 +5,7 @@
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import type { ChildMessage, ParentMessage } from "./servers/child.ts";
+import type { ChildMessage, ParentMessage } from "./servers/child.js";
 
 export interface ServerProcess {
   pid: number;

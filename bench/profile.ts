@@ -7,10 +7,10 @@
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { openaiProtocol } from "./client.ts";
-import { startServerProcess } from "./process.ts";
-import * as scenarios from "./scenarios.ts";
-import type { Sizes } from "./scenarios.ts";
+import { openaiProtocol } from "./client.js";
+import { startServerProcess } from "./process.js";
+import * as scenarios from "./scenarios.js";
+import type { Sizes } from "./scenarios.js";
 
 interface ProfileNode {
   id: number;

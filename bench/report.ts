@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
-import type { Sizes } from "./scenarios.ts";
+import type { Sizes } from "./scenarios.js";
 
 export interface Figure {
   label: string;

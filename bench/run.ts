@@ -13,12 +13,12 @@ import { execSync } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { langgraphProtocol, openaiProtocol } from "./client.ts";
-import { SLOW_DELAY_MS, SLOW_TOKENS } from "./graphs.ts";
-import { startServerProcess } from "./process.ts";
-import { formatTable, writeResults, type Figure } from "./report.ts";
-import * as scenarios from "./scenarios.ts";
-import type { Sizes, SlowStreamsResult, Target } from "./scenarios.ts";
+import { langgraphProtocol, openaiProtocol } from "./client.js";
+import { SLOW_DELAY_MS, SLOW_TOKENS } from "./graphs.js";
+import { startServerProcess } from "./process.js";
+import { formatTable, writeResults, type Figure } from "./report.js";
+import * as scenarios from "./scenarios.js";
+import type { Sizes, SlowStreamsResult, Target } from "./scenarios.js";
 
 const { values: args } = parseArgs({
   options: {

@@ -3,9 +3,9 @@
  * servers round by round and reduces the samples to medians and percentiles.
  */
 import autocannon from "autocannon";
-import { streamOnce, type Protocol, type StreamResult } from "./client.ts";
-import { LONG_TOKENS, SHORT_TOKENS, SLOW_TOKENS } from "./graphs.ts";
-import type { ServerProcess } from "./process.ts";
+import { streamOnce, type Protocol, type StreamResult } from "./client.js";
+import { LONG_TOKENS, SHORT_TOKENS, SLOW_TOKENS } from "./graphs.js";
+import type { ServerProcess } from "./process.js";
 
 export interface Target {
   name: string;

@@ -6,5 +6,5 @@ import { register } from "tsx/esm/api";
 
 registerCommonJs();
 register();
-const { main } = await import("../src/cli.ts");
+const { main } = await import("../src/cli.js");
 await main(process.argv.slice(2));

@@ -6,7 +6,7 @@ import { tool } from "@langchain/core/tools";
 import { ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { createReactAgent } from "@langchain/langgraph/prebuilt";
 import { z } from "zod";
-import { ScriptedChatModel, type ScriptedReply } from "../src/scripted-model.ts";
+import { ScriptedChatModel, type ScriptedReply } from "../src/scripted-model.js";
 
 const FORECASTS: Record<string, string> = {
   paris: "18°C and sunny",

@@ -5,7 +5,7 @@
  */
 import { AIMessage, type BaseMessage } from "@langchain/core/messages";
 import { Command, END, interrupt, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
-import { ScriptedChatModel } from "../src/scripted-model.ts";
+import { ScriptedChatModel } from "../src/scripted-model.js";
 
 const writer = new ScriptedChatModel({
   tokenDelayMs: 10,

@@ -3,7 +3,7 @@
  * Exported uncompiled: the server compiles a StateGraph itself.
  */
 import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
-import { ScriptedChatModel } from "../src/scripted-model.ts";
+import { ScriptedChatModel } from "../src/scripted-model.js";
 
 const model = new ScriptedChatModel({
   tokenDelayMs: 30,

@@ -5,8 +5,8 @@
  */
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
-import { getChatRequest } from "../src/request-context.ts";
-import { ScriptedChatModel, type ScriptedReply } from "../src/scripted-model.ts";
+import { getChatRequest } from "../src/run/request-context.js";
+import { ScriptedChatModel, type ScriptedReply } from "../src/scripted-model.js";
 
 interface FunctionTool {
   function: { name: string; description?: string; parameters?: { required?: string[]; properties?: Record<string, unknown> } };

@@ -8,17 +8,18 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import type { Logger } from "pino";
-import { toApiError, toErrorBody, UnknownUrlError, type ApiError } from "./errors.ts";
-import { createLogger } from "./logger.ts";
-import { createMetrics } from "./metrics.ts";
-import { apiKeyAuth, type ApiKey } from "./middleware/auth.ts";
-import { bodyLimit } from "./middleware/body-limit.ts";
-import { requestLog } from "./middleware/request-log.ts";
-import type { Registry } from "./registry.ts";
-import { chatCompletions } from "./routes/chat-completions.ts";
-import { metricsRoute } from "./routes/metrics.ts";
-import { modelRoutes } from "./routes/models.ts";
-import { RunTracker, type RunTrackerOptions } from "./run-tracker.ts";
+import { toApiError, toErrorBody, UnknownUrlError, type ApiError } from "./errors.js";
+import { createLogger } from "./logger.js";
+import { createMetrics } from "./metrics.js";
+import { apiKeyAuth, type ApiKey } from "./middleware/auth.js";
+import { bodyLimit } from "./middleware/body-limit.js";
+import { requestLog } from "./middleware/request-log.js";
+import type { Registry } from "./registry.js";
+import { chatCompletions } from "./protocols/chat-completions/route.js";
+import { metricsRoute } from "./routes/metrics.js";
+import { modelRoutes } from "./routes/models.js";
+import { RunTracker, type RunTrackerOptions } from "./run-tracker.js";
+import { ThreadLocks } from "./threads/locks.js";
 
 export interface AppOptions extends RunTrackerOptions {
   /** Largest accepted request body, in bytes. */
@@ -81,7 +82,8 @@ export function createApp(registry: Registry, options: AppOptions = {}): Hono {
   app.get("/health", (c) => c.json({ status: "ok" }));
   if (metrics) app.get("/metrics", metricsRoute(metrics.registry));
   app.route("/v1", modelRoutes(registry));
-  app.post("/v1/chat/completions", bodyLimit(limit), chatCompletions(registry, { checkpointer, onServerError, runs }));
+  const runDeps = { checkpointer, locks: new ThreadLocks(), onServerError, runs };
+  app.post("/v1/chat/completions", bodyLimit(limit), chatCompletions(registry, runDeps));
 
   return app;
 }

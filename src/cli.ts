@@ -4,13 +4,13 @@
 import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { DEFAULT_BODY_LIMIT } from "./app.ts";
-import { CHECKPOINTER_ENV, CheckpointerError, parseCheckpointerSpec } from "./checkpointer.ts";
-import { ConfigError } from "./config.ts";
-import { createLogger, LOG_FORMATS, type LogFormat } from "./logger.ts";
-import { parseApiKey, parseApiKeysEnv, type ApiKey } from "./middleware/auth.ts";
-import { GraphLoadError } from "./registry.ts";
-import { DEFAULT_SHUTDOWN_TIMEOUT, serve } from "./server.ts";
+import { DEFAULT_BODY_LIMIT } from "./app.js";
+import { CHECKPOINTER_ENV, CheckpointerError, parseCheckpointerSpec } from "./checkpointer.js";
+import { ConfigError } from "./config.js";
+import { createLogger, LOG_FORMATS, type LogFormat } from "./logger.js";
+import { parseApiKey, parseApiKeysEnv, type ApiKey } from "./middleware/auth.js";
+import { GraphLoadError } from "./registry.js";
+import { DEFAULT_SHUTDOWN_TIMEOUT, serve } from "./server.js";
 
 const HELP = `Usage: langgraph-openai serve [options]
 

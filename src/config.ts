@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { parseEnv } from "node:util";
 import { z } from "zod";
-import { formatParam } from "./openai/validate.ts";
+import { formatParam } from "./protocols/invalid-request.js";
 
 export const streamSettingsSchema = z.strictObject({
   include: z.array(z.string()).optional(),

@@ -1,11 +1,11 @@
-export { createApp, DEFAULT_BODY_LIMIT, type AppOptions } from "./app.ts";
-export { serve, DEFAULT_SHUTDOWN_TIMEOUT, type ServeOptions, type RunningServer } from "./server.ts";
-export { createLogger, type CreateLoggerOptions, type LogFormat } from "./logger.ts";
-export { parseApiKey, parseApiKeysEnv, type ApiKey } from "./middleware/auth.ts";
-export { RunTracker, type RunTrackerOptions, type RunRecord } from "./run-tracker.ts";
-export { loadConfig, ConfigError, type ModelSettings, type LoadedConfig, type GraphSpec } from "./config.ts";
-export { createRegistry, defineModel, loadRegistry, GraphLoadError, type Registry, type ModelEntry, type GraphDefinition, type CompiledGraph } from "./registry.ts";
-export { getChatRequest, type ChatRequestContext } from "./request-context.ts";
+export { createApp, DEFAULT_BODY_LIMIT, type AppOptions } from "./app.js";
+export { serve, DEFAULT_SHUTDOWN_TIMEOUT, type ServeOptions, type RunningServer } from "./server.js";
+export { createLogger, type CreateLoggerOptions, type LogFormat } from "./logger.js";
+export { parseApiKey, parseApiKeysEnv, type ApiKey } from "./middleware/auth.js";
+export { RunTracker, type RunTrackerOptions, type RunRecord } from "./run-tracker.js";
+export { loadConfig, ConfigError, type ModelSettings, type LoadedConfig, type GraphSpec } from "./config.js";
+export { createRegistry, defineModel, loadRegistry, GraphLoadError, type Registry, type ModelEntry, type GraphDefinition, type CompiledGraph } from "./registry.js";
+export { getChatRequest, type ChatRequestContext } from "./run/request-context.js";
 export {
   ScriptedChatModel,
   type ScriptedReply,
@@ -13,6 +13,6 @@ export {
   type ScriptedCallOptions,
   type ScriptedToolCall,
   type ScriptedUsage,
-} from "./scripted-model.ts";
-export * from "./errors.ts";
-export { openCheckpointer, CheckpointerError, type OpenCheckpointer } from "./checkpointer.ts";
+} from "./scripted-model.js";
+export * from "./errors.js";
+export { openCheckpointer, CheckpointerError, type OpenCheckpointer } from "./checkpointer.js";

@@ -3,8 +3,8 @@
  * Registry (never the global one), so several servers in one process do not clash.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { RequestSummary } from "./middleware/request-log.ts";
-import type { RunTracker } from "./run-tracker.ts";
+import type { RequestSummary } from "./middleware/request-log.js";
+import type { RunTracker } from "./run-tracker.js";
 
 export interface Metrics {
   registry: Registry;
@@ -55,8 +55,8 @@ export function createMetrics(runs: RunTracker, options: { processMetrics?: bool
     runDuration.observe({ model: run.model, outcome: run.error ?? "ok" }, (run.endedAt! - run.startedAt) / 1000);
     if (run.firstTokenAt !== undefined) firstToken.observe({ model: run.model }, (run.firstTokenAt - run.startedAt) / 1000);
     if (run.usage) {
-      tokens.inc({ model: run.model, kind: "prompt" }, run.usage.prompt_tokens);
-      tokens.inc({ model: run.model, kind: "completion" }, run.usage.completion_tokens);
+      tokens.inc({ model: run.model, kind: "prompt" }, run.usage.input_tokens);
+      tokens.inc({ model: run.model, kind: "completion" }, run.usage.output_tokens);
     }
   });
 

@@ -7,7 +7,7 @@ import { access } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
 import type { BaseCheckpointSaver, Pregel } from "@langchain/langgraph";
 import type { RunnableConfig } from "@langchain/core/runnables";
-import type { GraphSpec, ModelSettings } from "./config.ts";
+import type { GraphSpec, ModelSettings } from "./config.js";
 
 export type CompiledGraph = Pregel<any, any>;
 type Compilable = { compile(): CompiledGraph };

@@ -4,10 +4,9 @@
  * ended) for logs and metrics, and the drain a graceful stop waits for.
  */
 import { performance } from "node:perf_hooks";
-import { RateLimitError, RunTimeoutError, ServiceUnavailableError, toApiError } from "./errors.ts";
-import type { RunEvent } from "./events.ts";
-import type { Usage } from "./openai/schemas.ts";
-import type { ModelEntry } from "./registry.ts";
+import { RateLimitError, RunTimeoutError, ServiceUnavailableError, toApiError } from "./errors.js";
+import type { RunEvent, Usage } from "./run/events.js";
+import type { ModelEntry } from "./registry.js";
 
 export interface RunTrackerOptions {
   /** Runs at once over every model; unlimited when absent. */

@@ -5,13 +5,13 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve as serveNode, type ServerType } from "@hono/node-server";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
-import { createApp, type AppOptions } from "./app.ts";
-import { openCheckpointer } from "./checkpointer.ts";
-import { loadConfig } from "./config.ts";
-import { ServiceUnavailableError } from "./errors.ts";
-import { createLogger } from "./logger.ts";
-import { loadRegistry, type Registry } from "./registry.ts";
-import { RunTracker } from "./run-tracker.ts";
+import { createApp, type AppOptions } from "./app.js";
+import { openCheckpointer } from "./checkpointer.js";
+import { loadConfig } from "./config.js";
+import { ServiceUnavailableError } from "./errors.js";
+import { createLogger } from "./logger.js";
+import { loadRegistry, type Registry } from "./registry.js";
+import { RunTracker } from "./run-tracker.js";
 
 export interface ServeOptions extends AppOptions {
   /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseCli, parseSize, UsageError } from "../src/cli.ts";
-import { parseApiKeysEnv } from "../src/middleware/auth.ts";
+import { parseCli, parseSize, UsageError } from "../src/cli.js";
+import { parseApiKeysEnv } from "../src/middleware/auth.js";
 
 const parse = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
   const options = parseCli(argv, env);

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseCli, UsageError } from "../src/cli.ts";
+import { parseCli, UsageError } from "../src/cli.js";
 
 const FIXTURE_CONFIG = "test/fixtures/langgraph.config.json";
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, parseGraphPath } from "../src/config.ts";
+import { ConfigError, loadConfig, parseGraphPath } from "../src/config.js";
 
 const fixtures = resolve("test/fixtures");
 const broken = (name: string) => join(fixtures, "broken", `${name}.config.json`);

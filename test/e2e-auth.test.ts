@@ -1,6 +1,6 @@
 import OpenAI, { AuthenticationError, NotFoundError } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { collect, startServer } from "./helpers.ts";
+import { collect, startServer } from "./helpers.js";
 
 describe("API keys", () => {
   let server: Awaited<ReturnType<typeof startServer>>;

@@ -4,7 +4,7 @@ import { ChatOpenAI } from "@langchain/openai";
 import { generateText, streamText } from "ai";
 import type OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { collect, startServer } from "./helpers.ts";
+import { collect, startServer } from "./helpers.js";
 
 // A config the example graphs do not cover (every export kind, a .js file, a default
 // export, an id with a slash, env), served on a real socket to the clients people use.

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { describe, expect, it } from "vitest";
-import { SLOW_ANSWER } from "./fixtures/slow.ts";
-import { createRegistry, ScriptedChatModel } from "../src/index.ts";
+import { SLOW_ANSWER } from "./fixtures/slow.js";
+import { createRegistry, ScriptedChatModel } from "../src/index.js";
 import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
-import { startServer } from "./helpers.ts";
+import { startServer } from "./helpers.js";
 
 const hi = [{ role: "user", content: "hi" }];
 

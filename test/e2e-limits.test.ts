@@ -3,8 +3,8 @@ import { AIMessage } from "@langchain/core/messages";
 import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
 import { APIError, RateLimitError } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRegistry, ScriptedChatModel } from "../src/index.ts";
-import { collect, startServer } from "./helpers.ts";
+import { createRegistry, ScriptedChatModel } from "../src/index.js";
+import { collect, startServer } from "./helpers.js";
 
 /** A graph that answers only when the test opens its gate, and says when a run is waiting at it. */
 function gatedGraph() {

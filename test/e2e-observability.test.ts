@@ -3,8 +3,8 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AIMessage } from "@langchain/core/messages";
 import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
-import { createRegistry } from "../src/index.ts";
-import { collect, startServer } from "./helpers.ts";
+import { createRegistry } from "../src/index.js";
+import { collect, startServer } from "./helpers.js";
 
 describe("request ids, CORS, logs and metrics", () => {
   const lines: Record<string, unknown>[] = [];

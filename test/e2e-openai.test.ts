@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { collect, startServer } from "./helpers.ts";
+import { collect, startServer } from "./helpers.js";
 
 describe("the example config through the openai SDK", () => {
   let server: Awaited<ReturnType<typeof startServer>>;

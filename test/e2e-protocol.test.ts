@@ -10,9 +10,9 @@ import { generateText, jsonSchema, streamText, tool, type ModelMessage } from "a
 import type OpenAI from "openai";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRegistry, type ApiError } from "../src/index.ts";
-import { collect, startServer } from "./helpers.ts";
-import { slowModelGraph, waitingGraph } from "./protocol-graphs/abortable.ts";
+import { createRegistry, type ApiError } from "../src/index.js";
+import { collect, startServer } from "./helpers.js";
+import { slowModelGraph, waitingGraph } from "./protocol-graphs/abortable.js";
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 let server: Server;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { collect, startServer } from "./helpers.ts";
+import { collect, startServer } from "./helpers.js";
 
 // The real-model example (ChatOpenAI inside a ReAct agent) pointed at a second server of
 // ours: its tokens and usage must pass through both servers unchanged.

@@ -7,8 +7,8 @@
 import { FakeListChatModel } from "@langchain/core/utils/testing";
 import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createRegistry } from "../src/index.ts";
-import { collect, startServer } from "./helpers.ts";
+import { createRegistry } from "../src/index.js";
+import { collect, startServer } from "./helpers.js";
 
 const ANSWER = "Paris is the capital of France, on the Seine, home to about two million people.";
 

@@ -1,6 +1,6 @@
 import OpenAI from "openai";
 import { pino } from "pino";
-import { serve, type RunningServer, type ServeOptions } from "../src/index.ts";
+import { serve, type RunningServer, type ServeOptions } from "../src/index.js";
 
 /** A real server on an ephemeral port, and an `openai` client pointed at it. Silent unless given a logger. */
 export async function startServer(options: ServeOptions): Promise<RunningServer & { client: OpenAI }> {

@@ -3,7 +3,7 @@
  * an OpenAI-shaped 4xx naming the bad field where there is one, never a 500 or a hang.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { collect, startServer } from "./helpers.ts";
+import { collect, startServer } from "./helpers.js";
 
 let server: Awaited<ReturnType<typeof startServer>>;
 beforeAll(async () => {

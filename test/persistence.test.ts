@@ -6,8 +6,8 @@ import { join } from "node:path";
 import OpenAI from "openai";
 import pg from "pg";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { CheckpointerError, openCheckpointer, parseCheckpointerSpec } from "../src/checkpointer.ts";
-import { parseCli, UsageError } from "../src/cli.ts";
+import { CheckpointerError, openCheckpointer, parseCheckpointerSpec } from "../src/checkpointer.js";
+import { parseCli, UsageError } from "../src/cli.js";
 
 const CONFIG = "test/fixtures/threads/langgraph.config.json";
 const POSTGRES_URL = process.env.LANGGRAPH_OPENAI_TEST_POSTGRES_URL;

@@ -3,9 +3,9 @@ import type { RunnableConfig } from "@langchain/core/runnables";
 import { END, MemorySaver, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadConfig, type GraphSpec } from "../src/config.ts";
-import { createRegistry, defineModel, GraphLoadError, loadRegistry } from "../src/registry.ts";
-import { ScriptedChatModel } from "../src/scripted-model.ts";
+import { loadConfig, type GraphSpec } from "../src/config.js";
+import { createRegistry, defineModel, GraphLoadError, loadRegistry } from "../src/registry.js";
+import { ScriptedChatModel } from "../src/scripted-model.js";
 
 const fixtures = resolve("test/fixtures");
 

@@ -1,10 +1,13 @@
 import { describe, expect, it } from "vitest";
-import type { RunEvent } from "../src/events.ts";
-import type { ChatCompletionChunk } from "../src/openai/schemas.ts";
-import { foldChunks, interruptText, toChunks } from "../src/render.ts";
+import type { RunEvent } from "../src/run/events.js";
+import type { ChatCompletionChunk } from "../src/protocols/chat-completions/schemas.js";
+import { foldChunks, toChunks } from "../src/protocols/chat-completions/render.js";
+import { toOpenAIToolCalls } from "../src/protocols/chat-completions/convert.js";
+import { interruptText } from "../src/run/interrupt-text.js";
 
 const meta = { id: "chatcmpl-1", created: 1_700_000_000, model: "graph" };
-const usage = { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 };
+const usage = { input_tokens: 5, output_tokens: 3, total_tokens: 8 };
+const openAIUsage = { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 };
 
 async function* play(events: RunEvent[]): AsyncGenerator<RunEvent> {
   yield* events;
@@ -27,7 +30,7 @@ describe("events to chunks", () => {
     const chunks = await render([{ type: "text", text: "Hel" }, { type: "text", text: "lo" }, { type: "usage", usage }]);
     expect(deltas(chunks)).toEqual([{ role: "assistant", content: "", refusal: null }, { content: "Hel" }, { content: "lo" }, {}, undefined]);
     expect(chunks.slice(0, -1).map((chunk) => chunk.choices[0]?.finish_reason)).toEqual([null, null, null, "stop"]);
-    expect(chunks.at(-1)).toEqual({ ...meta, object: "chat.completion.chunk", choices: [], usage });
+    expect(chunks.at(-1)).toEqual({ ...meta, object: "chat.completion.chunk", choices: [], usage: openAIUsage });
     expect(chunks.every((chunk) => chunk.id === meta.id && chunk.model === meta.model && chunk.created === meta.created)).toBe(true);
   });
 
@@ -43,8 +46,8 @@ describe("events to chunks", () => {
       {
         type: "tool_calls",
         toolCalls: [
-          { id: "call_a", type: "function", function: { name: "search", arguments: '{"q":"a"}' } },
-          { id: "call_b", type: "function", function: { name: "fetch", arguments: "{}" } },
+          { id: "call_a", name: "search", args: { q: "a" } },
+          { id: "call_b", name: "fetch", args: {} },
         ],
       },
       { type: "usage", usage },
@@ -67,13 +70,13 @@ describe("events to chunks", () => {
   it("answers a run that produced nothing with an empty message", async () => {
     const completion = await foldChunks(toChunks(play([{ type: "usage", usage }]), meta, true));
     expect(completion.choices[0]).toMatchObject({ message: { role: "assistant", content: "" }, finish_reason: "stop" });
-    expect(completion.usage).toEqual(usage);
+    expect(completion.usage).toEqual(openAIUsage);
   });
 
-  it("shows an interrupt's question as text and carries the interrupts", async () => {
+  it("carries the interrupts on the finishing chunk, after the question's text", async () => {
     const interrupts = [{ id: "i1", value: { question: "Which city?" } }];
-    const chunks = await render([{ type: "text", text: "Almost there." }, { type: "interrupt", interrupts }]);
-    expect(deltas(chunks).map((delta) => delta?.content).join("")).toBe("Almost there.\n\nWhich city?");
+    const chunks = await render([{ type: "text", text: "Which city?" }, { type: "interrupt", interrupts }]);
+    expect(deltas(chunks).map((delta) => delta?.content).join("")).toBe("Which city?");
     expect(chunks.find((chunk) => chunk.choices[0]?.finish_reason)?.interrupts).toEqual(interrupts);
   });
 });
@@ -83,10 +86,10 @@ describe("the fold of the chunks", () => {
     text: [{ type: "text", text: "One " }, { type: "text", text: "two." }, { type: "usage", usage }],
     "text and tool calls": [
       { type: "text", text: "Let me check. " },
-      { type: "tool_calls", toolCalls: [{ id: "c1", type: "function", function: { name: "f", arguments: '{"x":1}' } }] },
+      { type: "tool_calls", toolCalls: [{ id: "c1", name: "f", args: { x: 1 } }] },
       { type: "usage", usage },
     ],
-    interrupt: [{ type: "interrupt", interrupts: [{ value: "Sure?" }] }, { type: "usage", usage }],
+    interrupt: [{ type: "text", text: "Sure?" }, { type: "interrupt", interrupts: [{ value: "Sure?" }] }, { type: "usage", usage }],
   };
 
   it.each(Object.entries(runs))("equals what streaming sends, for %s", async (_name, events) => {
@@ -96,16 +99,20 @@ describe("the fold of the chunks", () => {
     const message = completion.choices[0]!.message;
     expect(message.content ?? "").toBe(streamedText);
     expect(completion.choices[0]?.finish_reason).toBe(chunks.find((chunk) => chunk.choices[0]?.finish_reason)?.choices[0]?.finish_reason);
-    expect(completion.usage).toEqual(usage);
+    expect(completion.usage).toEqual(openAIUsage);
     expect(completion).toMatchObject({ id: meta.id, object: "chat.completion", created: meta.created, model: meta.model });
     const toolCalls = events.flatMap((event) => (event.type === "tool_calls" ? event.toolCalls : []));
-    expect(message.tool_calls ?? []).toEqual(toolCalls);
+    expect(message.tool_calls ?? []).toEqual(toOpenAIToolCalls(toolCalls));
   });
 
   it("gives content null when the answer is only tool calls, as OpenAI does", async () => {
-    const toolCalls = [{ id: "c1", type: "function" as const, function: { name: "f", arguments: "{}" } }];
-    const completion = await foldChunks(replay(await render([{ type: "tool_calls", toolCalls }, { type: "usage", usage }])));
-    expect(completion.choices[0]?.message).toEqual({ role: "assistant", content: null, refusal: null, tool_calls: toolCalls });
+    const completion = await foldChunks(replay(await render([{ type: "tool_calls", toolCalls: [{ id: "c1", name: "f", args: {} }] }, { type: "usage", usage }])));
+    expect(completion.choices[0]?.message).toEqual({
+      role: "assistant",
+      content: null,
+      refusal: null,
+      tool_calls: [{ id: "c1", type: "function", function: { name: "f", arguments: "{}" } }],
+    });
   });
 });
 

@@ -1,8 +1,8 @@
 import type { Server } from "node:http";
 import { MemorySaver, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createRegistry, ScriptedChatModel } from "../src/index.ts";
-import { startServer } from "./helpers.ts";
+import { createRegistry, ScriptedChatModel } from "../src/index.js";
+import { startServer } from "./helpers.js";
 
 /** A graph whose model streams slowly, and which records how its model call ended. */
 function slowGraph(outcome: { ended?: "finished" | "aborted" }) {

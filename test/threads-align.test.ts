@@ -1,8 +1,8 @@
 import { AIMessage, HumanMessage, SystemMessage, ToolMessage } from "@langchain/core/messages";
 import { describe, expect, it } from "vitest";
-import { alignHistory, interruptAnswer } from "../src/threads/align.ts";
-import { conversationKey, resumableKey } from "../src/threads/conversation-key.ts";
-import { threadIdOf } from "../src/threads/thread-id.ts";
+import { alignHistory, interruptAnswer } from "../src/threads/align.js";
+import { conversationKey, resumableKey } from "../src/threads/conversation-key.js";
+import { threadIdOf } from "../src/threads/thread-id.js";
 
 const user = (text: string) => new HumanMessage(text);
 const ai = (text: string, toolCalls: { id: string; name: string }[] = []) =>
@@ -100,23 +100,20 @@ describe("the answer to a pending interrupt", () => {
 });
 
 describe("the key of a stateless conversation", () => {
-  const history = [
-    { role: "user" as const, content: "send it" },
-    { role: "assistant" as const, content: "Send this email? (yes/no)" },
-  ];
+  const history = [user("send it"), ai("Send this email? (yes/no)")];
 
   it("is what the next request derives from its history without the new user message", () => {
-    expect(resumableKey("approval", [...history, { role: "user", content: "yes" }])).toBe(conversationKey("approval", history));
+    expect(resumableKey("approval", [...history, user("yes")])).toBe(conversationKey("approval", history));
   });
 
   it("ignores whitespace differences and depends on the model", () => {
-    const spaced = [history[0]!, { role: "assistant" as const, content: "Send this email?  (yes/no)\n" }];
+    const spaced = [history[0]!, ai("Send this email?  (yes/no)\n")];
     expect(conversationKey("approval", spaced)).toBe(conversationKey("approval", history));
     expect(conversationKey("other", history)).not.toBe(conversationKey("approval", history));
   });
 
   it("is not looked for unless the request answers an assistant message", () => {
-    expect(resumableKey("approval", [{ role: "user", content: "hi" }])).toBeUndefined();
+    expect(resumableKey("approval", [user("hi")])).toBeUndefined();
     expect(resumableKey("approval", history)).toBeUndefined();
   });
 });

@@ -5,12 +5,12 @@ import type { RunnableConfig } from "@langchain/core/runnables";
 import { interrupt, MemorySaver, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
 import type OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { graph as agent } from "../graphs/agent.ts";
-import { graph as approval } from "../graphs/approval.ts";
-import { graph as clientTools } from "../graphs/client-tools.ts";
-import { createRegistry } from "../src/index.ts";
-import type { CompiledGraph } from "../src/registry.ts";
-import { collect, startServer } from "./helpers.ts";
+import { graph as agent } from "../graphs/agent.js";
+import { graph as approval } from "../graphs/approval.js";
+import { graph as clientTools } from "../graphs/client-tools.js";
+import { createRegistry } from "../src/index.js";
+import type { CompiledGraph } from "../src/registry.js";
+import { collect, startServer } from "./helpers.js";
 
 type Message = OpenAI.ChatCompletionMessageParam;
 

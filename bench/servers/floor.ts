@@ -10,8 +10,8 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
 import { Hono } from "hono";
-import * as graphs from "../graphs.ts";
-import { reportReady } from "./child.ts";
+import * as graphs from "../graphs.js";
+import { reportReady } from "./child.js";
 
 const compiled = {
   echo: graphs.echo.compile(),

@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { reportReady } from "./child.ts";
+import { reportReady } from "./child.js";
 
 const dir = process.env.LANGGRAPH_API_DIR;
 if (!dir) throw new Error("set LANGGRAPH_API_DIR to a folder with @langchain/langgraph-api installed");

@@ -5,8 +5,8 @@
  */
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { pino } from "pino";
-import type { serve as serveType } from "../../src/index.ts";
-import { reportReady } from "./child.ts";
+import type { serve as serveType } from "../../src/index.js";
+import { reportReady } from "./child.js";
 
 const module = process.env.BENCH_OURS_MODULE ? pathToFileURL(process.env.BENCH_OURS_MODULE).href : "../../src/index.ts";
 const { serve } = (await import(module)) as { serve: typeof serveType };

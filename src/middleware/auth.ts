@@ -6,7 +6,7 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
-import { AuthenticationError } from "../errors.ts";
+import { AuthenticationError } from "../errors.js";
 
 export interface ApiKey {
   key: string;

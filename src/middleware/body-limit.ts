@@ -8,7 +8,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit as honoBodyLimit } from "hono/body-limit";
-import { PayloadTooLargeError } from "../errors.ts";
+import { PayloadTooLargeError } from "../errors.js";
 
 export function bodyLimit(maxSize: number): MiddlewareHandler {
   const counting = honoBodyLimit({

@@ -6,7 +6,7 @@
 import { performance } from "node:perf_hooks";
 import type { Context, MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
-import type { RunRecord } from "../run-tracker.ts";
+import type { RunRecord } from "../run-tracker.js";
 
 declare module "hono" {
   interface ContextVariableMap {
@@ -46,7 +46,7 @@ function summarize(c: Context, startedAt: number, status: number): RequestSummar
     ...(c.get("model") && { model: c.get("model") }),
     ...(run && {
       ...(run.firstTokenAt !== undefined && { timeToFirstTokenMs: round(run.firstTokenAt - startedAt) }),
-      ...(run.usage && { promptTokens: run.usage.prompt_tokens, completionTokens: run.usage.completion_tokens }),
+      ...(run.usage && { promptTokens: run.usage.input_tokens, completionTokens: run.usage.output_tokens }),
     }),
     ...(errorCode && { errorCode }),
     durationMs: round(performance.now() - startedAt),

@@ -4,7 +4,7 @@
  */
 import type { Context } from "hono";
 import type { Registry } from "prom-client";
-import { UnknownUrlError } from "../errors.ts";
+import { UnknownUrlError } from "../errors.js";
 
 export function metricsRoute(registry: Registry) {
   return async (c: Context): Promise<Response> => {

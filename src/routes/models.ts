@@ -2,10 +2,10 @@
  * `GET /v1/models` and `GET /v1/models/{id}`: every graph as an OpenAI model object.
  */
 import { Hono } from "hono";
-import { ModelNotFoundError } from "../errors.ts";
-import { canUseModel } from "../middleware/auth.ts";
-import type { Model } from "../openai/schemas.ts";
-import type { ModelEntry, Registry } from "../registry.ts";
+import { ModelNotFoundError } from "../errors.js";
+import { canUseModel } from "../middleware/auth.js";
+import type { Model } from "../protocols/chat-completions/schemas.js";
+import type { ModelEntry, Registry } from "../registry.js";
 
 function toModel(entry: ModelEntry): Model {
   const { description, owned_by = "langgraph-openai" } = entry.settings;

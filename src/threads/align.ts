@@ -16,8 +16,8 @@
  * holds the rest of the turn.
  */
 import type { AIMessage, BaseMessage, ToolMessage } from "@langchain/core/messages";
-import { interruptText } from "../render.ts";
-import type { Interrupt } from "../openai/schemas.ts";
+import { interruptText } from "../run/interrupt-text.js";
+import type { Interrupt } from "../run/events.js";
 
 export function normalizeText(text: string): string {
   return text.replace(/\s+/g, " ").trim();

@@ -5,29 +5,28 @@
  * the same key and resumes it. Deterministic, so it works across restarts and replicas.
  */
 import { createHash } from "node:crypto";
-import type { ChatMessage } from "../openai/schemas.ts";
-import { normalizeText } from "./align.ts";
+import type { AIMessage, BaseMessage, ToolMessage } from "@langchain/core/messages";
+import { normalizeText } from "./align.js";
 
-function contentText(content: ChatMessage["content"]): string {
-  if (content == null) return "";
+function contentText(content: BaseMessage["content"]): string {
   if (typeof content === "string") return normalizeText(content);
-  return content.map((part) => (part.type === "text" ? normalizeText(part.text) : JSON.stringify(part))).join("\n");
+  return content.map((part) => (part.type === "text" ? normalizeText((part as { text: string }).text) : JSON.stringify(part))).join("\n");
 }
 
-function fingerprint(message: ChatMessage): unknown[] {
-  const role = message.role === "developer" ? "system" : message.role;
-  const calls = message.role === "assistant" ? (message.tool_calls ?? []).map((call) => call.id) : [];
-  const callId = message.role === "tool" ? message.tool_call_id : null;
-  return [role, contentText(message.content), calls, callId];
+function fingerprint(message: BaseMessage): unknown[] {
+  const type = message.getType();
+  const calls = type === "ai" ? ((message as AIMessage).tool_calls ?? []).map((call) => call.id) : [];
+  const callId = type === "tool" ? (message as ToolMessage).tool_call_id : null;
+  return [type, contentText(message.content), calls, callId];
 }
 
-export function conversationKey(model: string, messages: readonly ChatMessage[]): string {
+export function conversationKey(model: string, messages: readonly BaseMessage[]): string {
   const digest = createHash("sha256").update(JSON.stringify([model, messages.map(fingerprint)])).digest("hex");
   return `conversation-${digest.slice(0, 40)}`;
 }
 
 /** The key a stateless request would find its interrupted thread under, if it answers one. */
-export function resumableKey(model: string, messages: readonly ChatMessage[]): string | undefined {
-  if (messages.length < 3 || messages.at(-1)?.role !== "user" || messages.at(-2)?.role !== "assistant") return undefined;
+export function resumableKey(model: string, messages: readonly BaseMessage[]): string | undefined {
+  if (messages.length < 3 || messages.at(-1)?.getType() !== "human" || messages.at(-2)?.getType() !== "ai") return undefined;
   return conversationKey(model, messages.slice(0, -1));
 }

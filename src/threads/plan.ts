@@ -7,9 +7,9 @@
  */
 import type { BaseMessage } from "@langchain/core/messages";
 import { Command, type StateSnapshot } from "@langchain/langgraph";
-import type { Interrupt } from "../openai/schemas.ts";
-import type { CompiledGraph } from "../registry.ts";
-import { alignHistory, interruptAnswer } from "./align.ts";
+import type { Interrupt } from "../protocols/chat-completions/schemas.js";
+import type { CompiledGraph } from "../registry.js";
+import { alignHistory, interruptAnswer } from "./align.js";
 
 export interface ThreadRunPlan {
   /** `{ messages }` with the messages the thread has not seen, or a resuming `Command`. */

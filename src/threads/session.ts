@@ -7,15 +7,15 @@
  * (`conversation-key.ts`) for the request that answers it.
  */
 import { randomUUID } from "node:crypto";
-import type { BaseMessage } from "@langchain/core/messages";
+import { AIMessage, type BaseMessage } from "@langchain/core/messages";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
-import type { ChatCompletionChunk, ChatMessage } from "../openai/schemas.ts";
-import type { CompiledGraph } from "../registry.ts";
-import { conversationKey, resumableKey } from "./conversation-key.ts";
-import { copyThread } from "./copy-thread.ts";
-import type { ThreadLocks } from "./locks.ts";
-import { planThreadRun, type ThreadRunPlan } from "./plan.ts";
-import { scratchSaver } from "./scratch-saver.ts";
+import type { RunEvent } from "../run/events.js";
+import type { CompiledGraph } from "../registry.js";
+import { conversationKey, resumableKey } from "./conversation-key.js";
+import { copyThread } from "./copy-thread.js";
+import type { ThreadLocks } from "./locks.js";
+import { planThreadRun, type ThreadRunPlan } from "./plan.js";
+import { scratchSaver } from "./scratch-saver.js";
 
 /** What the client was sent, as far as the thread cares. */
 export interface RecordedAnswer {
@@ -40,8 +40,7 @@ export interface OpenSessionOptions {
   locks: ThreadLocks;
   model: string;
   requestedThreadId: string | undefined;
-  /** The request's messages as sent, and as LangChain messages. */
-  wireMessages: readonly ChatMessage[];
+  /** The request's messages. */
   messages: BaseMessage[];
 }
 
@@ -67,7 +66,7 @@ async function planLocked(options: OpenSessionOptions, threadId: string): Promis
 }
 
 export async function openSession(options: OpenSessionOptions): Promise<ThreadSession> {
-  const { model, wireMessages, requestedThreadId } = options;
+  const { model, messages, requestedThreadId } = options;
   const saver = saverOf(options.graph, options.checkpointer);
   if (requestedThreadId !== undefined) {
     const { plan, release } = await planLocked(options, requestedThreadId);
@@ -76,10 +75,10 @@ export async function openSession(options: OpenSessionOptions): Promise<ThreadSe
 
   const keepIfInterrupted = async (source: BaseCheckpointSaver, threadId: string, answer: RecordedAnswer) => {
     if (!answer.complete || !answer.interrupted) return;
-    const key = conversationKey(model, [...wireMessages, { role: "assistant", content: answer.content }]);
+    const key = conversationKey(model, [...messages, new AIMessage(answer.content)]);
     await copyThread(source, threadId, saver, key);
   };
-  const key = resumableKey(model, wireMessages);
+  const key = resumableKey(model, messages);
   if (key !== undefined && (await saver.getTuple({ configurable: { thread_id: key, checkpoint_ns: "" } }))) {
     const { plan, release } = await planLocked(options, key);
     const finish = async (answer: RecordedAnswer) => {
@@ -92,18 +91,15 @@ export async function openSession(options: OpenSessionOptions): Promise<ThreadSe
   }
   const threadId = randomUUID();
   const checkpointer = scratchSaver();
-  return { threadId, checkpointer, input: { messages: options.messages }, finish: (answer) => keepIfInterrupted(checkpointer, threadId, answer) };
+  return { threadId, checkpointer, input: { messages }, finish: (answer) => keepIfInterrupted(checkpointer, threadId, answer) };
 }
 
-/** Passes the chunks through, noting the answer's text and whether it asks an interrupt's question. */
-export async function* recordAnswer(
-  chunks: AsyncIterable<ChatCompletionChunk>,
-  answer: RecordedAnswer,
-): AsyncGenerator<ChatCompletionChunk> {
-  for await (const chunk of chunks) {
-    answer.content += chunk.choices[0]?.delta.content ?? "";
-    if (chunk.interrupts?.length) answer.interrupted = true;
-    yield chunk;
+/** Passes the events through, noting the answer's text and whether it asks an interrupt's question. */
+export async function* recordAnswer(events: AsyncIterable<RunEvent>, answer: RecordedAnswer): AsyncGenerator<RunEvent> {
+  for await (const event of events) {
+    if (event.type === "text") answer.content += event.text;
+    else if (event.type === "interrupt") answer.interrupted = true;
+    yield event;
   }
   answer.complete = true;
 }

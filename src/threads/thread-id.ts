@@ -3,7 +3,7 @@
  * Open WebUI's `X-OpenWebUI-Chat-Id` (sent when its ENABLE_FORWARD_USER_INFO_HEADERS is
  * on), in that order. None means a stateless request.
  */
-import { InvalidRequestError } from "../errors.ts";
+import { InvalidRequestError } from "../errors.js";
 
 export const THREAD_ID_HEADER = "x-thread-id";
 export const OPEN_WEBUI_CHAT_ID_HEADER = "x-openwebui-chat-id";

@@ -4,7 +4,7 @@
  */
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
-import { ScriptedChatModel } from "../../src/scripted-model.ts";
+import { ScriptedChatModel } from "../../src/scripted-model.js";
 
 export interface AbortProbe {
   tokens: number;

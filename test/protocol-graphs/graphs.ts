@@ -10,8 +10,8 @@ import { tool } from "@langchain/core/tools";
 import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
 import { createReactAgent } from "@langchain/langgraph/prebuilt";
 import { z } from "zod";
-import { getChatRequest } from "../../src/request-context.ts";
-import { ScriptedChatModel, type ScriptedReply } from "../../src/scripted-model.ts";
+import { getChatRequest } from "../../src/run/request-context.js";
+import { ScriptedChatModel, type ScriptedReply } from "../../src/scripted-model.js";
 
 type State = typeof MessagesAnnotation.State;
 

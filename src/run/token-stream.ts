@@ -14,7 +14,7 @@ import type { Serialized } from "@langchain/core/load/serializable";
 import { coerceMessageLikeToMessage, isBaseMessage, type BaseMessage, type UsageMetadata } from "@langchain/core/messages";
 import type { ChatGeneration, ChatGenerationChunk, LLMResult } from "@langchain/core/outputs";
 import { isCommand } from "@langchain/langgraph";
-import type { Usage } from "./openai/schemas.ts";
+import { noUsage, type Usage } from "./events.js";
 
 /** Whether output of this node reaches the client; `namespace` is its checkpoint namespace, split at `|`. */
 export type StreamNodeFilter = (node: string | undefined, namespace: readonly string[]) => boolean;
@@ -69,7 +69,7 @@ export class TokenStreamHandler extends BaseCallbackHandler {
   lc_prefer_streaming = true;
 
   /** The sum of `usage_metadata` over every chat-model call of the run. */
-  readonly usage: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+  readonly usage: Usage = noUsage();
 
   readonly #options: TokenStreamOptions;
   readonly #modelCalls = new Map<string, ModelCall>();
@@ -81,6 +81,11 @@ export class TokenStreamHandler extends BaseCallbackHandler {
   readonly #counted = new Set<string>();
   /** The model call or message the last text came from: a new one starts a new paragraph. */
   #lastSource: unknown;
+
+  /** Whether any text has been sent yet. */
+  get sentText(): boolean {
+    return this.#lastSource !== undefined;
+  }
 
   constructor(options: TokenStreamOptions) {
     super();
@@ -102,8 +107,8 @@ export class TokenStreamHandler extends BaseCallbackHandler {
       this.#counted.add(message.id);
     }
     if (!reported) return;
-    this.usage.prompt_tokens += reported.input_tokens;
-    this.usage.completion_tokens += reported.output_tokens;
+    this.usage.input_tokens += reported.input_tokens;
+    this.usage.output_tokens += reported.output_tokens;
     this.usage.total_tokens += reported.total_tokens ?? reported.input_tokens + reported.output_tokens;
   }
 

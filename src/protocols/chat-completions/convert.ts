@@ -3,11 +3,11 @@
  * `coerceMessageLikeToMessage` knows every OpenAI role (developer included) and
  * parses assistant `tool_calls`; `convertLangChainToolCallToOpenAI` goes back.
  */
-import { coerceMessageLikeToMessage, type BaseMessage, type ToolCall as LangChainToolCall } from "@langchain/core/messages";
+import { coerceMessageLikeToMessage, type BaseMessage } from "@langchain/core/messages";
 import { convertLangChainToolCallToOpenAI } from "@langchain/core/output_parsers/openai_tools";
-import { randomUUID } from "node:crypto";
-import { InvalidRequestError } from "./errors.ts";
-import type { ChatMessage, ToolCall } from "./openai/schemas.ts";
+import { InvalidRequestError } from "../../errors.js";
+import type { ClientToolCall } from "../../run/events.js";
+import type { ChatMessage, ToolCall } from "./schemas.js";
 
 export function toLangChainMessages(messages: readonly ChatMessage[]): BaseMessage[] {
   return messages.map((message, index) => {
@@ -30,9 +30,9 @@ export function toLangChainMessages(messages: readonly ChatMessage[]): BaseMessa
   });
 }
 
-export function toOpenAIToolCalls(toolCalls: readonly LangChainToolCall[]): ToolCall[] {
+export function toOpenAIToolCalls(toolCalls: readonly ClientToolCall[]): ToolCall[] {
   return toolCalls.map((call) => {
-    const converted = convertLangChainToolCallToOpenAI({ ...call, id: call.id ?? `call_${randomUUID().replaceAll("-", "")}` });
+    const converted = convertLangChainToolCallToOpenAI(call);
     return { id: converted.id, type: "function", function: converted.function };
   });
 }

@@ -4,7 +4,7 @@
  * client's tools to its model or honour its temperature.
  */
 import type { RunnableConfig } from "@langchain/core/runnables";
-import type { ChatCompletionRequest } from "./openai/schemas.ts";
+import type { ChatCompletionRequest } from "../protocols/chat-completions/schemas.js";
 
 /** Everything the client asked for but the messages (which become the graph's input). */
 export type ChatRequestContext = Pick<

@@ -3,7 +3,7 @@
  * declared as something else gets OpenAI's 400 (or 415), never a 500.
  */
 import type { Context } from "hono";
-import { InvalidRequestError, UnsupportedMediaTypeError } from "../errors.ts";
+import { InvalidRequestError, UnsupportedMediaTypeError } from "../errors.js";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 

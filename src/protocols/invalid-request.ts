@@ -1,6 +1,9 @@
+/**
+ * A request body checked against a protocol's zod schema, and the first problem as
+ * OpenAI words it: a 400 whose `param` names the field (`messages[0].content`).
+ */
 import type { z } from "zod";
-import { InvalidRequestError } from "../errors.ts";
-import { chatCompletionRequestSchema, type ChatCompletionRequest } from "./schemas.ts";
+import { InvalidRequestError } from "../errors.js";
 
 type Issue = z.core.$ZodIssue;
 
@@ -62,11 +65,12 @@ function describeIssue(issue: Issue, input: unknown): string {
   return issue.message;
 }
 
-export function parseChatRequest(body: unknown): ChatCompletionRequest {
+/** The body parsed by `schema`, or a 400 naming the first bad field. */
+export function parseRequest<Schema extends z.ZodType>(schema: Schema, body: unknown): z.infer<Schema> {
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
     throw new InvalidRequestError("The request body must be a JSON object.");
   }
-  const result = chatCompletionRequestSchema.safeParse(body);
+  const result = schema.safeParse(body);
   if (result.success) return result.data;
   const { path, message } = mostSpecific(result.error.issues[0]!, body);
   const param = formatParam(path);

@@ -1,12 +1,10 @@
 /**
- * The last step of the data path: chunks -> HTTP response. Streamed, each chunk is an
- * SSE `data:` event and `[DONE]` ends the stream; not streamed, the chunks are folded
- * into one chat.completion. Either way the chunks come from the same renderer.
+ * The last step of the data path, for every protocol: rendered items -> HTTP response.
+ * Streamed, each item is a Server-Sent Event in the protocol's framing; not streamed,
+ * the protocol folds the same items into one JSON body.
  */
 import type { Context } from "hono";
-import { ClientClosedError, toApiError, toErrorBody, type ApiError } from "./errors.ts";
-import type { ChatCompletionChunk } from "./openai/schemas.ts";
-import { foldChunks } from "./render.ts";
+import { ClientClosedError, toApiError, type ApiError } from "../errors.js";
 
 export interface RespondOptions {
   /** Runs once the answer is complete, failed, or abandoned by the client. */
@@ -17,40 +15,52 @@ export interface RespondOptions {
   onServerError?: (error: ApiError, cause: unknown) => void;
 }
 
+/** How a protocol writes its stream: one SSE event per item, how a stream ends, and a failure's event. */
+export interface SseFormat<Item> {
+  event(item: Item): string;
+  /** Written after the last item (chat completions' `data: [DONE]`); may be empty. */
+  end: string;
+  error(error: ApiError): string;
+}
+
 const encoder = new TextEncoder();
 /** How many chunks the stream may run ahead of a slow client before the graph waits. */
 const READ_AHEAD_CHUNKS = 16;
-const DONE = "data: [DONE]\n\n";
 
-export async function respondJson(c: Context, chunks: AsyncIterable<ChatCompletionChunk>, options: RespondOptions): Promise<Response> {
+/** The non-streamed answer: `folded` is the protocol's fold of the same items a stream would send. */
+export async function respondJson(c: Context, folded: Promise<unknown>, options: RespondOptions): Promise<Response> {
   try {
-    return c.json(await foldChunks(chunks));
+    return c.json(await folded);
   } finally {
     await options.cleanup();
   }
 }
 
-export async function respondStream(c: Context, chunks: AsyncIterator<ChatCompletionChunk>, options: RespondOptions): Promise<Response> {
-  // Wait for the first chunk before answering, so a graph that fails at once
+export async function respondStream<Item>(
+  c: Context,
+  chunks: AsyncIterator<Item>,
+  format: SseFormat<Item>,
+  options: RespondOptions,
+): Promise<Response> {
+  // Wait for the first item before answering, so a graph that fails at once
   // still gets a plain HTTP error status rather than an error inside a 200 stream.
-  let first: IteratorResult<ChatCompletionChunk>;
+  let first: IteratorResult<Item>;
   try {
     first = await chunks.next();
   } catch (error) {
     await options.cleanup();
     throw error;
   }
-  let pending: IteratorResult<ChatCompletionChunk> | undefined = first;
+  let pending: IteratorResult<Item> | undefined = first;
   let finished = false;
   const report = (error: unknown): ApiError => {
     const apiError = toApiError(error);
     if (apiError.status >= 500) options.onServerError?.(apiError, apiError.cause ?? error);
     return apiError;
   };
-  // openai-node and the AI SDK read `{"error": ...}` in a data line as a failed stream.
   const errorEvent = (error: unknown): string => {
     const apiError = report(error);
-    return apiError instanceof ClientClosedError ? "" : `data: ${JSON.stringify(toErrorBody(apiError))}\n\n`;
+    return apiError instanceof ClientClosedError ? "" : format.error(apiError);
   };
   const finish = async (controller: ReadableStreamDefaultController<Uint8Array>, last: string) => {
     finished = true;
@@ -59,9 +69,9 @@ export async function respondStream(c: Context, chunks: AsyncIterator<ChatComple
     try {
       await options.cleanup();
     } catch (error) {
-      // The answer was not kept: [DONE] would tell the client all went well.
+      // The answer was not kept: the stream's normal end would tell the client all went well.
       const failed = errorEvent(error);
-      if (last === DONE) last = failed;
+      if (last === format.end) last = failed;
     }
     if (last) controller.enqueue(encoder.encode(last));
     controller.close();
@@ -73,7 +83,7 @@ export async function respondStream(c: Context, chunks: AsyncIterator<ChatComple
   const body = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        let next: IteratorResult<ChatCompletionChunk>;
+        let next: IteratorResult<Item>;
         try {
           next = pending ?? (await chunks.next());
         } catch (error) {
@@ -83,8 +93,8 @@ export async function respondStream(c: Context, chunks: AsyncIterator<ChatComple
         }
         pending = undefined;
         if (finished) return;
-        if (next.done) await finish(controller, DONE);
-        else controller.enqueue(encoder.encode(`data: ${JSON.stringify(next.value)}\n\n`));
+        if (next.done) await finish(controller, format.end);
+        else controller.enqueue(encoder.encode(format.event(next.value)));
       },
       async cancel() {
         if (finished) return;

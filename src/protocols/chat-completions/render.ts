@@ -2,15 +2,11 @@
  * RunEvents -> OpenAI chunks, and chunks -> one chat.completion. Streaming sends the
  * chunks; the non-streamed answer is their fold, so the two can never disagree.
  */
-import type { RunEvent } from "./events.ts";
-import type {
-  ChatCompletion,
-  ChatCompletionChunk,
-  FinishReason,
-  Interrupt,
-  ToolCall,
-  Usage,
-} from "./openai/schemas.ts";
+import type { Interrupt, RunEvent, Usage as RunUsage } from "../../run/events.js";
+import { toErrorBody } from "../../errors.js";
+import type { SseFormat } from "../../http/respond.js";
+import { toOpenAIToolCalls } from "./convert.js";
+import type { ChatCompletion, ChatCompletionChunk, FinishReason, ToolCall, Usage } from "./schemas.js";
 
 export interface CompletionMeta {
   id: string;
@@ -20,20 +16,8 @@ export interface CompletionMeta {
 
 type Delta = ChatCompletionChunk["choices"][number]["delta"];
 
-/** What a person reads when a graph stops at `interrupt(value)`. */
-export function interruptText(interrupts: readonly Interrupt[]): string {
-  return interrupts
-    .map(({ value }) => {
-      if (typeof value === "string") return value;
-      if (value !== null && typeof value === "object") {
-        for (const key of ["question", "message", "text", "prompt"]) {
-          const field = (value as Record<string, unknown>)[key];
-          if (typeof field === "string") return field;
-        }
-      }
-      return "```json\n" + JSON.stringify(value, null, 2) + "\n```";
-    })
-    .join("\n\n");
+function toOpenAIUsage(usage: RunUsage): Usage {
+  return { prompt_tokens: usage.input_tokens, completion_tokens: usage.output_tokens, total_tokens: usage.total_tokens };
 }
 
 /**
@@ -53,13 +37,17 @@ export async function* toChunks(
     choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
   });
   let started = false;
-  let wroteText = false;
   let finishReason: FinishReason = "stop";
   let usage: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
   let interrupts: Interrupt[] | undefined;
   for await (const event of events) {
     if (event.type === "usage") {
-      usage = event.usage;
+      usage = toOpenAIUsage(event.usage);
+      continue;
+    }
+    if (event.type === "interrupt") {
+      // Its question came as text; the extension field rides on the finishing chunk.
+      interrupts = event.interrupts;
       continue;
     }
     if (event.type === "truncated") {
@@ -71,20 +59,15 @@ export async function* toChunks(
       yield chunk({ role: "assistant", content: "", refusal: null });
     }
     if (event.type === "text") {
-      wroteText = true;
       yield chunk({ content: event.text });
-    } else if (event.type === "tool_calls") {
+    } else {
       finishReason = "tool_calls";
       // OpenAI's own shape, which the AI SDK and ChatOpenAI parse: a first delta per call
       // with its id, type, name and empty arguments, then the arguments by index alone.
-      for (const [index, call] of event.toolCalls.entries()) {
+      for (const [index, call] of toOpenAIToolCalls(event.toolCalls).entries()) {
         yield chunk({ tool_calls: [{ index, id: call.id, type: "function", function: { name: call.function.name, arguments: "" } }] });
         yield chunk({ tool_calls: [{ index, function: { arguments: call.function.arguments } }] });
       }
-    } else {
-      interrupts = event.interrupts;
-      const text = interruptText(event.interrupts);
-      yield chunk({ content: wroteText ? `\n\n${text}` : text });
     }
   }
   if (!started) yield chunk({ role: "assistant", content: "", refusal: null });
@@ -138,3 +121,10 @@ export async function foldChunks(chunks: AsyncIterable<ChatCompletionChunk>): Pr
     ...(interrupts && { interrupts }),
   };
 }
+
+/** Chat completions' SSE framing: `data:` lines, `[DONE]` at the end, and a failure as `{"error": ...}`, which openai-node and the AI SDK raise. */
+export const chunkSse: SseFormat<ChatCompletionChunk> = {
+  event: (chunk) => `data: ${JSON.stringify(chunk)}\n\n`,
+  end: "data: [DONE]\n\n",
+  error: (error) => `data: ${JSON.stringify(toErrorBody(error))}\n\n`,
+};

@@ -4,17 +4,17 @@
  * return without one), then what the state the run ends in says (tool calls left to
  * the client, a cut answer, an interrupt's question), then the usage.
  */
-import { isBaseMessage, type AIMessage, type BaseMessage } from "@langchain/core/messages";
+import { isBaseMessage, type AIMessage, type BaseMessage, type ToolCall } from "@langchain/core/messages";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
-import type { ModelSettings } from "./config.ts";
-import { toOpenAIToolCalls } from "./convert.ts";
-import { ApiError, ClientClosedError, GraphRunError } from "./errors.ts";
-import type { RunEvent } from "./events.ts";
-import type { Interrupt } from "./openai/schemas.ts";
-import type { CompiledGraph, ModelEntry } from "./registry.ts";
-import { REQUEST_CONFIG_KEY, type ChatRequestContext } from "./request-context.ts";
-import { TokenStreamHandler, type StreamNodeFilter } from "./token-stream.ts";
+import { randomUUID } from "node:crypto";
+import type { ModelSettings } from "../config.js";
+import { ApiError, ClientClosedError, GraphRunError } from "../errors.js";
+import type { ClientToolCall, Interrupt, RunEvent } from "./events.js";
+import { interruptText } from "./interrupt-text.js";
+import type { CompiledGraph, ModelEntry } from "../registry.js";
+import { REQUEST_CONFIG_KEY, type ChatRequestContext } from "./request-context.js";
+import { TokenStreamHandler, type StreamNodeFilter } from "./token-stream.js";
 
 export interface RunOptions {
   entry: ModelEntry;
@@ -52,6 +52,11 @@ function stoppedAtTokenLimit(message: BaseMessage): boolean {
     metadata.stop_reason === "max_tokens" || // Anthropic
     metadata.finishReason === "MAX_TOKENS" // Google
   );
+}
+
+/** Ids are minted here, before any protocol renders the call, so every rendering of it agrees. */
+function withId(call: ToolCall): ClientToolCall {
+  return { ...call, id: call.id || `call_${randomUUID().replaceAll("-", "")}` };
 }
 
 /**
@@ -181,13 +186,15 @@ export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
   // Parallel nodes that each stop at an interrupt arrive as one `__interrupt__` list.
   const interrupts = result?.__interrupt__ as Interrupt[] | undefined;
   if (interrupts?.length) {
+    // The question is part of the answer's text, after what the run said before it.
+    yield { type: "text", text: (tokens.sentText ? "\n\n" : "") + interruptText(interrupts) };
     yield { type: "interrupt", interrupts: interrupts.map(({ id, value }) => ({ id, value })) };
   } else {
     const messages = result?.messages;
     const last = Array.isArray(messages) ? (messages.at(-1) as BaseMessage | undefined) : undefined;
     if (isBaseMessage(last) && last.getType() === "ai") {
       const toolCalls = (last as AIMessage).tool_calls;
-      if (toolCalls?.length) yield { type: "tool_calls", toolCalls: toOpenAIToolCalls(toolCalls) };
+      if (toolCalls?.length) yield { type: "tool_calls", toolCalls: toolCalls.map(withId) };
       else if (stoppedAtTokenLimit(last)) yield { type: "truncated" };
     }
   }

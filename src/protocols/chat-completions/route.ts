@@ -1,0 +1,37 @@
+/**
+ * `POST /v1/chat/completions`: request -> validate -> convert -> run -> events ->
+ * render -> response. Streamed and non-streamed answers share every step but the last.
+ */
+import { randomUUID } from "node:crypto";
+import type { Context } from "hono";
+import { ModelNotFoundError } from "../../errors.js";
+import { readJsonBody } from "../../http/read-body.js";
+import { respondJson, respondStream } from "../../http/respond.js";
+import { canUseModel } from "../../middleware/auth.js";
+import type { Registry } from "../../registry.js";
+import { startRequestRun, type RequestRunDeps } from "../../request-run.js";
+import { toRequestContext } from "../../run/request-context.js";
+import { threadIdOf } from "../../threads/thread-id.js";
+import { toLangChainMessages } from "./convert.js";
+import { chunkSse, foldChunks, toChunks } from "./render.js";
+import { parseChatRequest } from "./validate.js";
+
+export function chatCompletions(registry: Registry, deps: RequestRunDeps) {
+  return async (c: Context): Promise<Response> => {
+    const request = parseChatRequest(await readJsonBody(c));
+    const entry = registry.get(request.model);
+    if (!entry || !canUseModel(c, entry.id)) throw new ModelNotFoundError(request.model);
+    c.set("model", entry.id);
+    const { events, respondOptions } = await startRequestRun(c, deps, {
+      entry,
+      messages: toLangChainMessages(request.messages),
+      threadId: threadIdOf((name) => c.req.header(name), request.metadata),
+      request: toRequestContext(request),
+    });
+    const meta = { id: `chatcmpl-${randomUUID().replaceAll("-", "")}`, created: Math.floor(Date.now() / 1000), model: entry.id };
+    const includeUsage = !request.stream || request.stream_options?.include_usage === true;
+    const chunks = toChunks(events, meta, includeUsage);
+    if (!request.stream) return respondJson(c, foldChunks(chunks), respondOptions);
+    return respondStream(c, chunks, chunkSse, respondOptions);
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * A request's graph run from admission to cleanup, the same for every protocol: a run
+ * slot (or 429) and its timeout, the graph (a factory builds one per request), the
+ * thread (its lock, what it has not seen, a fork or a resume), the run's events, and
+ * afterwards the thread kept or dropped and the slot freed. A protocol's route parses
+ * and converts its request, calls `startRequestRun`, and renders the events.
+ */
+import type { BaseMessage } from "@langchain/core/messages";
+import type { BaseCheckpointSaver } from "@langchain/langgraph";
+import type { Context } from "hono";
+import { ApiError, GraphRunError } from "./errors.js";
+import type { RespondOptions } from "./http/respond.js";
+import type { ModelEntry } from "./registry.js";
+import type { RunTracker } from "./run-tracker.js";
+import type { RunEvent } from "./run/events.js";
+import { REQUEST_CONFIG_KEY, type ChatRequestContext } from "./run/request-context.js";
+import { runGraph } from "./run/run.js";
+import type { ThreadLocks } from "./threads/locks.js";
+import { openSession, recordAnswer, type RecordedAnswer } from "./threads/session.js";
+
+export interface RequestRunDeps {
+  checkpointer: BaseCheckpointSaver;
+  locks: ThreadLocks;
+  /** Admission (429), the run timeout, and what each run did, for logs and metrics. */
+  runs: RunTracker;
+  /** Called with every error that became a 5xx, with its cause and the request's id. */
+  onServerError?: (error: ApiError, cause: unknown, requestId?: string) => void;
+}
+
+export interface RequestRunInput {
+  entry: ModelEntry;
+  /** The conversation as the client sent it. */
+  messages: BaseMessage[];
+  /** The thread the client named, if any (see `threads/thread-id.ts`). */
+  threadId: string | undefined;
+  request: ChatRequestContext;
+}
+
+export interface RequestRun {
+  /** The run's events, as the run makes them. */
+  events: AsyncIterable<RunEvent>;
+  /** What the response step needs: the cleanup after the answer and what to do when the client leaves. */
+  respondOptions: RespondOptions;
+}
+
+export async function startRequestRun(c: Context, deps: RequestRunDeps, input: RequestRunInput): Promise<RequestRun> {
+  const { entry, messages, threadId: requestedThreadId, request } = input;
+  const controller = new AbortController();
+  // Operations: a slot (or 429), a timeout that aborts `controller`, and the run's record.
+  const run = deps.runs.admit(entry, controller);
+  c.set("run", run.record);
+  let session;
+  let graph;
+  try {
+    graph = await entry
+      .getGraph({ configurable: { ...(requestedThreadId !== undefined && { thread_id: requestedThreadId }), [REQUEST_CONFIG_KEY]: request } })
+      .catch((error: unknown) => {
+        throw error instanceof ApiError ? error : new GraphRunError(entry.id, error);
+      });
+    session = await openSession({ graph, checkpointer: deps.checkpointer, locks: deps.locks, model: entry.id, requestedThreadId, messages });
+  } catch (error) {
+    run.end();
+    throw error;
+  }
+
+  const clientLeft = () => controller.abort();
+  c.req.raw.signal.addEventListener("abort", clientLeft, { once: true });
+  // The client may have left while the request waited for its thread.
+  if (c.req.raw.signal.aborted) clientLeft();
+  const answer: RecordedAnswer = { content: "", interrupted: false, complete: false };
+  const respondOptions: RespondOptions = {
+    onClientLeft: clientLeft,
+    // A failure after streaming began never reaches app.onError; the log line needs the request id too.
+    onServerError: (error, cause) => deps.onServerError?.(error, cause, c.get("requestId")),
+    cleanup: async () => {
+      run.end();
+      c.req.raw.signal.removeEventListener("abort", clientLeft);
+      await session.finish(answer);
+    },
+  };
+
+  const events = runGraph({
+    entry,
+    graph,
+    input: session.input,
+    threadId: session.threadId,
+    checkpointId: session.checkpointId,
+    checkpointer: session.checkpointer,
+    // A thread nobody named is only kept if the run stops at an interrupt, so saving its
+    // state once at the end is enough, and a third cheaper on a one-node graph
+    // (bench/RESULTS.md). A named thread keeps every step: its start is where an
+    // edit of the first message forks from.
+    durability: requestedThreadId === undefined ? "exit" : undefined,
+    request,
+    signal: controller.signal,
+  });
+  return { events: recordAnswer(run.observe(events), answer), respondOptions };
+}

@@ -19,6 +19,21 @@ export interface Usage {
   total_tokens: number;
 }
 
+/**
+ * Something the agent does on the way to its answer, for a person to follow (issue 12):
+ * chat completions show it as `reasoning_content`, the Responses API as a reasoning item,
+ * each as the one line `describeStep` writes.
+ */
+export type Step =
+  /** A graph node started (shown only where the model's settings ask for node names). */
+  | { kind: "node"; name: string }
+  /** The graph runs one of its own tools. */
+  | { kind: "tool_call"; id: string; name: string; args: unknown }
+  /** That tool's result, or its failure. */
+  | { kind: "tool_result"; id: string; name: string; output: string; failed: boolean }
+  /** Progress a graph writes itself (LangGraph's `custom` stream mode, `config.writer`). */
+  | { kind: "progress"; text: string };
+
 /** A tool call left to the client; its id is always set (minted by the run when the model gave none). */
 export type ClientToolCall = ToolCall & { id: string };
 
@@ -28,6 +43,10 @@ export type RunEvent =
    * interrupt's question (then followed by its `interrupt` event).
    */
   | { type: "text"; text: string }
+  /** A model's own reasoning (its thinking), as it streams; never part of the answer's text. */
+  | { type: "reasoning"; text: string }
+  /** A step of the agent's (see `Step`). */
+  | { type: "step"; step: Step }
   /** The run ended on an AI message whose tool calls the graph did not run: the client's to run. */
   | { type: "tool_calls"; toolCalls: ClientToolCall[] }
   /** The answer stopped at the model's token limit: OpenAI's `finish_reason: "length"`. */

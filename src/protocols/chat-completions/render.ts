@@ -60,7 +60,7 @@ export async function* toChunks(
     }
     if (event.type === "text") {
       yield chunk({ content: event.text });
-    } else {
+    } else if (event.type === "tool_calls") {
       finishReason = "tool_calls";
       // OpenAI's own shape, which the AI SDK and ChatOpenAI parse: a first delta per call
       // with its id, type, name and empty arguments, then the arguments by index alone.

@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { describeStep, STEP_VIEW_LENGTH } from "../src/run/describe-step.js";
+
+describe("a step as one line", () => {
+  it("names the tool and shows its arguments, then its result", () => {
+    expect(describeStep({ kind: "tool_call", id: "c1", name: "get_weather", args: { city: "Paris" } })).toBe('Calling get_weather with {"city":"Paris"}\n');
+    expect(describeStep({ kind: "tool_result", id: "c1", name: "get_weather", output: "18°C and sunny", failed: false })).toBe(
+      "get_weather returned: 18°C and sunny\n",
+    );
+  });
+
+  it("leaves out empty arguments and says when a tool failed", () => {
+    expect(describeStep({ kind: "tool_call", id: "c1", name: "now", args: {} })).toBe("Calling now\n");
+    expect(describeStep({ kind: "tool_result", id: "c1", name: "now", output: "clock broke", failed: true })).toBe("now failed: clock broke\n");
+  });
+
+  it("keeps a long result to one short line", () => {
+    const line = describeStep({ kind: "tool_result", id: "c1", name: "search", output: "word\n".repeat(500), failed: false });
+    expect(line.split("\n")).toHaveLength(2);
+    expect(line.length).toBeLessThanOrEqual("search returned: ".length + STEP_VIEW_LENGTH + 1);
+    expect(line.trimEnd().endsWith("…")).toBe(true);
+  });
+
+  it("shows node names and a graph's own progress", () => {
+    expect(describeStep({ kind: "node", name: "retrieve" })).toBe("Step: retrieve\n");
+    expect(describeStep({ kind: "progress", text: "Found 3 documents" })).toBe("Found 3 documents\n");
+  });
+});

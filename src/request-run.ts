@@ -16,7 +16,7 @@ import type { RunEvent } from "./run/events.js";
 import { REQUEST_CONFIG_KEY, type ChatRequestContext } from "./run/request-context.js";
 import { runGraph } from "./run/run.js";
 import type { ThreadLocks } from "./threads/locks.js";
-import { openSession, recordAnswer, type RecordedAnswer } from "./threads/session.js";
+import { openSession, recordAnswer, type RecordedAnswer, type ThreadRequest } from "./threads/session.js";
 
 export interface RequestRunDeps {
   checkpointer: BaseCheckpointSaver;
@@ -29,22 +29,24 @@ export interface RequestRunDeps {
 
 export interface RequestRunInput {
   entry: ModelEntry;
-  /** The conversation as the client sent it. */
+  /** What the client sent: the whole conversation, or only the new input when it continues a thread (see `thread`). */
   messages: BaseMessage[];
-  /** The thread the client named, if any (see `threads/thread-id.ts`). */
-  threadId: string | undefined;
+  thread: ThreadRequest;
   request: ChatRequestContext;
 }
 
 export interface RequestRun {
   /** The run's events, as the run makes them. */
   events: AsyncIterable<RunEvent>;
+  /** The thread the run is on (a fresh id for a stateless run). */
+  threadId: string;
   /** What the response step needs: the cleanup after the answer and what to do when the client leaves. */
   respondOptions: RespondOptions;
 }
 
 export async function startRequestRun(c: Context, deps: RequestRunDeps, input: RequestRunInput): Promise<RequestRun> {
-  const { entry, messages, threadId: requestedThreadId, request } = input;
+  const { entry, messages, thread, request } = input;
+  const requestedThreadId = thread.mode === "stateless" ? undefined : thread.threadId;
   const controller = new AbortController();
   // Operations: a slot (or 429), a timeout that aborts `controller`, and the run's record.
   const run = deps.runs.admit(entry, controller);
@@ -57,7 +59,7 @@ export async function startRequestRun(c: Context, deps: RequestRunDeps, input: R
       .catch((error: unknown) => {
         throw error instanceof ApiError ? error : new GraphRunError(entry.id, error);
       });
-    session = await openSession({ graph, checkpointer: deps.checkpointer, locks: deps.locks, model: entry.id, requestedThreadId, messages });
+    session = await openSession({ graph, checkpointer: deps.checkpointer, locks: deps.locks, model: entry.id, thread, messages });
   } catch (error) {
     run.end();
     throw error;
@@ -94,5 +96,5 @@ export async function startRequestRun(c: Context, deps: RequestRunDeps, input: R
     request,
     signal: controller.signal,
   });
-  return { events: recordAnswer(run.observe(events), answer), respondOptions };
+  return { events: recordAnswer(run.observe(events), answer), threadId: session.threadId, respondOptions };
 }

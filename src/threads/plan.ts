@@ -52,6 +52,27 @@ function planFrom(snapshot: StateSnapshot, client: BaseMessage[]): ThreadRunPlan
   return { input: { messages: rest } };
 }
 
+/**
+ * For a client that keeps its conversation on the server and sends only the new input:
+ * the thread goes on from its latest checkpoint, or from `checkpointId` (a fork there),
+ * and a pending interrupt takes a lone user message as its answer.
+ */
+export async function planContinuation(
+  graph: CompiledGraph,
+  threadId: string,
+  checkpointId: string | undefined,
+  input: BaseMessage[],
+): Promise<ThreadRunPlan> {
+  const snapshot = await graph.getState({ configurable: { thread_id: threadId, ...(checkpointId && { checkpoint_id: checkpointId }) } });
+  const interrupts = pendingInterrupts(snapshot);
+  const answer = interrupts.length > 0 ? interruptAnswer(input, interrupts) : undefined;
+  return { input: answer ? resumeCommand(interrupts, answer) : { messages: input }, ...(checkpointId && { checkpointId }) };
+}
+
+/**
+ * For a client that resends the whole conversation: only what the thread has not seen,
+ * or a fork from the latest checkpoint that agrees with the client's history.
+ */
 export async function planThreadRun(graph: CompiledGraph, threadId: string, client: BaseMessage[]): Promise<ThreadRunPlan> {
   const config = { configurable: { thread_id: threadId } };
   const current = await graph.getState(config);

@@ -14,7 +14,7 @@ import type { CompiledGraph } from "../registry.js";
 import { conversationKey, resumableKey } from "./conversation-key.js";
 import { copyThread } from "./copy-thread.js";
 import type { ThreadLocks } from "./locks.js";
-import { planThreadRun, type ThreadRunPlan } from "./plan.js";
+import { planContinuation, planThreadRun, type ThreadRunPlan } from "./plan.js";
 import { scratchSaver } from "./scratch-saver.js";
 
 /** What the client was sent, as far as the thread cares. */
@@ -24,6 +24,15 @@ export interface RecordedAnswer {
   /** The last chunk went out: the run neither failed nor lost its client. */
   complete: boolean;
 }
+
+/** Which thread a request runs on, and how its messages relate to the thread. */
+export type ThreadRequest =
+  /** No thread: a stateless run (one that stops at an interrupt is kept under the conversation's key). */
+  | { mode: "stateless" }
+  /** The client resends the whole conversation, as chat UIs do: the thread runs what it has not seen, or forks where the histories part. */
+  | { mode: "history"; threadId: string }
+  /** The client sends only the new input: the thread goes on from its latest checkpoint, or forks from `checkpointId`. */
+  | { mode: "continue"; threadId: string; checkpointId?: string };
 
 export interface ThreadSession extends ThreadRunPlan {
   threadId: string;
@@ -39,7 +48,7 @@ export interface OpenSessionOptions {
   checkpointer: BaseCheckpointSaver;
   locks: ThreadLocks;
   model: string;
-  requestedThreadId: string | undefined;
+  thread: ThreadRequest;
   /** The request's messages. */
   messages: BaseMessage[];
 }
@@ -55,10 +64,14 @@ function saverOf(graph: CompiledGraph, fallback: BaseCheckpointSaver): BaseCheck
   return graph.checkpointer as BaseCheckpointSaver;
 }
 
-async function planLocked(options: OpenSessionOptions, threadId: string): Promise<{ plan: ThreadRunPlan; release: () => void }> {
+async function planLocked(
+  options: OpenSessionOptions,
+  threadId: string,
+  plan: () => Promise<ThreadRunPlan> = () => planThreadRun(options.graph, threadId, options.messages),
+): Promise<{ plan: ThreadRunPlan; release: () => void }> {
   const release = await options.locks.acquire(threadId);
   try {
-    return { plan: await planThreadRun(options.graph, threadId, options.messages), release };
+    return { plan: await plan(), release };
   } catch (error) {
     release();
     throw error;
@@ -66,11 +79,16 @@ async function planLocked(options: OpenSessionOptions, threadId: string): Promis
 }
 
 export async function openSession(options: OpenSessionOptions): Promise<ThreadSession> {
-  const { model, messages, requestedThreadId } = options;
+  const { model, messages, thread } = options;
   const saver = saverOf(options.graph, options.checkpointer);
-  if (requestedThreadId !== undefined) {
-    const { plan, release } = await planLocked(options, requestedThreadId);
-    return { threadId: requestedThreadId, ...plan, finish: async () => release() };
+  if (thread.mode === "history") {
+    const { plan, release } = await planLocked(options, thread.threadId);
+    return { threadId: thread.threadId, ...plan, finish: async () => release() };
+  }
+  if (thread.mode === "continue") {
+    const continuation = () => planContinuation(options.graph, thread.threadId, thread.checkpointId, messages);
+    const { plan, release } = await planLocked(options, thread.threadId, continuation);
+    return { threadId: thread.threadId, ...plan, finish: async () => release() };
   }
 
   const keepIfInterrupted = async (source: BaseCheckpointSaver, threadId: string, answer: RecordedAnswer) => {

@@ -22,10 +22,11 @@ export function chatCompletions(registry: Registry, deps: RequestRunDeps) {
     const entry = registry.get(request.model);
     if (!entry || !canUseModel(c, entry.id)) throw new ModelNotFoundError(request.model);
     c.set("model", entry.id);
+    const threadId = threadIdOf((name) => c.req.header(name), request.metadata);
     const { events, respondOptions } = await startRequestRun(c, deps, {
       entry,
       messages: toLangChainMessages(request.messages),
-      threadId: threadIdOf((name) => c.req.header(name), request.metadata),
+      thread: threadId === undefined ? { mode: "stateless" } : { mode: "history", threadId },
       request: toRequestContext(request),
     });
     const meta = { id: `chatcmpl-${randomUUID().replaceAll("-", "")}`, created: Math.floor(Date.now() / 1000), model: entry.id };

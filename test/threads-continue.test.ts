@@ -1,0 +1,45 @@
+import { AIMessage, HumanMessage } from "@langchain/core/messages";
+import { Command, interrupt, MemorySaver, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
+import { describe, expect, it } from "vitest";
+import { planContinuation } from "../src/threads/plan.js";
+
+/** Says how many messages its thread holds; `ask QUESTION` stops at an interrupt. */
+const counter = new StateGraph(MessagesAnnotation)
+  .addNode("answer", (state) => {
+    const last = state.messages.at(-1)?.text ?? "";
+    if (last.startsWith("ask ")) return { messages: [new AIMessage(`You answered "${interrupt(last.slice(4))}".`)] };
+    return { messages: [new AIMessage(`I hold ${state.messages.length + 1} messages.`)] };
+  })
+  .addEdge(START, "answer")
+  .compile({ checkpointer: new MemorySaver() });
+
+const config = (threadId: string) => ({ configurable: { thread_id: threadId } });
+
+describe("a thread continued with only the new input", () => {
+  it("runs the new messages on the thread's latest state", async () => {
+    await counter.invoke({ messages: [new HumanMessage("one")] }, config("c1"));
+    const plan = await planContinuation(counter, "c1", undefined, [new HumanMessage("two")]);
+    expect(plan.checkpointId).toBeUndefined();
+    const state = await counter.invoke(plan.input, config("c1"));
+    expect(state.messages.at(-1)?.text).toBe("I hold 4 messages.");
+  });
+
+  it("answers a pending interrupt with a lone user message", async () => {
+    await counter.invoke({ messages: [new HumanMessage("ask colour?")] }, config("c2"));
+    const plan = await planContinuation(counter, "c2", undefined, [new HumanMessage("blue")]);
+    expect(plan.input).toBeInstanceOf(Command);
+    const state = await counter.invoke(plan.input, config("c2"));
+    expect(state.messages.at(-1)?.text).toBe('You answered "blue".');
+  });
+
+  it("forks from an earlier checkpoint when one is named", async () => {
+    const first = await counter.invoke({ messages: [new HumanMessage("one")] }, config("c3"));
+    expect(first.messages).toHaveLength(2);
+    const afterFirst = (await counter.getState(config("c3"))).config.configurable?.checkpoint_id as string;
+    await counter.invoke({ messages: [new HumanMessage("two")] }, config("c3"));
+    const plan = await planContinuation(counter, "c3", afterFirst, [new HumanMessage("two again")]);
+    expect(plan.checkpointId).toBe(afterFirst);
+    const forked = await counter.invoke(plan.input, { configurable: { thread_id: "c3", checkpoint_id: afterFirst } });
+    expect(forked.messages.map((message) => message.text)).toEqual(["one", "I hold 2 messages.", "two again", "I hold 4 messages."]);
+  });
+});

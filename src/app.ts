@@ -1,6 +1,6 @@
 /**
- * The Hono app: middleware and routes. The chat completion's own data path lives in
- * `routes/chat-completions.ts`.
+ * The Hono app: middleware and routes. Each protocol's data path lives in its folder
+ * under `protocols/`.
  */
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import { MemorySaver } from "@langchain/langgraph";
@@ -16,6 +16,9 @@ import { bodyLimit } from "./middleware/body-limit.js";
 import { requestLog } from "./middleware/request-log.js";
 import type { Registry } from "./registry.js";
 import { chatCompletions } from "./protocols/chat-completions/route.js";
+import { responseIds } from "./protocols/responses/response-id.js";
+import { responseSecret } from "./protocols/responses/response-secret.js";
+import { createResponse, deleteStoredResponse, retrieveResponse } from "./protocols/responses/route.js";
 import { metricsRoute } from "./routes/metrics.js";
 import { modelRoutes } from "./routes/models.js";
 import { RunTracker, type RunTrackerOptions } from "./run-tracker.js";
@@ -40,6 +43,11 @@ export interface AppOptions extends RunTrackerOptions {
   processMetrics?: boolean;
   /** The runs in flight; pass one to drain them on a graceful stop (`serve()` does). */
   runs?: RunTracker;
+  /**
+   * Signs Responses API ids. Without one, the server makes one and keeps it in the
+   * checkpointer, so ids outlive restarts on a database checkpointer.
+   */
+  responseSecret?: string;
 }
 
 export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
@@ -84,6 +92,10 @@ export function createApp(registry: Registry, options: AppOptions = {}): Hono {
   app.route("/v1", modelRoutes(registry));
   const runDeps = { checkpointer, locks: new ThreadLocks(), onServerError, runs };
   app.post("/v1/chat/completions", bodyLimit(limit), chatCompletions(registry, runDeps));
+  const responsesDeps = { ...runDeps, ids: responseIds(responseSecret({ secret: options.responseSecret, checkpointer })) };
+  app.post("/v1/responses", bodyLimit(limit), createResponse(registry, responsesDeps));
+  app.get("/v1/responses/:id", retrieveResponse(registry, responsesDeps));
+  app.delete("/v1/responses/:id", deleteStoredResponse(registry, responsesDeps));
 
   return app;
 }

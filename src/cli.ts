@@ -9,6 +9,7 @@ import { CHECKPOINTER_ENV, CheckpointerError, parseCheckpointerSpec } from "./ch
 import { ConfigError } from "./config.js";
 import { createLogger, LOG_FORMATS, type LogFormat } from "./logger.js";
 import { parseApiKey, parseApiKeysEnv, type ApiKey } from "./middleware/auth.js";
+import { RESPONSE_SECRET_ENV } from "./protocols/responses/response-secret.js";
 import { GraphLoadError } from "./registry.js";
 import { DEFAULT_SHUTDOWN_TIMEOUT, serve } from "./server.js";
 
@@ -32,6 +33,8 @@ Options:
       --log-format FORMAT        json, pretty, or auto: pretty when stdout is a terminal (default: auto)
       --checkpointer SPEC        where threads keep their state: memory, sqlite:PATH or
                                  postgres://USER@HOST:PORT/DB (default: $LANGGRAPH_OPENAI_CHECKPOINTER or memory)
+      --response-secret SECRET   signs Responses API ids (default: $LANGGRAPH_OPENAI_RESPONSE_SECRET,
+                                 else one made once and kept in the checkpointer)
       --no-metrics               do not serve Prometheus metrics at /metrics
   -h, --help                     show this help
 `;
@@ -52,6 +55,7 @@ export interface CliOptions {
   logFormat: LogFormat;
   metrics: boolean;
   checkpointer: string;
+  responseSecret?: string;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -94,6 +98,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
         "log-format": { type: "string" },
         "no-metrics": { type: "boolean" },
         checkpointer: { type: "string" },
+        "response-secret": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -118,6 +123,10 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+  const responseSecret = values["response-secret"] ?? env[RESPONSE_SECRET_ENV];
+  if (responseSecret !== undefined && responseSecret.length < 16) {
+    throw new UsageError(`--response-secret (or $${RESPONSE_SECRET_ENV}) must be at least 16 characters`);
+  }
   let apiKeys: ApiKey[];
   try {
     apiKeys = [...(values["api-key"] ?? []).map(parseApiKey), ...parseApiKeysEnv(env.LANGGRAPH_OPENAI_API_KEYS ?? "")];
@@ -138,6 +147,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     logFormat,
     metrics: !values["no-metrics"],
     checkpointer,
+    ...(responseSecret !== undefined && { responseSecret }),
   };
 }
 
@@ -172,6 +182,7 @@ export async function main(argv: string[]): Promise<void> {
       shutdownTimeout: options.shutdownTimeout,
       metrics: options.metrics,
       checkpointerSpec: options.checkpointer,
+      responseSecret: options.responseSecret,
       logger: createLogger({ level: options.logLevel, format: options.logFormat }),
     });
   } catch (error) {

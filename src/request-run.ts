@@ -15,6 +15,7 @@ import type { RunTracker } from "./run-tracker.js";
 import type { RunEvent } from "./run/events.js";
 import { REQUEST_CONFIG_KEY, type ChatRequestContext } from "./run/request-context.js";
 import { runGraph } from "./run/run.js";
+import { withCheckpointMetadata } from "./threads/checkpoint-metadata.js";
 import type { ThreadLocks } from "./threads/locks.js";
 import { openSession, recordAnswer, type RecordedAnswer, type ThreadRequest } from "./threads/session.js";
 
@@ -33,6 +34,8 @@ export interface RequestRunInput {
   messages: BaseMessage[];
   thread: ThreadRequest;
   request: ChatRequestContext;
+  /** Written into the metadata of every checkpoint the run makes, to find them again (a Responses API response id's marker). */
+  checkpointMetadata?: Record<string, string>;
 }
 
 export interface RequestRun {
@@ -40,6 +43,8 @@ export interface RequestRun {
   events: AsyncIterable<RunEvent>;
   /** The thread the run is on (a fresh id for a stateless run). */
   threadId: string;
+  /** The checkpointer that holds the thread. */
+  saver: BaseCheckpointSaver;
   /** What the response step needs: the cleanup after the answer and what to do when the client leaves. */
   respondOptions: RespondOptions;
 }
@@ -87,7 +92,7 @@ export async function startRequestRun(c: Context, deps: RequestRunDeps, input: R
     input: session.input,
     threadId: session.threadId,
     checkpointId: session.checkpointId,
-    checkpointer: session.checkpointer,
+    checkpointer: input.checkpointMetadata ? withCheckpointMetadata(session.saver, input.checkpointMetadata) : session.checkpointer,
     // A thread nobody named is only kept if the run stops at an interrupt, so saving its
     // state once at the end is enough, and a third cheaper on a one-node graph
     // (bench/RESULTS.md). A named thread keeps every step: its start is where an
@@ -96,5 +101,5 @@ export async function startRequestRun(c: Context, deps: RequestRunDeps, input: R
     request,
     signal: controller.signal,
   });
-  return { events: recordAnswer(run.observe(events), answer), threadId: session.threadId, respondOptions };
+  return { events: recordAnswer(run.observe(events), answer), threadId: session.threadId, saver: session.saver, respondOptions };
 }

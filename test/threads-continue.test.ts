@@ -20,7 +20,7 @@ describe("a thread continued with only the new input", () => {
     await counter.invoke({ messages: [new HumanMessage("one")] }, config("c1"));
     const plan = await planContinuation(counter, "c1", undefined, [new HumanMessage("two")]);
     expect(plan.checkpointId).toBeUndefined();
-    const state = await counter.invoke(plan.input, config("c1"));
+    const state = await counter.invoke(plan.input as never, config("c1"));
     expect(state.messages.at(-1)?.text).toBe("I hold 4 messages.");
   });
 
@@ -28,7 +28,7 @@ describe("a thread continued with only the new input", () => {
     await counter.invoke({ messages: [new HumanMessage("ask colour?")] }, config("c2"));
     const plan = await planContinuation(counter, "c2", undefined, [new HumanMessage("blue")]);
     expect(plan.input).toBeInstanceOf(Command);
-    const state = await counter.invoke(plan.input, config("c2"));
+    const state = await counter.invoke(plan.input as never, config("c2"));
     expect(state.messages.at(-1)?.text).toBe('You answered "blue".');
   });
 
@@ -39,7 +39,7 @@ describe("a thread continued with only the new input", () => {
     await counter.invoke({ messages: [new HumanMessage("two")] }, config("c3"));
     const plan = await planContinuation(counter, "c3", afterFirst, [new HumanMessage("two again")]);
     expect(plan.checkpointId).toBe(afterFirst);
-    const forked = await counter.invoke(plan.input, { configurable: { thread_id: "c3", checkpoint_id: afterFirst } });
+    const forked = await counter.invoke(plan.input as never, { configurable: { thread_id: "c3", checkpoint_id: afterFirst } });
     expect(forked.messages.map((message) => message.text)).toEqual(["one", "I hold 2 messages.", "two again", "I hold 4 messages."]);
   });
 });

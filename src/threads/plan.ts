@@ -5,8 +5,8 @@
  * message), the same from the latest earlier checkpoint that agrees with the client:
  * LangGraph's time travel, so the thread forks there and its state follows the client.
  */
-import type { BaseMessage } from "@langchain/core/messages";
-import { Command, type StateSnapshot } from "@langchain/langgraph";
+import { RemoveMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
+import { Command, REMOVE_ALL_MESSAGES, type StateSnapshot } from "@langchain/langgraph";
 import type { Interrupt } from "../protocols/chat-completions/schemas.js";
 import type { CompiledGraph } from "../registry.js";
 import { alignHistory, interruptAnswer } from "./align.js";
@@ -52,21 +52,48 @@ function planFrom(snapshot: StateSnapshot, client: BaseMessage[]): ThreadRunPlan
   return { input: { messages: rest } };
 }
 
+/** The id of the system message that instructions for one request become (the Responses API's `instructions`). */
+export const INSTRUCTIONS_MESSAGE_ID = "instructions";
+
+/**
+ * The messages that make a thread's instructions those of this request, as OpenAI
+ * documents `instructions`: never carried over to the next response. The same
+ * instructions change nothing; others replace them in place (LangGraph's messages
+ * reducer replaces a message with the same id); none removes them; a thread that had
+ * none gets them first, by rewriting its messages behind them.
+ */
+export function instructionsEdit(messages: readonly BaseMessage[], instructions: string | null): BaseMessage[] {
+  const current = messages.find((message) => message.id === INSTRUCTIONS_MESSAGE_ID);
+  if (instructions === null) return current ? [new RemoveMessage({ id: INSTRUCTIONS_MESSAGE_ID })] : [];
+  const message = new SystemMessage({ id: INSTRUCTIONS_MESSAGE_ID, content: instructions });
+  if (current) return current.text === instructions ? [] : [message];
+  if (messages.length === 0) return [message];
+  return [new RemoveMessage({ id: REMOVE_ALL_MESSAGES }), message, ...messages];
+}
+
 /**
  * For a client that keeps its conversation on the server and sends only the new input:
  * the thread goes on from its latest checkpoint, or from `checkpointId` (a fork there),
- * and a pending interrupt takes a lone user message as its answer.
+ * and a pending interrupt takes a lone user message as its answer. `instructions`
+ * (a string, or null for none) replace the thread's earlier ones for this run; a run
+ * that resumes an interrupt goes on where it stopped, with the instructions it had.
  */
 export async function planContinuation(
   graph: CompiledGraph,
   threadId: string,
   checkpointId: string | undefined,
   input: BaseMessage[],
+  instructions?: string | null,
 ): Promise<ThreadRunPlan> {
-  const snapshot = await graph.getState({ configurable: { thread_id: threadId, ...(checkpointId && { checkpoint_id: checkpointId }) } });
+  const latest = await graph.getState({ configurable: { thread_id: threadId } });
+  // Naming the latest checkpoint is going on, not a fork: LangGraph would write a fork checkpoint first.
+  const fork = checkpointId !== undefined && latest.config.configurable?.checkpoint_id !== checkpointId ? { checkpointId } : {};
+  const snapshot = fork.checkpointId ? await graph.getState({ configurable: { thread_id: threadId, checkpoint_id: fork.checkpointId } }) : latest;
   const interrupts = pendingInterrupts(snapshot);
   const answer = interrupts.length > 0 ? interruptAnswer(input, interrupts) : undefined;
-  return { input: answer ? resumeCommand(interrupts, answer) : { messages: input }, ...(checkpointId && { checkpointId }) };
+  if (answer) return { input: resumeCommand(interrupts, answer), ...fork };
+  const edit = instructions === undefined ? [] : instructionsEdit(threadMessages(snapshot) ?? [], instructions);
+  return { input: { messages: [...edit, ...input] }, ...fork };
 }
 
 /**

@@ -31,13 +31,20 @@ export type ThreadRequest =
   | { mode: "stateless" }
   /** The client resends the whole conversation, as chat UIs do: the thread runs what it has not seen, or forks where the histories part. */
   | { mode: "history"; threadId: string }
-  /** The client sends only the new input: the thread goes on from its latest checkpoint, or forks from `checkpointId`. */
-  | { mode: "continue"; threadId: string; checkpointId?: string };
+  /**
+   * The client sends only the new input: the thread goes on from its latest checkpoint,
+   * or forks from `checkpointId`. `instructions` replace those of earlier runs (see
+   * `instructionsEdit`); with `keep: false` the run goes on from a copy of the thread
+   * that is dropped afterwards, so the thread gains nothing.
+   */
+  | { mode: "continue"; threadId: string; checkpointId?: string; instructions?: string | null; keep?: boolean };
 
 export interface ThreadSession extends ThreadRunPlan {
   threadId: string;
   /** The run's own checkpointer, in place of the graph's, for a thread nobody named. */
   checkpointer?: BaseCheckpointSaver;
+  /** Where the thread lives: `checkpointer` when set, else the graph's own or the server's. */
+  saver: BaseCheckpointSaver;
   /** After the run: keeps, moves or deletes the thread, and lets the next run on it start. */
   finish(answer: RecordedAnswer): Promise<void>;
 }
@@ -58,8 +65,8 @@ function isCheckpointSaver(value: unknown): value is BaseCheckpointSaver {
   return typeof value === "object" && value !== null && typeof (value as BaseCheckpointSaver).getTuple === "function";
 }
 
-/** The graph's own checkpointer, or the server's one attached to it (as the registry does). */
-function saverOf(graph: CompiledGraph, fallback: BaseCheckpointSaver): BaseCheckpointSaver {
+/** The graph's own checkpointer, or the server's one attached to it (as the registry does): where its threads live. */
+export function threadSaver(graph: CompiledGraph, fallback: BaseCheckpointSaver): BaseCheckpointSaver {
   if (!isCheckpointSaver(graph.checkpointer)) graph.checkpointer = fallback;
   return graph.checkpointer as BaseCheckpointSaver;
 }
@@ -80,15 +87,24 @@ async function planLocked(
 
 export async function openSession(options: OpenSessionOptions): Promise<ThreadSession> {
   const { model, messages, thread } = options;
-  const saver = saverOf(options.graph, options.checkpointer);
+  const saver = threadSaver(options.graph, options.checkpointer);
   if (thread.mode === "history") {
     const { plan, release } = await planLocked(options, thread.threadId);
-    return { threadId: thread.threadId, ...plan, finish: async () => release() };
+    return { threadId: thread.threadId, saver, ...plan, finish: async () => release() };
   }
   if (thread.mode === "continue") {
-    const continuation = () => planContinuation(options.graph, thread.threadId, thread.checkpointId, messages);
+    const continuation = () => planContinuation(options.graph, thread.threadId, thread.checkpointId, messages, thread.instructions);
     const { plan, release } = await planLocked(options, thread.threadId, continuation);
-    return { threadId: thread.threadId, ...plan, finish: async () => release() };
+    if (thread.keep !== false) return { threadId: thread.threadId, saver, ...plan, finish: async () => release() };
+    // Checkpoint ids survive the copy, so the plan (a fork from `checkpointId`) holds on it.
+    const copyId = randomUUID();
+    const checkpointer = scratchSaver();
+    try {
+      await copyThread(saver, thread.threadId, checkpointer, copyId);
+    } finally {
+      release();
+    }
+    return { threadId: copyId, checkpointer, saver: checkpointer, ...plan, finish: async () => {} };
   }
 
   const keepIfInterrupted = async (source: BaseCheckpointSaver, threadId: string, answer: RecordedAnswer) => {
@@ -105,11 +121,11 @@ export async function openSession(options: OpenSessionOptions): Promise<ThreadSe
       await keepIfInterrupted(saver, key, answer);
       await saver.deleteThread(key);
     };
-    return { threadId: key, ...plan, finish: (answer) => finish(answer).finally(release) };
+    return { threadId: key, saver, ...plan, finish: (answer) => finish(answer).finally(release) };
   }
   const threadId = randomUUID();
   const checkpointer = scratchSaver();
-  return { threadId, checkpointer, input: { messages }, finish: (answer) => keepIfInterrupted(checkpointer, threadId, answer) };
+  return { threadId, checkpointer, saver: checkpointer, input: { messages }, finish: (answer) => keepIfInterrupted(checkpointer, threadId, answer) };
 }
 
 /** Passes the events through, noting the answer's text and whether it asks an interrupt's question. */

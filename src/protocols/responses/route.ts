@@ -138,7 +138,6 @@ function createdResponse(request: CreateResponseRequest, entry: ModelEntry, id: 
     tools,
     top_p: request.top_p ?? null,
     truncation: request.truncation ?? "disabled",
-    usage: null,
     ...(request.user !== undefined && { user: request.user }),
     metadata: request.metadata ?? {},
   };

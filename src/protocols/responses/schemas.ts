@@ -288,7 +288,8 @@ export const responseSchema = z.object({
   tools: z.array(z.record(z.string(), z.unknown())),
   top_p: z.number().nullable(),
   truncation: z.enum(["auto", "disabled"]),
-  usage: responseUsageSchema.nullable(),
+  // Left out until the run is over: the spec has no null here.
+  usage: responseUsageSchema.optional(),
   user: z.string().optional(),
   metadata: z.record(z.string(), z.string()),
   interrupts: z.array(interruptSchema).optional(),

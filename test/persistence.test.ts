@@ -20,9 +20,9 @@ interface ServerProcess {
 const running = new Set<ChildProcess>();
 
 /** `langgraph-openai serve` in its own process, as a user starts it; resolves once it listens. */
-function startProcess(checkpointer: string): Promise<ServerProcess> {
+function startProcess(checkpointer: string, env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, ["bin/langgraph-openai.js", "serve", "--config", CONFIG, "--port", "0", "--checkpointer", checkpointer], {
-    env: { ...process.env, LOG_LEVEL: "warn" },
+    env: { ...process.env, LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "ignore", "pipe"],
   });
   running.add(child);
@@ -100,6 +100,23 @@ describe("a thread kept in a SQLite file", () => {
     expect(await turn(second, approval, "yes", undefined, "approval")).toMatch(/^Sent the email/);
     await stop(second, "SIGTERM");
   });
+
+  it("continues a response id from before the restart, with the secret the server kept in the file", async () => {
+    const spec = `sqlite:${join(dir, "responses.db")}`;
+    const env = { LANGGRAPH_OPENAI_RESPONSE_SECRET: undefined };
+    const first = await startProcess(spec, env);
+    const one = await first.client.responses.create({ model: "counter", input: "one" });
+    const two = await first.client.responses.create({ model: "counter", input: "two", previous_response_id: one.id });
+    await stop(first, "SIGKILL");
+
+    const second = await startProcess(spec, env);
+    const three = await second.client.responses.create({ model: "counter", input: "three", previous_response_id: two.id });
+    expect(three.output_text).toBe("I hold 6 messages.");
+    expect((await second.client.responses.retrieve(one.id)).output_text).toBe("I hold 2 messages.");
+    const forged = `resp_${Buffer.from("not signed by this server").toString("base64url")}`;
+    await expect(second.client.responses.retrieve(forged)).rejects.toMatchObject({ status: 404 });
+    await stop(second, "SIGTERM");
+  });
 });
 
 async function postgresReachable(): Promise<string | undefined> {
@@ -133,6 +150,24 @@ describe("threads in PostgreSQL", () => {
     const approval: OpenAI.ChatCompletionMessageParam[] = [];
     expect(await turn(a, approval, `write an email about ${randomUUID()}`, undefined, "approval")).toMatch(/Send this email\? \(yes\/no\)$/);
     expect(await turn(b, approval, "yes", undefined, "approval")).toMatch(/^Sent the email/);
+    await Promise.all([stop(a, "SIGTERM"), stop(b, "SIGTERM")]);
+  });
+
+  it("take a response id made by one server process to another, both signing with the secret kept in the database", async (context) => {
+    const unreachable = await postgresReachable();
+    if (unreachable) {
+      console.warn(`Skipping the PostgreSQL checkpointer test: ${unreachable}`);
+      context.skip();
+    }
+    const env = { LANGGRAPH_OPENAI_RESPONSE_SECRET: undefined };
+    const [a, b] = await Promise.all([startProcess(POSTGRES_URL!, env), startProcess(POSTGRES_URL!, env)]);
+    const one = await a.client.responses.create({ model: "counter", input: "one" });
+    const two = await b.client.responses.create({ model: "counter", input: "two", previous_response_id: one.id });
+    const three = await a.client.responses.create({ model: "counter", input: "three", previous_response_id: two.id });
+    expect([one.output_text, two.output_text, three.output_text]).toEqual(["I hold 2 messages.", "I hold 4 messages.", "I hold 6 messages."]);
+    expect((await b.client.responses.retrieve(three.id)).output).toEqual(three.output);
+    await b.client.responses.delete(one.id);
+    await expect(a.client.responses.retrieve(one.id)).rejects.toMatchObject({ status: 404 });
     await Promise.all([stop(a, "SIGTERM"), stop(b, "SIGTERM")]);
   });
 });

@@ -26,6 +26,23 @@ export const openaiProtocol: Protocol = {
   },
 };
 
+/**
+ * OpenAI's Responses API on the same server: `store` (the API's default) keeps each
+ * response as a checkpoint of a new thread; `store: false` runs with no thread, as chat
+ * completions without a thread id do.
+ */
+export function responsesProtocol(store: boolean): Protocol {
+  const body = (model: string, stream: boolean) => JSON.stringify({ model, input: userMessages[0]!.content, store, stream });
+  return {
+    invoke: (model) => ({ path: "/v1/responses", body: body(model, false) }),
+    stream: (model) => ({ path: "/v1/responses", body: body(model, true) }),
+    content(event, data) {
+      if (event === "response.completed") return null;
+      return event === "response.output_text.delta" ? (JSON.parse(data) as { delta: string }).delta : "";
+    },
+  };
+}
+
 /** A stateless run (no thread), as LangGraph's SDK `client.runs.stream(null, ...)` sends. */
 export const langgraphProtocol: Protocol = {
   invoke: (model) => ({ path: "/runs/wait", body: JSON.stringify({ assistant_id: model, input: { messages: userMessages } }) }),

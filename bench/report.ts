@@ -13,7 +13,6 @@ export interface Figure {
   ratio?: boolean;
 }
 
-const BASELINE = "floor";
 
 function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return "n/a";
@@ -21,11 +20,12 @@ function formatNumber(value: number): string {
   return value.toFixed(1);
 }
 
-export function formatTable(figures: Figure[], names: string[]): string {
-  const others = names.filter((name) => name !== BASELINE);
-  const header = ["Figure", "unit", ...names, ...others.map((name) => `${name} / ${BASELINE}`)];
+/** One row per figure, one column per server, and each server's ratio to `baseline`. */
+export function formatTable(figures: Figure[], names: string[], baseline = "floor"): string {
+  const others = names.filter((name) => name !== baseline);
+  const header = ["Figure", "unit", ...names, ...others.map((name) => `${name} / ${baseline}`)];
   const rows = figures.map((figure) => {
-    const base = figure.values[BASELINE]!;
+    const base = figure.values[baseline]!;
     const ratios = others.map((name) => {
       const value = figure.values[name]!;
       const ratio = value / base;

@@ -6,14 +6,14 @@
  *   npm run bench                       three rounds, about four minutes
  *   npm run bench -- --quick            one short round, for a quick look
  *   npm run bench -- --rounds 5 --no-write
- *   npm run bench -- --only throughput,stream   (of: throughput, stream, first-token, slow, leak)
+ *   npm run bench -- --only throughput,stream   (of: throughput, stream, first-token, slow, leak, responses)
  *   npm run bench -- --baseline HEAD~1          adds our server as of that commit, as "ours@HEAD~1"
  */
 import { execSync } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { langgraphProtocol, openaiProtocol } from "./client.js";
+import { langgraphProtocol, openaiProtocol, responsesProtocol } from "./client.js";
 import { SLOW_DELAY_MS, SLOW_TOKENS } from "./graphs.js";
 import { startServerProcess } from "./process.js";
 import { formatTable, writeResults, type Figure } from "./report.js";
@@ -36,7 +36,7 @@ const sizes: Sizes = args.quick
   : { throughputSeconds: 5, connections: 50, longStreams: 3, firstTokenRequests: 100, firstTokenConcurrency: 2, slowStreams: 300, leakRequests: 10_000 };
 if (args.connections) sizes.connections = Number(args.connections);
 const rounds = Number(args.rounds ?? (args.quick ? 1 : 3));
-const SCENARIOS = ["throughput", "stream", "first-token", "slow", "leak"];
+const SCENARIOS = ["throughput", "stream", "first-token", "slow", "leak", "responses"];
 const only = new Set(args.only?.split(",") ?? SCENARIOS);
 const unknown = [...only].filter((name) => !SCENARIOS.includes(name));
 if (unknown.length > 0) throw new Error(`unknown scenario(s) ${unknown.join(", ")}; pick from ${SCENARIOS.join(", ")}`);
@@ -185,8 +185,9 @@ async function main(): Promise<void> {
         },
       );
     }
+    let table = formatTable(figures, names);
+    if (only.has("responses")) table += `\n\n${await responsesTable(targets[0]!)}`;
     const seconds = Math.round((Date.now() - started) / 1000);
-    const table = formatTable(figures, names);
     process.stdout.write(`\n${table}\n\n${rounds} round(s), ${seconds} s; slow streams: ${SLOW_TOKENS} tokens each.\n`);
     if (!args["no-write"]) {
       const path = here("./RESULTS.md");
@@ -196,6 +197,31 @@ async function main(): Promise<void> {
   } finally {
     await Promise.all(targets.map((target) => target.server.stop()));
   }
+}
+
+/**
+ * The Responses API against chat completions, on our one server process and the same
+ * graphs, in alternating rounds: what the protocol costs, and what `store` (a thread per
+ * response, kept in the server's checkpointer) adds.
+ */
+async function responsesTable(ours: Target): Promise<string> {
+  const targets: Target[] = [
+    { name: "chat completions", protocol: openaiProtocol, server: ours.server },
+    { name: "responses", protocol: responsesProtocol(true), server: ours.server },
+    { name: "responses, store: false", protocol: responsesProtocol(false), server: ours.server },
+  ];
+  const names = targets.map((target) => target.name);
+  const perTarget = (compute: (name: string) => number) => Object.fromEntries(names.map((name) => [name, compute(name)]));
+  for (const target of targets.slice(1)) await scenarios.longStream(target, { ...sizes, longStreams: 1 });
+  const many = await alternate("responses: throughput", targets, (t) => scenarios.throughput(t, sizes));
+  const one = await alternate("responses: throughput, one connection", targets, (t) => scenarios.throughput(t, sizes, 1));
+  const long = await alternate("responses: 2,000-token stream", targets, (t) => scenarios.longStream(t, sizes));
+  const figures: Figure[] = [
+    { label: `Non-streamed requests/s, one-node graph, ${sizes.connections} connections (higher is better)`, unit: "req/s", values: perTarget((n) => median(many.get(n)!)) },
+    { label: "Non-streamed requests/s, one-node graph, 1 connection (higher is better)", unit: "req/s", values: perTarget((n) => median(one.get(n)!)) },
+    { label: "2,000-token stream, client wall time", unit: "ms", values: perTarget((n) => median(long.get(n)!.flat())) },
+  ];
+  return `Responses API on our server (same process, same graphs):\n\n${formatTable(figures, names, "chat completions")}`;
 }
 
 await main();

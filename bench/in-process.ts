@@ -23,7 +23,7 @@ type Variant = (input: object) => Promise<unknown>;
 
 /** Our run.ts as it is, from graph to the last RunEvent; `scratch`: with the checkpointer of a run on no thread. */
 function runGraphVariant(graph: CompiledGraph, options: { durability?: "exit"; scratch?: boolean }): Variant {
-  const entry: ModelEntry = { id: "bench", settings: {}, created: 0, getGraph: async () => graph };
+  const entry: ModelEntry = { id: "bench", graphId: "bench", settings: {}, created: 0, getGraph: async () => graph };
   return async (input) => {
     const threadId = randomUUID();
     const checkpointer = options.scratch ? scratchSaver() : undefined;

@@ -2,8 +2,8 @@
  * The Hono app: middleware and routes. Each protocol's data path lives in its folder
  * under `protocols/`.
  */
-import type { BaseCheckpointSaver } from "@langchain/langgraph";
-import { MemorySaver } from "@langchain/langgraph";
+import type { BaseCheckpointSaver, BaseStore } from "@langchain/langgraph";
+import { InMemoryStore, MemorySaver } from "@langchain/langgraph";
 import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
@@ -22,13 +22,20 @@ import { createResponse, deleteStoredResponse, retrieveResponse } from "./protoc
 import { metricsRoute } from "./routes/metrics.js";
 import { modelRoutes } from "./routes/models.js";
 import { RunTracker, type RunTrackerOptions } from "./run-tracker.js";
-import { ThreadLocks } from "./threads/locks.js";
+import { ThreadLocks, type ThreadLocker } from "./threads/locks.js";
+import { threadOwnerMiddleware } from "./threads/owner.js";
 
 export interface AppOptions extends RunTrackerOptions {
   /** Largest accepted request body, in bytes. */
   bodyLimit?: number;
   /** Where runs keep their state; needed for `interrupt()`. */
   checkpointer?: BaseCheckpointSaver;
+  /** LangGraph's long-term memory across threads (`config.store`), as LangGraph's server gives every run; in memory by default. */
+  store?: BaseStore;
+  /** One run at a time per thread; this process's locks by default (`serve()` shares them over Postgres). */
+  threadLocks?: ThreadLocker;
+  /** Scope threads by the user id a trusted front end forwards in `X-OpenWebUI-User-Id` too (see `threads/owner.ts`). */
+  scopeThreadsByUser?: boolean;
   /** Called with every error that became a 5xx, with its cause. By default it is logged with its stack. */
   onServerError?: (error: ApiError, cause: unknown) => void;
   /** With any key, every route but `/health` needs `Authorization: Bearer KEY`. */
@@ -86,11 +93,13 @@ export function createApp(registry: Registry, options: AppOptions = {}): Hono {
   app.use(cors({ origin: options.corsOrigins?.length ? options.corsOrigins : "*", exposeHeaders: EXPOSED_HEADERS }));
   app.use(requestLog(logger, { onSummary: metrics?.recordRequest, quietPaths: ["/health", "/metrics"] }));
   if (options.apiKeys?.length) app.use(apiKeyAuth(options.apiKeys, { public: ["/health"] }));
+  app.use(threadOwnerMiddleware({ scopeThreadsByUser: options.scopeThreadsByUser }));
 
   app.get("/health", (c) => c.json({ status: "ok" }));
   if (metrics) app.get("/metrics", metricsRoute(metrics.registry));
   app.route("/v1", modelRoutes(registry));
-  const runDeps = { checkpointer, locks: new ThreadLocks(), onServerError, runs };
+  const store = options.store ?? new InMemoryStore();
+  const runDeps = { checkpointer, store, locks: options.threadLocks ?? new ThreadLocks(), onServerError, runs };
   app.post("/v1/chat/completions", bodyLimit(limit), chatCompletions(registry, runDeps));
   const responsesDeps = { ...runDeps, ids: responseIds(responseSecret({ secret: options.responseSecret, checkpointer })) };
   app.post("/v1/responses", bodyLimit(limit), createResponse(registry, responsesDeps));

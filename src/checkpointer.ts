@@ -35,7 +35,7 @@ export function parseCheckpointerSpec(spec: string): CheckpointerSpec {
 }
 
 /** Hides a URL's password in messages. */
-function redact(url: string): string {
+export function redact(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
 }
 
@@ -43,7 +43,7 @@ function redact(url: string): string {
  * `setup()` creates the tables and runs migrations. Replicas starting together on a
  * fresh database would race on them, so setup holds a Postgres advisory lock.
  */
-async function setUpOnce(url: string, setup: () => Promise<void>): Promise<void> {
+export async function setUpOnce(url: string, setup: () => Promise<void>): Promise<void> {
   const { default: pg } = await import("pg");
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
   await client.connect();

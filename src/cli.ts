@@ -11,7 +11,8 @@ import { createLogger, LOG_FORMATS, type LogFormat } from "./logger.js";
 import { parseApiKey, parseApiKeysEnv, type ApiKey } from "./middleware/auth.js";
 import { RESPONSE_SECRET_ENV } from "./protocols/responses/response-secret.js";
 import { GraphLoadError } from "./registry.js";
-import { DEFAULT_SHUTDOWN_TIMEOUT, serve } from "./server.js";
+import { DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_THREAD_LOCK_TIMEOUT, serve } from "./server.js";
+import { parseStoreSpec, STORE_ENV, StoreError } from "./store.js";
 
 const HELP = `Usage: langgraph-openai serve [options]
 
@@ -22,8 +23,10 @@ Options:
                                  else LangGraph CLI's langgraph.json)
   -p, --port N                   port to listen on (default: $PORT or 8000; 0 picks a free one)
       --host H                   address to bind (default: $HOST or 127.0.0.1)
-      --api-key KEY[:M1,M2]      require this bearer key; repeatable; ':models' limits the key to
-                                 those models (also $LANGGRAPH_OPENAI_API_KEYS, comma separated)
+      --api-key KEY[@TENANT][:M1,M2]
+                                 require this bearer key; repeatable; '@TENANT' shares threads with
+                                 the tenant's other keys; ':models' limits the key to those models
+                                 (also $LANGGRAPH_OPENAI_API_KEYS, comma separated)
       --cors-origin ORIGIN       allow browser calls from ORIGIN; repeatable (default: any origin)
       --body-limit SIZE          largest request body, e.g. 10mb, 512kb (default: 10mb)
       --max-concurrent-runs N    graph runs at once over all models; more get 429 (default: no cap)
@@ -35,6 +38,13 @@ Options:
                                  postgres://USER@HOST:PORT/DB (default: $LANGGRAPH_OPENAI_CHECKPOINTER or memory)
       --response-secret SECRET   signs Responses API ids (default: $LANGGRAPH_OPENAI_RESPONSE_SECRET,
                                  else one made once and kept in the checkpointer)
+      --store SPEC               LangGraph's store every run gets: memory or postgres://USER@HOST:PORT/DB
+                                 (default: $LANGGRAPH_OPENAI_STORE or memory)
+      --thread-lock-timeout SECONDS
+                                 with a postgres checkpointer, how long a request waits while its
+                                 thread runs elsewhere before it gets 409 (default: ${DEFAULT_THREAD_LOCK_TIMEOUT})
+      --scope-threads-by-user    scope thread ids by X-OpenWebUI-User-Id too (set only behind a
+                                 front end that sends it)
       --no-metrics               do not serve Prometheus metrics at /metrics
   -h, --help                     show this help
 `;
@@ -56,6 +66,9 @@ export interface CliOptions {
   metrics: boolean;
   checkpointer: string;
   responseSecret?: string;
+  store: string;
+  threadLockTimeout: number;
+  scopeThreadsByUser: boolean;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -99,6 +112,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
         "no-metrics": { type: "boolean" },
         checkpointer: { type: "string" },
         "response-secret": { type: "string" },
+        store: { type: "string" },
+        "thread-lock-timeout": { type: "string" },
+        "scope-threads-by-user": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -127,6 +143,12 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   if (responseSecret !== undefined && responseSecret.length < 16) {
     throw new UsageError(`--response-secret (or $${RESPONSE_SECRET_ENV}) must be at least 16 characters`);
   }
+  const store = values.store ?? env[STORE_ENV] ?? "memory";
+  try {
+    parseStoreSpec(store);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   let apiKeys: ApiKey[];
   try {
     apiKeys = [...(values["api-key"] ?? []).map(parseApiKey), ...parseApiKeysEnv(env.LANGGRAPH_OPENAI_API_KEYS ?? "")];
@@ -148,6 +170,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     metrics: !values["no-metrics"],
     checkpointer,
     ...(responseSecret !== undefined && { responseSecret }),
+    store,
+    threadLockTimeout: parseNumber("--thread-lock-timeout", values["thread-lock-timeout"]) ?? DEFAULT_THREAD_LOCK_TIMEOUT,
+    scopeThreadsByUser: values["scope-threads-by-user"] ?? false,
   };
 }
 
@@ -183,13 +208,16 @@ export async function main(argv: string[]): Promise<void> {
       metrics: options.metrics,
       checkpointerSpec: options.checkpointer,
       responseSecret: options.responseSecret,
+      storeSpec: options.store,
+      threadLockTimeout: options.threadLockTimeout,
+      scopeThreadsByUser: options.scopeThreadsByUser,
       logger: createLogger({ level: options.logLevel, format: options.logFormat }),
     });
   } catch (error) {
     // A failed listen (port taken, address of no interface here, host that does not resolve)
     // is a system error naming its syscall; its stack would only point into Node.
     const systemError = typeof (error as NodeJS.ErrnoException).syscall === "string";
-    const known = error instanceof ConfigError || error instanceof GraphLoadError || error instanceof CheckpointerError || systemError;
+    const known = error instanceof ConfigError || error instanceof GraphLoadError || error instanceof CheckpointerError || error instanceof StoreError || systemError;
     process.stderr.write(`langgraph-openai: ${known ? (error as Error).message : (error as Error).stack}\n`);
     process.exit(1);
   }

@@ -14,6 +14,37 @@ export const streamSettingsSchema = z.strictObject({
   exclude: z.array(z.string()).optional(),
 });
 
+/** Keys of `configurable` the server sets for every run (as LangGraph's server does): neither the config nor a request may. */
+export const SERVER_CONFIGURABLE_KEYS: ReadonlySet<string> = new Set([
+  "thread_id",
+  "checkpoint_id",
+  "checkpoint_ns",
+  "checkpoint_map",
+  "run_id",
+  "assistant_id",
+  "graph_id",
+  "langgraph_auth_user",
+  "langgraph_auth_user_id",
+  "langgraph_auth_permissions",
+  "openai_request",
+]);
+
+const serverKey = (key: string) => SERVER_CONFIGURABLE_KEYS.has(key) || key.startsWith("__");
+
+const configurableSchema = z
+  .record(z.string(), z.unknown())
+  .refine((values) => !Object.keys(values).some(serverKey), {
+    error: (issue) => `sets '${Object.keys(issue.input as object).find(serverKey)}', which the server sets for every run`,
+  });
+
+/** Keys a request may set: `["*"]` for any. */
+const allowListSchema = z
+  .array(z.string().min(1))
+  .refine((keys) => !keys.some(serverKey), { error: (issue) => `allows '${(issue.input as string[]).find(serverKey)}', which the server sets for every run` });
+
+export const THREAD_MODES = ["history", "continue"] as const;
+export type ThreadMode = (typeof THREAD_MODES)[number];
+
 export const modelSettingsSchema = z.strictObject({
   description: z.string().optional(),
   owned_by: z.string().optional(),
@@ -23,11 +54,27 @@ export const modelSettingsSchema = z.strictObject({
   max_concurrent_runs: z.int().positive().optional(),
   /** Seconds a run may take before it is stopped; overrides the server's `--run-timeout`. */
   run_timeout: z.number().positive().optional(),
+  /** Defaults of the run's `config.configurable`, under what a request may set. */
+  configurable: configurableSchema.optional(),
+  /** Defaults of the run's `context` (LangGraph 1.x runtime context), checked against the graph's context schema. */
+  context: z.record(z.string(), z.unknown()).optional(),
+  /** `configurable` keys a request may set in its `configurable` field; none by default. */
+  allow_configurable: allowListSchema.optional(),
+  /** `context` keys a request may set in its `context` field; none by default. */
+  allow_context: z.array(z.string().min(1)).optional(),
+  /** How a named thread takes the request's messages when the request does not say (see `thread-mode.ts`). */
+  thread_mode: z.enum(THREAD_MODES).optional(),
 });
 export type ModelSettings = z.infer<typeof modelSettingsSchema>;
 
+/** A model in `openai.models`: settings, and for a variant the graph it serves (LangGraph's assistants). */
+const modelEntrySchema = modelSettingsSchema.extend({
+  /** The id in `graphs` of the graph this model runs with its own settings. */
+  graph: z.string().min(1).optional(),
+});
+
 export const openaiSectionSchema = z.strictObject({
-  models: z.record(z.string(), modelSettingsSchema).optional(),
+  models: z.record(z.string(), modelEntrySchema).optional(),
 });
 
 const graphSpecSchema = z.union(
@@ -53,7 +100,10 @@ export class ConfigError extends Error {
 }
 
 export interface GraphSpec {
+  /** The model id. */
   id: string;
+  /** The id in `graphs` of the graph it serves: its own id, or the graph a variant names. */
+  graphId: string;
   /** Absolute path of the module that exports the graph. */
   file: string;
   exportName: string;
@@ -98,18 +148,30 @@ export async function loadConfig(path: string): Promise<LoadedConfig> {
   const baseDir = dirname(absolute);
   await applyEnv(config.env, baseDir, path);
   const models = config.openai?.models ?? {};
-  for (const id of Object.keys(models)) {
-    if (!(id in config.graphs)) throw new ConfigError(`config ${path}: 'openai.models.${id}' names no graph in 'graphs'`);
-  }
-  const graphs = Object.entries(config.graphs).map(([id, spec]) => {
+  const graphOf = (id: string, graph: string | undefined): string => {
+    const where = `config ${path}: 'openai.models.${id}`;
+    if (id in config.graphs) {
+      if (graph !== undefined && graph !== id) {
+        throw new ConfigError(`${where}.graph': '${id}' is a graph in 'graphs'; give the variant of '${graph}' an id of its own`);
+      }
+      return id;
+    }
+    if (graph === undefined) throw new ConfigError(`${where}' names no graph in 'graphs' (a variant of a graph says which one in 'graph')`);
+    if (!(graph in config.graphs)) throw new ConfigError(`${where}.graph': no graph '${graph}' in 'graphs'`);
+    return graph;
+  };
+  const specOf = (id: string, graphId: string): GraphSpec => {
+    const spec = config.graphs[graphId]!;
     const graphPath = typeof spec === "string" ? spec : spec.path;
-    const description = typeof spec === "string" ? undefined : spec.description;
-    return {
-      id,
-      ...parseGraphPath(graphPath, baseDir),
-      settings: { description, ...models[id] },
-    };
-  });
+    const description = id === graphId && typeof spec !== "string" ? spec.description : undefined;
+    const { graph: _graph, ...settings } = models[id] ?? {};
+    return { id, graphId, ...parseGraphPath(graphPath, baseDir), settings: { description, ...settings } };
+  };
+  const variants = Object.keys(models).filter((id) => !(id in config.graphs));
+  const graphs = [
+    ...Object.keys(config.graphs).map((id) => specOf(id, graphOf(id, models[id]?.graph))),
+    ...variants.map((id) => specOf(id, graphOf(id, models[id]!.graph))),
+  ];
   return { path: absolute, graphs, config };
 }
 

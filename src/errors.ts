@@ -69,6 +69,20 @@ export class RateLimitError extends ApiError {
   }
 }
 
+/** A thread's lock could not be had in time: another request on it runs (here or on another replica). The openai SDK retries a 409. */
+export class ThreadBusyError extends ApiError {
+  constructor(waitedSeconds: number) {
+    super(
+      409,
+      "conflict_error",
+      `This thread is busy with another request, on this server or another replica, for longer than ${waitedSeconds} second${waitedSeconds === 1 ? "" : "s"}; send this request again once that one has finished.`,
+      "thread_busy",
+      null,
+      { "Retry-After": "1" },
+    );
+  }
+}
+
 export class RunTimeoutError extends ApiError {
   constructor(model: string, seconds: number) {
     super(504, "timeout_error", `The run of model '${model}' took longer than ${seconds} second${seconds === 1 ? "" : "s"} and was stopped.`, "run_timeout");

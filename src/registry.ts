@@ -5,21 +5,23 @@
  */
 import { access } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
-import type { BaseCheckpointSaver, Pregel } from "@langchain/langgraph";
-import type { RunnableConfig } from "@langchain/core/runnables";
+import type { BaseCheckpointSaver, LangGraphRunnableConfig, Pregel } from "@langchain/langgraph";
 import type { GraphSpec, ModelSettings } from "./config.js";
+import { contextDefaultsProblem } from "./run/run-settings.js";
 
 export type CompiledGraph = Pregel<any, any>;
 type Compilable = { compile(): CompiledGraph };
-type GraphFactory = (config: RunnableConfig) => unknown;
+type GraphFactory = (config: LangGraphRunnableConfig) => unknown;
 
 export interface ModelEntry {
   id: string;
+  /** The graph it serves (LangGraph's `graph_id`): its own id, or the graph a variant names. */
+  graphId: string;
   settings: ModelSettings;
   /** Unix seconds, shown as the model's `created`. */
   created: number;
   /** A factory export runs once per request, with that run's config, as on LangGraph's server. */
-  getGraph(config: RunnableConfig): Promise<CompiledGraph>;
+  getGraph(config: LangGraphRunnableConfig): Promise<CompiledGraph>;
 }
 
 export type Registry = ReadonlyMap<string, ModelEntry>;
@@ -53,9 +55,27 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
+/** `graph.withConfig(...)` from a LangGraph whose graphs return a RunnableBinding, or any binding around a graph. */
+interface GraphBinding {
+  bound: unknown;
+  config?: LangGraphRunnableConfig;
+  kwargs?: Record<string, unknown>;
+}
+
+function isBinding(value: unknown): value is GraphBinding {
+  return typeof value === "object" && value !== null && typeof (value as GraphBinding).bound === "object";
+}
+
 function toCompiledGraph(value: unknown, what: string): CompiledGraph {
   if (isCompiledGraph(value)) return value;
   if (isCompilable(value)) return value.compile();
+  if (isBinding(value)) {
+    // The graph itself, with the binding's config under every run's (LangGraph's own withConfig),
+    // so that its state stays readable: a binding has no getState.
+    const graph = toCompiledGraph(value.bound, what);
+    const configured: unknown = graph.withConfig({ ...value.kwargs, ...value.config });
+    if (isCompiledGraph(configured)) return configured;
+  }
   throw new GraphLoadError(`${what} is not a graph: expected a compiled graph, a StateGraph or a factory, got ${describe(value)}`);
 }
 
@@ -69,18 +89,29 @@ export interface GraphDefinition {
   /** A compiled graph, a StateGraph, a factory returning either, or a promise of one of these. */
   graph: unknown;
   settings?: ModelSettings;
+  /** The graph's id (`graph_id`) when several models serve one graph; the model id by default. */
+  graphId?: string;
+}
+
+export interface DefineModelOptions {
+  /** Attached to a graph compiled without a checkpointer. */
+  checkpointer?: BaseCheckpointSaver;
+  /** The graph's id (`graph_id`); the model id by default. */
+  graphId?: string;
 }
 
 /**
  * One model from a graph-like value. A factory is checked once here, so a broken one
- * stops startup instead of failing its first request.
+ * stops startup instead of failing its first request; so are the model's `context`
+ * defaults, against the graph's context schema.
  */
 export async function defineModel(
   id: string,
   graphLike: unknown,
   settings: ModelSettings = {},
-  checkpointer?: BaseCheckpointSaver,
+  options: DefineModelOptions = {},
 ): Promise<ModelEntry> {
+  const { checkpointer, graphId = id } = options;
   const what = `graph '${id}'`;
   const created = Math.floor(Date.now() / 1000);
   const attach = (graph: CompiledGraph): CompiledGraph => {
@@ -94,20 +125,27 @@ export async function defineModel(
   } catch (error) {
     throw new GraphLoadError(`${what}: its promise rejected: ${oneLine(error)}`);
   }
+  const checkDefaults = (graph: CompiledGraph) => {
+    const problem = contextDefaultsProblem(graph, settings);
+    if (problem) throw new GraphLoadError(`${what}: ${problem}`);
+  };
   if (typeof resolved === "function") {
     const factory = resolved as GraphFactory;
-    const build = async (config: RunnableConfig) => attach(toCompiledGraph(await factory(config), `${what}: its factory's result`));
+    const build = async (config: LangGraphRunnableConfig) => attach(toCompiledGraph(await factory(config), `${what}: its factory's result`));
+    let graph: CompiledGraph;
     try {
-      await build({ configurable: {} });
+      graph = await build({ configurable: { ...settings.configurable, assistant_id: id, graph_id: graphId }, context: settings.context });
     } catch (error) {
       if (error instanceof GraphLoadError) throw error;
       throw new GraphLoadError(`${what}: its factory failed: ${oneLine(error)}`);
     }
-    return { id, settings, created, getGraph: build };
+    checkDefaults(graph);
+    return { id, graphId, settings, created, getGraph: build };
   }
   const graph = attach(toCompiledGraph(resolved, what));
+  checkDefaults(graph);
   const ready = Promise.resolve(graph);
-  return { id, settings, created, getGraph: () => ready };
+  return { id, graphId, settings, created, getGraph: () => ready };
 }
 
 export async function createRegistry(
@@ -116,8 +154,8 @@ export async function createRegistry(
 ): Promise<Registry> {
   const entries = await Promise.all(
     Object.entries(models).map(([id, model]) => {
-      const definition = isDefinition(model) ? model : { graph: model };
-      return defineModel(id, definition.graph, definition.settings, checkpointer);
+      const definition: GraphDefinition = isDefinition(model) ? model : { graph: model };
+      return defineModel(id, definition.graph, definition.settings, { checkpointer, graphId: definition.graphId });
     }),
   );
   return new Map(entries.map((entry) => [entry.id, entry]));
@@ -127,7 +165,7 @@ function isDefinition(value: unknown): value is GraphDefinition {
   return typeof value === "object" && value !== null && "graph" in value && !isCompiledGraph(value) && !isCompilable(value);
 }
 
-/** Imports each graph module (`.ts` too: the process runs with tsx's loader). */
+/** Imports each graph module (`.ts` too: the process runs with tsx's loader); variants of one graph share its export. */
 export async function loadRegistry(specs: GraphSpec[], checkpointer?: BaseCheckpointSaver): Promise<Registry> {
   const entries: ModelEntry[] = [];
   for (const spec of specs) {
@@ -148,7 +186,7 @@ export async function loadRegistry(specs: GraphSpec[], checkpointer?: BaseCheckp
         `graph '${spec.id}': ${spec.file} has no export '${spec.exportName}' (it exports: ${exports.join(", ") || "nothing"})`,
       );
     }
-    entries.push(await defineModel(spec.id, module[spec.exportName], spec.settings, checkpointer));
+    entries.push(await defineModel(spec.id, module[spec.exportName], spec.settings, { checkpointer, graphId: spec.graphId }));
   }
   return new Map(entries.map((entry) => [entry.id, entry]));
 }

@@ -1,12 +1,14 @@
 /**
- * A request's graph run from admission to cleanup, the same for every protocol: a run
- * slot (or 429) and its timeout, the graph (a factory builds one per request), the
- * thread (its lock, what it has not seen, a fork or a resume), the run's events, and
- * afterwards the thread kept or dropped and the slot freed. A protocol's route parses
+ * A request's graph run from admission to cleanup, the same for every protocol: the
+ * run's configurable and context (the model's defaults, what the request may set, what
+ * LangGraph's server would tell the graph), a run slot (or 429) and its timeout, the
+ * graph (a factory builds one per request), the thread (scoped to its owner, its lock,
+ * what it has not seen, a fork or a resume), the run's events, and afterwards the
+ * thread kept or dropped and the slot freed. A protocol's route parses
  * and converts its request, calls `startRequestRun`, and renders the events.
  */
 import type { BaseMessage } from "@langchain/core/messages";
-import type { BaseCheckpointSaver } from "@langchain/langgraph";
+import type { BaseCheckpointSaver, BaseStore } from "@langchain/langgraph";
 import type { Context } from "hono";
 import { ApiError, GraphRunError } from "./errors.js";
 import type { RespondOptions } from "./http/respond.js";
@@ -15,13 +17,18 @@ import type { RunTracker } from "./run-tracker.js";
 import type { RunEvent } from "./run/events.js";
 import { REQUEST_CONFIG_KEY, type ChatRequestContext } from "./run/request-context.js";
 import { runGraph } from "./run/run.js";
+import { checkContext, resolveRunSettings, type RequestedSettings } from "./run/run-settings.js";
+import { runConfigurable, runUser, serverInfo } from "./run/server-info.js";
 import { withCheckpointMetadata } from "./threads/checkpoint-metadata.js";
-import type { ThreadLocks } from "./threads/locks.js";
+import type { ThreadLocker } from "./threads/locks.js";
+import { scopeThreadId, threadOwner } from "./threads/owner.js";
 import { openSession, recordAnswer, type RecordedAnswer, type ThreadRequest } from "./threads/session.js";
 
 export interface RequestRunDeps {
   checkpointer: BaseCheckpointSaver;
-  locks: ThreadLocks;
+  /** LangGraph's long-term memory, for graphs compiled without a store of their own. */
+  store?: BaseStore;
+  locks: ThreadLocker;
   /** Admission (429), the run timeout, and what each run did, for logs and metrics. */
   runs: RunTracker;
   /** Called with every error that became a 5xx, with its cause and the request's id. */
@@ -32,16 +39,19 @@ export interface RequestRunInput {
   entry: ModelEntry;
   /** What the client sent: the whole conversation, or only the new input when it continues a thread (see `thread`). */
   messages: BaseMessage[];
+  /** The thread as the client names it: scoped to the caller here (`threads/owner.ts`). */
   thread: ThreadRequest;
   request: ChatRequestContext;
   /** Written into the metadata of every checkpoint the run makes, to find them again (a Responses API response id's marker). */
   checkpointMetadata?: Record<string, string>;
+  /** The request's `configurable` and `context`, over the model's defaults as far as its allow lists let them. */
+  settings?: RequestedSettings;
 }
 
 export interface RequestRun {
   /** The run's events, as the run makes them. */
   events: AsyncIterable<RunEvent>;
-  /** The thread the run is on (a fresh id for a stateless run). */
+  /** The thread the run is on, as the checkpointer holds it: scoped to its owner (a fresh id for a stateless run). */
   threadId: string;
   /** The checkpointer that holds the thread. */
   saver: BaseCheckpointSaver;
@@ -50,8 +60,14 @@ export interface RequestRun {
 }
 
 export async function startRequestRun(c: Context, deps: RequestRunDeps, input: RequestRunInput): Promise<RequestRun> {
-  const { entry, messages, thread, request } = input;
+  const { entry, messages, request } = input;
+  const owner = threadOwner(c);
+  // The one place where a client's thread id becomes the id of the caller's own thread.
+  const thread: ThreadRequest = input.thread.mode === "stateless" ? input.thread : { ...input.thread, threadId: scopeThreadId(owner, input.thread.threadId) };
   const requestedThreadId = thread.mode === "stateless" ? undefined : thread.threadId;
+  const user = runUser({ header: (name) => c.req.header(name), requestUser: request.user, tenant: c.get("tenant") });
+  const settings = resolveRunSettings(entry, input.settings ?? {});
+  const configurable = runConfigurable(entry, user, settings.configurable);
   const controller = new AbortController();
   // Operations: a slot (or 429), a timeout that aborts `controller`, and the run's record.
   const run = deps.runs.admit(entry, controller);
@@ -59,12 +75,15 @@ export async function startRequestRun(c: Context, deps: RequestRunDeps, input: R
   let session;
   let graph;
   try {
-    graph = await entry
-      .getGraph({ configurable: { ...(requestedThreadId !== undefined && { thread_id: requestedThreadId }), [REQUEST_CONFIG_KEY]: request } })
-      .catch((error: unknown) => {
-        throw error instanceof ApiError ? error : new GraphRunError(entry.id, error);
-      });
-    session = await openSession({ graph, checkpointer: deps.checkpointer, locks: deps.locks, model: entry.id, thread, messages });
+    const factoryConfig = {
+      configurable: { ...configurable, ...(requestedThreadId !== undefined && { thread_id: requestedThreadId }), [REQUEST_CONFIG_KEY]: request },
+      context: settings.context,
+    };
+    graph = await entry.getGraph(factoryConfig).catch((error: unknown) => {
+      throw error instanceof ApiError ? error : new GraphRunError(entry.id, error);
+    });
+    checkContext(graph, settings.context);
+    session = await openSession({ graph, checkpointer: deps.checkpointer, locks: deps.locks, model: entry.id, owner, thread, messages });
   } catch (error) {
     run.end();
     throw error;
@@ -93,6 +112,10 @@ export async function startRequestRun(c: Context, deps: RequestRunDeps, input: R
     threadId: session.threadId,
     checkpointId: session.checkpointId,
     checkpointer: input.checkpointMetadata ? withCheckpointMetadata(session.saver, input.checkpointMetadata) : session.checkpointer,
+    configurable,
+    context: settings.context,
+    serverInfo: serverInfo(entry, user),
+    store: deps.store,
     // A thread nobody named is only kept if the run stops at an interrupt, so saving its
     // state once at the end is enough, and a third cheaper on a one-node graph
     // (bench/RESULTS.md). A named thread keeps every step: its start is where an

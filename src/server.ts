@@ -6,12 +6,14 @@ import type { AddressInfo } from "node:net";
 import { serve as serveNode, type ServerType } from "@hono/node-server";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import { createApp, type AppOptions } from "./app.js";
-import { openCheckpointer } from "./checkpointer.js";
+import { openCheckpointer, parseCheckpointerSpec } from "./checkpointer.js";
 import { loadConfig } from "./config.js";
 import { ServiceUnavailableError } from "./errors.js";
 import { createLogger } from "./logger.js";
 import { loadRegistry, type Registry } from "./registry.js";
 import { RunTracker } from "./run-tracker.js";
+import { openStore } from "./store.js";
+import { openPgThreadLocks } from "./threads/pg-thread-locks.js";
 
 export interface ServeOptions extends AppOptions {
   /**
@@ -19,6 +21,16 @@ export interface ServeOptions extends AppOptions {
    * default), `sqlite:PATH` or a `postgres://` URL. Opened here, closed by `close()`.
    */
   checkpointerSpec?: string;
+  /**
+   * LangGraph's store every run gets, when no `store` is given: `memory` (the default) or
+   * a `postgres://` URL. Opened here, closed by `close()`.
+   */
+  storeSpec?: string;
+  /**
+   * With a `postgres://` `checkpointerSpec`, seconds a request waits for its thread while
+   * another request on it runs, here or on another replica, before it gets 409 (default 60).
+   */
+  threadLockTimeout?: number;
   /** Path of `langgraph.config.json`; ignored when `registry` is given. */
   config?: string;
   registry?: Registry;
@@ -43,6 +55,10 @@ export interface RunningServer {
 }
 
 export const DEFAULT_SHUTDOWN_TIMEOUT = 30;
+export const DEFAULT_THREAD_LOCK_TIMEOUT = 60;
+
+/** Threads that may run at once on one replica with a Postgres checkpointer, unless `maxConcurrentRuns` caps runs lower. */
+const PG_LOCK_CONNECTIONS = 64;
 
 /** After the runs are aborted, how long their clients get to receive the error event before connections close. */
 const ABORT_GRACE_MS = 1000;
@@ -51,23 +67,41 @@ const IDLE_SWEEP_MS = 50;
 
 export async function serve(options: ServeOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger();
-  const opened = options.checkpointer ? undefined : await openCheckpointer(options.checkpointerSpec ?? "memory");
-  const checkpointer: BaseCheckpointSaver = options.checkpointer ?? opened!.checkpointer;
-  const closeCheckpointer = async () => opened?.close();
+  // What startup opened, closed in reverse when the server stops or startup fails.
+  const closers: (() => Promise<void>)[] = [];
+  const closeResources = async () => {
+    for (const close of closers.splice(0).reverse()) await close();
+  };
   const runs = options.runs ?? new RunTracker(options);
   const host = options.host ?? "127.0.0.1";
   let registry: Registry;
   let server: ServerType;
-  // Whatever stops startup (a broken config, a port in use) releases the checkpointer's database.
+  // Whatever stops startup (a broken config, a port in use) releases the databases.
   try {
+    const opened = options.checkpointer ? undefined : await openCheckpointer(options.checkpointerSpec ?? "memory");
+    if (opened) closers.push(opened.close);
+    const checkpointer: BaseCheckpointSaver = options.checkpointer ?? opened!.checkpointer;
+    const openedStore = options.store ? undefined : await openStore(options.storeSpec ?? "memory");
+    if (openedStore) closers.push(openedStore.close);
+    const store = options.store ?? openedStore!.store;
+    const spec = options.checkpointer ? undefined : parseCheckpointerSpec(options.checkpointerSpec ?? "memory");
+    let threadLocks = options.threadLocks;
+    if (!threadLocks && spec?.kind === "postgres") {
+      const locks = openPgThreadLocks(spec.url, {
+        waitSeconds: options.threadLockTimeout ?? DEFAULT_THREAD_LOCK_TIMEOUT,
+        maxConnections: options.maxConcurrentRuns ?? PG_LOCK_CONNECTIONS,
+      });
+      closers.push(locks.close);
+      threadLocks = locks;
+    }
     registry = options.registry ?? (await loadRegistry((await loadConfig(options.config ?? "langgraph.config.json")).graphs, checkpointer));
-    const app = createApp(registry, { processMetrics: true, ...options, checkpointer, logger, runs });
+    const app = createApp(registry, { processMetrics: true, ...options, checkpointer, store, threadLocks, logger, runs });
     server = await new Promise<ServerType>((resolve, reject) => {
       const listening = serveNode({ fetch: app.fetch, port: options.port ?? 8000, hostname: host }, () => resolve(listening));
       listening.once("error", reject);
     });
   } catch (error) {
-    await closeCheckpointer();
+    await closeResources();
     throw error;
   }
   const { port } = server.address() as AddressInfo;
@@ -79,7 +113,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     port,
     registry,
     server,
-    close: () => (closing ??= stopGracefully(server as Server, runs, timeoutMs).finally(closeCheckpointer)),
+    close: () => (closing ??= stopGracefully(server as Server, runs, timeoutMs).finally(closeResources)),
   };
 }
 

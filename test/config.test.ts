@@ -58,6 +58,34 @@ describe("loadConfig", () => {
     expect(settings.uncompiled).toEqual({ description: undefined });
   });
 
+  it("reads a model variant as a model of its own that serves a graph in 'graphs' with its own settings", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "langgraph-openai-variants-"));
+    const path = join(dir, "variants.json");
+    const models = {
+      agent: { configurable: { model: "openai/gpt-4o" }, allow_configurable: ["systemPrompt"] },
+      "agent-fast": { graph: "agent", description: "Fast", configurable: { model: "openai/gpt-4o-mini" }, context: { tone: "brief" }, thread_mode: "continue" },
+    };
+    await writeFile(path, JSON.stringify({ graphs: { agent: { path: "./agent.ts:graph", description: "The agent" } }, openai: { models } }));
+    const { graphs } = await loadConfig(path);
+    expect(graphs).toEqual([
+      {
+        id: "agent",
+        graphId: "agent",
+        file: join(dir, "agent.ts"),
+        exportName: "graph",
+        settings: { description: "The agent", configurable: { model: "openai/gpt-4o" }, allow_configurable: ["systemPrompt"] },
+      },
+      {
+        id: "agent-fast",
+        graphId: "agent",
+        file: join(dir, "agent.ts"),
+        exportName: "graph",
+        settings: { description: "Fast", configurable: { model: "openai/gpt-4o-mini" }, context: { tone: "brief" }, thread_mode: "continue" },
+      },
+    ]);
+    await rm(dir, { recursive: true });
+  });
+
   it("sets the variables of an env object", async () => {
     delete process.env.FIXTURE_GREETING;
     await loadConfig(join(fixtures, "langgraph.config.json"));
@@ -140,6 +168,25 @@ describe("a config that cannot be served", () => {
 
   it("names settings given for a model that is not in 'graphs'", async () => {
     expect((await errorOf(broken("settings-for-unknown-graph"))).message).toMatch(/'openai\.models\.greter' names no graph in 'graphs'/);
+  });
+
+  it("names what is wrong with a model variant", async () => {
+    const write = async (name: string, models: object) => {
+      const path = join(dir, `${name}.json`);
+      await writeFile(path, JSON.stringify({ graphs: { agent: "./a.ts" }, openai: { models } }));
+      return (await errorOf(path)).message;
+    };
+    expect(await write("variant-of-nothing", { "agent-fast": { graph: "agnet" } })).toMatch(/'openai\.models\.agent-fast\.graph': no graph 'agnet' in 'graphs'/);
+    expect(await write("graph-renamed", { agent: { graph: "other" } })).toMatch(
+      /'openai\.models\.agent\.graph': 'agent' is a graph in 'graphs'; give the variant of 'other' an id of its own/,
+    );
+    expect(await write("server-key", { agent: { configurable: { thread_id: "fixed" } } })).toMatch(
+      /'openai\.models\.agent\.configurable': sets 'thread_id', which the server sets for every run/,
+    );
+    expect(await write("allows-server-key", { agent: { allow_configurable: ["model", "assistant_id"] } })).toMatch(
+      /'openai\.models\.agent\.allow_configurable': allows 'assistant_id', which the server sets for every run/,
+    );
+    expect(await write("bad-mode", { agent: { thread_mode: "append" } })).toMatch(/'openai\.models\.agent\.thread_mode': Invalid option/);
   });
 
   it("names an unknown key of the openai section", async () => {

@@ -3,6 +3,7 @@ import type { RunnableConfig } from "@langchain/core/runnables";
 import { END, MemorySaver, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { loadConfig, type GraphSpec } from "../src/config.js";
 import { createRegistry, defineModel, GraphLoadError, loadRegistry } from "../src/registry.js";
 import { ScriptedChatModel } from "../src/scripted-model.js";
@@ -10,7 +11,7 @@ import { ScriptedChatModel } from "../src/scripted-model.js";
 const fixtures = resolve("test/fixtures");
 
 function spec(id: string, file: string, exportName = "graph"): GraphSpec {
-  return { id, file: join(fixtures, file), exportName, settings: {} };
+  return { id, graphId: id, file: join(fixtures, file), exportName, settings: {} };
 }
 
 function greeter(text: string) {
@@ -63,6 +64,28 @@ describe("loading the graphs of a config", () => {
     expect(await answer(second)).toBe("built for grace");
     // One call at startup checks that the factory works at all.
     expect(configs.map((config) => config.configurable?.user)).toEqual([undefined, "ada", "grace"]);
+  });
+
+  it("builds a variant's graph at startup with the variant's configurable, as LangGraph's server builds an assistant's", async () => {
+    const configs: RunnableConfig[] = [];
+    await defineModel("agent-fast", (config: RunnableConfig) => {
+      configs.push(config);
+      return greeter("fast");
+    }, { configurable: { model: "fast-model" } }, { graphId: "agent" });
+    expect(configs[0]?.configurable).toEqual({ model: "fast-model", assistant_id: "agent-fast", graph_id: "agent" });
+  });
+
+  it("checks a model's context defaults against the graph's context schema at startup, naming the bad value", async () => {
+    const withContext = new StateGraph(MessagesAnnotation, z.object({ tone: z.enum(["plain", "cheerful"]), userName: z.string().optional() }))
+      .addNode("greet", () => ({ messages: [new AIMessage("hi")] }))
+      .addEdge(START, "greet");
+    const error = await defineModel("sarcastic", withContext, { context: { tone: "sarcastic" } }).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(GraphLoadError);
+    expect((error as Error).message).toMatch(/^graph 'sarcastic': its 'context' defaults do not fit the graph's context schema: 'context\.tone': Invalid option/);
+    await expect(defineModel("no-tone", withContext, {})).rejects.toThrow(/'context\.tone'/);
+    // A key a request may set need not have a default.
+    await expect(defineModel("tone-per-request", withContext, { allow_context: ["tone"] })).resolves.toMatchObject({ id: "tone-per-request" });
+    await expect(defineModel("cheerful", withContext, { context: { tone: "cheerful" } })).resolves.toMatchObject({ graphId: "cheerful" });
   });
 
   it("compiles a StateGraph that an async factory returns", async () => {

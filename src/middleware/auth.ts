@@ -12,27 +12,37 @@ export interface ApiKey {
   key: string;
   /** The models this key may use; every model when absent. */
   models?: string[];
+  /** Whose threads the key's requests use (see `threads/owner.ts`); a name of its own for the key when absent. */
+  tenant?: string;
 }
 
 declare module "hono" {
   interface ContextVariableMap {
     /** The models the caller's key may use; undefined means every model. */
     allowedModels: ReadonlySet<string> | undefined;
+    /** The tenant of the caller's key; undefined when the server needs no key. */
+    tenant: string | undefined;
   }
 }
 
 /**
- * One `--api-key` value: `KEY` or `KEY:model1,model2`. The first `:` splits, so a key
- * cannot contain one (OpenAI-style keys never do).
+ * One `--api-key` value: `KEY`, `KEY@TENANT`, `KEY:model1,model2` or
+ * `KEY@TENANT:model1,model2`. The first `:` and the `@` before it split, so a key
+ * cannot contain either (OpenAI-style keys never do).
  */
 export function parseApiKey(text: string): ApiKey {
   const colon = text.indexOf(":");
-  const key = (colon < 0 ? text : text.slice(0, colon)).trim();
+  const head = colon < 0 ? text : text.slice(0, colon);
+  const at = head.indexOf("@");
+  const key = (at < 0 ? head : head.slice(0, at)).trim();
   if (!key) throw new Error(`empty API key in '${text}'`);
-  if (colon < 0) return { key };
+  const tenant = at < 0 ? undefined : head.slice(at + 1).trim();
+  if (tenant === "") throw new Error(`API key '${key.slice(0, 3)}...' names no tenant after '@'`);
+  const withTenant = tenant === undefined ? { key } : { key, tenant };
+  if (colon < 0) return withTenant;
   const models = text.slice(colon + 1).split(",").map((model) => model.trim()).filter(Boolean);
   if (models.length === 0) throw new Error(`API key '${key.slice(0, 3)}...' lists no model after ':'`);
-  return { key, models };
+  return { ...withTenant, models };
 }
 
 /**
@@ -51,7 +61,12 @@ export function parseApiKeysEnv(text: string): ApiKey[] {
 const digest = (text: string) => createHash("sha256").update(text).digest();
 
 export function apiKeyAuth(keys: ApiKey[], options: { public: string[] }): MiddlewareHandler {
-  const known = keys.map(({ key, models }) => ({ hash: digest(key), models: models && new Set(models) }));
+  // A key without a tenant is one of its own, named by its hash (the key itself must never reach a log or a database).
+  const known = keys.map(({ key, models, tenant }) => ({
+    hash: digest(key),
+    models: models && new Set(models),
+    tenant: tenant ?? `key-${digest(key).toString("hex").slice(0, 16)}`,
+  }));
   const publicPaths = new Set(options.public);
   return async (c, next) => {
     // The app routes `/health/` as `/health` (not strict about a trailing slash).
@@ -71,6 +86,7 @@ export function apiKeyAuth(keys: ApiKey[], options: { public: string[] }): Middl
     for (const candidate of known) if (timingSafeEqual(candidate.hash, hash) && !found) found = candidate;
     if (!found) throw new AuthenticationError();
     c.set("allowedModels", found.models);
+    c.set("tenant", found.tenant);
     return next();
   };
 }

@@ -31,8 +31,9 @@ export type ChatRequestContext = Pick<
 export const REQUEST_CONFIG_KEY = "openai_request";
 
 export function toRequestContext(request: ChatCompletionRequest): ChatRequestContext {
-  const { messages: _messages, stream: _stream, stream_options: _streamOptions, ...context } = request;
-  return context;
+  // `configurable` and `context` reach the graph where LangGraph puts them (run-settings.ts).
+  const { messages: _messages, stream: _stream, stream_options: _streamOptions, configurable: _configurable, context: _context, ...rest } = request;
+  return rest;
 }
 
 /** Inside a node: `getChatRequest(config)?.tools`. Undefined when the graph runs outside the server. */

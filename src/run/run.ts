@@ -5,8 +5,7 @@
  * the client, a cut answer, an interrupt's question), then the usage.
  */
 import { isBaseMessage, type AIMessage, type BaseMessage, type ToolCall } from "@langchain/core/messages";
-import type { RunnableConfig } from "@langchain/core/runnables";
-import type { BaseCheckpointSaver } from "@langchain/langgraph";
+import type { BaseCheckpointSaver, BaseStore, LangGraphRunnableConfig, ServerInfo } from "@langchain/langgraph";
 import { randomUUID } from "node:crypto";
 import type { ModelSettings } from "../config.js";
 import { ApiError, ClientClosedError, GraphRunError } from "../errors.js";
@@ -25,6 +24,14 @@ export interface RunOptions {
   checkpointId?: string;
   /** A checkpointer for this run only, in place of the graph's. */
   checkpointer?: BaseCheckpointSaver;
+  /** The run's `config.configurable` (the thread's keys and the request are added here). */
+  configurable?: Record<string, unknown>;
+  /** The run's LangGraph 1.x runtime context. */
+  context?: Record<string, unknown>;
+  /** `runtime.serverInfo`, as LangGraph's server sets it. */
+  serverInfo?: ServerInfo;
+  /** The server's store, for a graph compiled without one. */
+  store?: BaseStore;
   /**
    * When the run's state is saved: LangGraph's default is after every step; `"exit"` saves
    * it once, when the run ends or stops at an interrupt.
@@ -126,20 +133,25 @@ class EventQueue {
 }
 
 export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
-  const { entry, input, threadId, checkpointId, checkpointer, request, signal } = options;
+  const { entry, graph, input, threadId, checkpointId, checkpointer, request, signal } = options;
   // Ours, so that a reader who stops reading also stops the run. (Not `AbortSignal.any`,
   // whose combined signals Node 20 keeps until their sources are collected.)
   const stop = new AbortController();
   const forwardAbort = () => stop.abort(signal.reason);
   if (signal.aborted) forwardAbort();
   else signal.addEventListener("abort", forwardAbort, { once: true });
-  const config: RunnableConfig = {
+  const config: LangGraphRunnableConfig = {
     configurable: {
+      ...options.configurable,
       thread_id: threadId,
       ...(checkpointId && { checkpoint_id: checkpointId }),
       ...(checkpointer && { [LENT_CHECKPOINTER_KEY]: checkpointer }),
       [REQUEST_CONFIG_KEY]: request,
     },
+    ...(options.context && { context: options.context }),
+    ...(options.serverInfo && { serverInfo: options.serverInfo }),
+    // A graph compiled with a store of its own keeps it, as with checkpointers.
+    ...(options.store && !graph.store && { store: options.store }),
     signal: stop.signal,
   };
   const queue = new EventQueue();
@@ -153,7 +165,7 @@ export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
   // One path for both answers: the handler sees every token and every node's messages
   // (the text), `invoke` gives the state the run ends in (tool calls, interrupts).
   // Async, so that a graph-like wrapper whose invoke throws at once still fails as the graph.
-  const run = (async () => options.graph.invoke(input, { ...config, callbacks: [tokens], durability: options.durability }))().then(
+  const run = (async () => graph.invoke(input, { ...config, callbacks: [tokens], durability: options.durability }))().then(
     (state: unknown) => {
       result = state !== null && typeof state === "object" ? (state as Record<string, unknown>) : {};
       queue.close();

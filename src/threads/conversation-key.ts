@@ -20,13 +20,15 @@ function fingerprint(message: BaseMessage): unknown[] {
   return [type, contentText(message.content), calls, callId];
 }
 
-export function conversationKey(model: string, messages: readonly BaseMessage[]): string {
-  const digest = createHash("sha256").update(JSON.stringify([model, messages.map(fingerprint)])).digest("hex");
+/** An owner (`owner.ts`) is part of the hash: two tenants with the same words never share a thread. */
+export function conversationKey(model: string, messages: readonly BaseMessage[], owner?: string): string {
+  const parts = [model, messages.map(fingerprint), ...(owner === undefined ? [] : [owner])];
+  const digest = createHash("sha256").update(JSON.stringify(parts)).digest("hex");
   return `conversation-${digest.slice(0, 40)}`;
 }
 
 /** The key a stateless request would find its interrupted thread under, if it answers one. */
-export function resumableKey(model: string, messages: readonly BaseMessage[]): string | undefined {
+export function resumableKey(model: string, messages: readonly BaseMessage[], owner?: string): string | undefined {
   if (messages.length < 3 || messages.at(-1)?.getType() !== "human" || messages.at(-2)?.getType() !== "ai") return undefined;
-  return conversationKey(model, messages.slice(0, -1));
+  return conversationKey(model, messages.slice(0, -1), owner);
 }

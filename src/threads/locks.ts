@@ -1,7 +1,8 @@
 /**
  * One run at a time per thread in this process: two runs on one thread would each
  * start from the same checkpoint and write over each other. Replicas sharing a
- * database do not see each other's locks (see the README).
+ * Postgres database also take a lock in the database (`pg-thread-locks.ts`), behind
+ * the same interface.
  */
 export class ThreadLocks {
   private readonly tails = new Map<string, Promise<void>>();
@@ -20,3 +21,6 @@ export class ThreadLocks {
     };
   }
 }
+
+/** What a request's thread session needs of a lock: this process's, or one shared by replicas. */
+export type ThreadLocker = Pick<ThreadLocks, "acquire">;

@@ -13,7 +13,7 @@ import type { RunEvent } from "../run/events.js";
 import type { CompiledGraph } from "../registry.js";
 import { conversationKey, resumableKey } from "./conversation-key.js";
 import { copyThread } from "./copy-thread.js";
-import type { ThreadLocks } from "./locks.js";
+import type { ThreadLocker } from "./locks.js";
 import { planContinuation, planThreadRun, type ThreadRunPlan } from "./plan.js";
 import { scratchSaver } from "./scratch-saver.js";
 
@@ -53,8 +53,11 @@ export interface OpenSessionOptions {
   graph: CompiledGraph;
   /** The server's checkpointer, for graphs that have none. */
   checkpointer: BaseCheckpointSaver;
-  locks: ThreadLocks;
+  locks: ThreadLocker;
   model: string;
+  /** Whose threads the request names (`owner.ts`): a stateless interrupt's conversation key is scoped to it. */
+  owner?: string;
+  /** Its thread id already scoped to the owner (`startRequestRun` does that). */
   thread: ThreadRequest;
   /** The request's messages. */
   messages: BaseMessage[];
@@ -86,7 +89,7 @@ async function planLocked(
 }
 
 export async function openSession(options: OpenSessionOptions): Promise<ThreadSession> {
-  const { model, messages, thread } = options;
+  const { model, messages, thread, owner } = options;
   const saver = threadSaver(options.graph, options.checkpointer);
   if (thread.mode === "history") {
     const { plan, release } = await planLocked(options, thread.threadId);
@@ -109,10 +112,10 @@ export async function openSession(options: OpenSessionOptions): Promise<ThreadSe
 
   const keepIfInterrupted = async (source: BaseCheckpointSaver, threadId: string, answer: RecordedAnswer) => {
     if (!answer.complete || !answer.interrupted) return;
-    const key = conversationKey(model, [...messages, new AIMessage(answer.content)]);
+    const key = conversationKey(model, [...messages, new AIMessage(answer.content)], owner);
     await copyThread(source, threadId, saver, key);
   };
-  const key = resumableKey(model, messages);
+  const key = resumableKey(model, messages, owner);
   if (key !== undefined && (await saver.getTuple({ configurable: { thread_id: key, checkpoint_ns: "" } }))) {
     const { plan, release } = await planLocked(options, key);
     const finish = async (answer: RecordedAnswer) => {

@@ -11,23 +11,28 @@ import { canUseModel } from "../../middleware/auth.js";
 import type { Registry } from "../../registry.js";
 import { startRequestRun, type RequestRunDeps } from "../../request-run.js";
 import { toRequestContext } from "../../run/request-context.js";
+import { parseRequestedSettings } from "../../run/run-settings.js";
 import { threadIdOf } from "../../threads/thread-id.js";
+import { chatThreadRequest } from "../../threads/thread-mode.js";
 import { toLangChainMessages } from "./convert.js";
 import { chunkSse, foldChunks, toChunks } from "./render.js";
 import { parseChatRequest } from "./validate.js";
 
 export function chatCompletions(registry: Registry, deps: RequestRunDeps) {
   return async (c: Context): Promise<Response> => {
-    const request = parseChatRequest(await readJsonBody(c));
+    const body = await readJsonBody(c);
+    const request = parseChatRequest(body);
     const entry = registry.get(request.model);
     if (!entry || !canUseModel(c, entry.id)) throw new ModelNotFoundError(request.model);
     c.set("model", entry.id);
-    const threadId = threadIdOf((name) => c.req.header(name), request.metadata);
+    const header = (name: string) => c.req.header(name);
+    const threadId = threadIdOf(header, request.metadata);
     const { events, respondOptions } = await startRequestRun(c, deps, {
       entry,
       messages: toLangChainMessages(request.messages),
-      thread: threadId === undefined ? { mode: "stateless" } : { mode: "history", threadId },
+      thread: chatThreadRequest(threadId, header, request.metadata, entry.settings),
       request: toRequestContext(request),
+      settings: parseRequestedSettings(body),
     });
     const meta = { id: `chatcmpl-${randomUUID().replaceAll("-", "")}`, created: Math.floor(Date.now() / 1000), model: entry.id };
     const includeUsage = !request.stream || request.stream_options?.include_usage === true;

@@ -1,0 +1,42 @@
+/**
+ * LangGraph's long-term memory, shared by every thread: `memory` (the default; lost on
+ * restart) or a `postgres://` URL (kept, and shared by replicas). Every run gets it as
+ * `config.store` / `runtime.store`, as LangGraph's own server gives its runs one.
+ */
+import { InMemoryStore, type BaseStore } from "@langchain/langgraph";
+import { redact, setUpOnce } from "./checkpointer.js";
+
+export const STORE_ENV = "LANGGRAPH_OPENAI_STORE";
+
+export class StoreError extends Error {
+  override name = "StoreError";
+}
+
+export interface OpenStore {
+  store: BaseStore;
+  /** Releases the database's connection pool. */
+  close(): Promise<void>;
+}
+
+export type StoreSpec = { kind: "memory" } | { kind: "postgres"; url: string };
+
+export function parseStoreSpec(spec: string): StoreSpec {
+  if (spec === "memory") return { kind: "memory" };
+  if (/^postgres(ql)?:\/\//.test(spec)) return { kind: "postgres", url: spec };
+  throw new StoreError(`--store (or $${STORE_ENV}) must be 'memory' or a postgres://USER@HOST:PORT/DB URL, got '${spec}'`);
+}
+
+export async function openStore(spec: string): Promise<OpenStore> {
+  const parsed = parseStoreSpec(spec);
+  if (parsed.kind === "memory") return { store: new InMemoryStore(), close: async () => {} };
+  const { PostgresStore } = await import("@langchain/langgraph-checkpoint-postgres/store");
+  // Tables are made once here, under the setup lock replicas share, not on a first request.
+  const store = PostgresStore.fromConnString(parsed.url, { ensureTables: false });
+  try {
+    await setUpOnce(parsed.url, () => store.setup());
+  } catch (error) {
+    await store.stop().catch(() => {});
+    throw new StoreError(`cannot set up the Postgres store at ${redact(parsed.url)}: ${(error as Error).message}`);
+  }
+  return { store, close: () => store.stop() };
+}

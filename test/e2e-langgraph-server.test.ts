@@ -1,0 +1,115 @@
+import OpenAI, { BadRequestError } from "openai";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { collect, startServer } from "./helpers.js";
+
+const CONFIG = "test/fixtures/langgraph-server/langgraph.json";
+
+/** The inspect graph's answer: what its run was given. */
+interface Received {
+  model?: string;
+  systemPrompt?: string;
+  assistant_id?: string;
+  graph_id?: string;
+  thread_id?: string;
+  user_id?: string;
+  langgraph_auth_user?: Record<string, unknown>;
+  context?: Record<string, unknown>;
+  serverInfo?: { assistantId: string; graphId: string; user?: Record<string, unknown> };
+  hasStore: boolean;
+}
+
+/** Our extension fields, which the openai SDK sends as they are. */
+type Extended = OpenAI.ChatCompletionCreateParamsNonStreaming & { configurable?: unknown; context?: unknown };
+
+describe("graphs written for LangGraph's own server", () => {
+  let server: Awaited<ReturnType<typeof startServer>>;
+
+  beforeAll(async () => {
+    server = await startServer({ config: CONFIG });
+  });
+  afterAll(() => server.close());
+
+  async function received(model: string, extra: Partial<Extended> = {}, headers: Record<string, string> = {}): Promise<Received> {
+    const body: Extended = { model, messages: [{ role: "user", content: "what were you given?" }], ...extra };
+    const completion = await server.client.chat.completions.create(body, { headers });
+    return JSON.parse(completion.choices[0]!.message.content!) as Received;
+  }
+
+  async function badRequest(model: string, extra: Partial<Extended>): Promise<BadRequestError> {
+    const error = await received(model, extra).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(BadRequestError);
+    return error as BadRequestError;
+  }
+
+  it("serves one graph as several model ids, each with its own configurable and context defaults", async () => {
+    const fast = await received("inspect-fast");
+    const cheerful = await received("inspect-cheerful");
+    expect(fast).toMatchObject({ model: "fast-model", systemPrompt: "Be brief.", context: { tone: "plain" } });
+    expect(cheerful).toMatchObject({ model: "cheerful-model", context: { tone: "cheerful" } });
+    expect(cheerful.systemPrompt).toBeUndefined();
+    expect(await received("inspect")).toMatchObject({ model: "default-model", context: {} });
+
+    const models = await collect(server.client.models.list());
+    expect(models.map((model) => model.id)).toEqual(["inspect", "configured", "bound", "inspect-fast", "inspect-cheerful"]);
+    expect(models.find((model) => model.id === "inspect-fast")).toMatchObject({ description: "The inspect graph with a fast model" });
+  });
+
+  it("tells the graph its assistant and graph ids where LangGraph.js reads them, with runtime.serverInfo", async () => {
+    const fast = await received("inspect-fast");
+    expect(fast).toMatchObject({ assistant_id: "inspect-fast", graph_id: "inspect", serverInfo: { assistantId: "inspect-fast", graphId: "inspect" } });
+    expect(fast.serverInfo?.user).toBeUndefined();
+    expect(fast.langgraph_auth_user).toBeUndefined();
+    expect(fast.hasStore).toBe(true);
+    expect(await received("inspect")).toMatchObject({ assistant_id: "inspect", graph_id: "inspect" });
+  });
+
+  it("tells the graph the user a front end forwards, or the request's user, as LangGraph's server tells its auth user", async () => {
+    const forwarded = await received("inspect", {}, { "X-OpenWebUI-User-Id": "u-42", "X-OpenWebUI-User-Name": "Ad%C3%A1 Lovelace", "X-OpenWebUI-User-Role": "user" });
+    const user = { identity: "u-42", is_authenticated: false, display_name: "Adá Lovelace", role: "user", permissions: [] };
+    expect(forwarded).toMatchObject({ user_id: "u-42", langgraph_auth_user: user, serverInfo: { user } });
+
+    const fromBody = await received("inspect", { user: "grace" });
+    expect(fromBody).toMatchObject({ user_id: "grace", serverInfo: { user: { identity: "grace" } } });
+  });
+
+  it("gives the graph the thread id it runs on", async () => {
+    expect(await received("inspect", {}, { "X-Thread-Id": "inspected-thread" })).toMatchObject({ thread_id: "inspected-thread" });
+  });
+
+  it("merges a request's configurable and context over the model's defaults, for the keys the model allows", async () => {
+    const answer = await received("inspect", { configurable: { model: "client-model" }, context: { tone: "cheerful", userName: "Ada" } });
+    expect(answer).toMatchObject({ model: "client-model", context: { tone: "cheerful", userName: "Ada" } });
+    expect(await received("inspect-cheerful", { context: { userName: "Grace" } })).toMatchObject({ context: { tone: "cheerful", userName: "Grace" } });
+  });
+
+  it("refuses a configurable or context key the model does not allow, naming it", async () => {
+    const configurable = await badRequest("inspect-fast", { configurable: { model: "gpt-5" } });
+    expect(configurable.param).toBe("configurable.model");
+    expect(configurable.message).toMatch(/model 'inspect-fast' does not let a request set 'model' \(its 'allow_configurable' setting allows no configurable key\)/);
+    const context = await badRequest("inspect", { context: { mood: "grumpy" } });
+    expect(context.param).toBe("context.mood");
+    expect(context.message).toMatch(/allows only 'tone', 'userName'/);
+  });
+
+  it("refuses values the graph's context schema does not accept, or of another type than the model's default", async () => {
+    const tone = await badRequest("inspect", { context: { tone: "sarcastic" } });
+    expect(tone.param).toBe("context.tone");
+    expect(tone.message).toMatch(/Invalid 'context\.tone': Invalid option: expected one of "plain"\|"cheerful"/);
+    const model = await badRequest("inspect", { configurable: { model: 42 } });
+    expect(model.param).toBe("configurable.model");
+    expect(model.message).toMatch(/Invalid 'configurable\.model': expected string, like the model's default, received number\.$/);
+  });
+
+  it("refuses keys the server sets, and fields that are not objects", async () => {
+    const wildcard = await badRequest("inspect", { configurable: { thread_id: "someone-elses" } });
+    expect(wildcard).toMatchObject({ param: "configurable.thread_id" });
+    expect(wildcard.message).toMatch(/the server sets 'thread_id'/);
+    expect(await badRequest("inspect", { configurable: "model=gpt-5" })).toMatchObject({ param: "configurable" });
+    expect(await badRequest("inspect", { context: ["tone"] })).toMatchObject({ param: "context" });
+  });
+
+  it("serves graph.withConfig(...) and a RunnableBinding around a graph, with their config under the model's", async () => {
+    expect(await received("configured")).toMatchObject({ model: "set-by-withConfig", assistant_id: "configured", graph_id: "configured" });
+    expect(await received("bound")).toMatchObject({ model: "set-by-binding", assistant_id: "bound" });
+  });
+});

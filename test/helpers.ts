@@ -1,4 +1,6 @@
+import { spawn, type ChildProcess } from "node:child_process";
 import OpenAI from "openai";
+import pg from "pg";
 import { pino } from "pino";
 import { serve, type RunningServer, type ServeOptions } from "../src/index.js";
 
@@ -13,4 +15,59 @@ export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const item of items) out.push(item);
   return out;
+}
+
+export interface ServerProcess {
+  client: OpenAI;
+  child: ChildProcess;
+}
+
+const processes = new Set<ChildProcess>();
+
+/** `langgraph-openai serve ARGS` in its own process, as a user starts it; resolves once it listens. */
+export function startProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ["bin/langgraph-openai.js", "serve", "--port", "0", ...args], {
+    env: { ...process.env, LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  processes.add(child);
+  child.once("exit", () => processes.delete(child));
+  return new Promise((resolve, reject) => {
+    let stderr = "";
+    child.stderr!.setEncoding("utf8").on("data", (text: string) => {
+      stderr += text;
+      const url = /serving \d+ model\(s\) at (\S+)/.exec(stderr)?.[1];
+      if (url) resolve({ child, client: new OpenAI({ baseURL: url, apiKey: "unused", maxRetries: 0 }) });
+    });
+    child.once("exit", (code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
+  });
+}
+
+export function stopProcess(server: ServerProcess, signal: NodeJS.Signals): Promise<void> {
+  return new Promise((resolve) => {
+    if (server.child.exitCode !== null || server.child.signalCode !== null) return resolve();
+    server.child.once("exit", () => resolve());
+    server.child.kill(signal);
+  });
+}
+
+/** For an `afterEach`: no server process outlives its test. */
+export function killProcesses(): void {
+  for (const child of processes) child.kill("SIGKILL");
+}
+
+export const POSTGRES_URL = process.env.LANGGRAPH_OPENAI_TEST_POSTGRES_URL;
+
+/** Why the test database cannot be used, or undefined when it can. */
+export async function postgresUnavailable(): Promise<string | undefined> {
+  if (!POSTGRES_URL) return "LANGGRAPH_OPENAI_TEST_POSTGRES_URL is not set";
+  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    return undefined;
+  } catch (error) {
+    return `cannot reach ${POSTGRES_URL}: ${(error as Error).message}`;
+  } finally {
+    await client.end().catch(() => {});
+  }
 }

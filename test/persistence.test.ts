@@ -1,49 +1,17 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import OpenAI from "openai";
-import pg from "pg";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { CheckpointerError, openCheckpointer, parseCheckpointerSpec } from "../src/checkpointer.js";
 import { parseCli, UsageError } from "../src/cli.js";
+import { killProcesses, POSTGRES_URL, postgresUnavailable, startProcess, stopProcess, type ServerProcess } from "./helpers.js";
 
 const CONFIG = "test/fixtures/threads/langgraph.config.json";
-const POSTGRES_URL = process.env.LANGGRAPH_OPENAI_TEST_POSTGRES_URL;
 
-interface ServerProcess {
-  client: OpenAI;
-  child: ChildProcess;
-}
-
-const running = new Set<ChildProcess>();
-
-/** `langgraph-openai serve` in its own process, as a user starts it; resolves once it listens. */
-function startProcess(checkpointer: string, env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ["bin/langgraph-openai.js", "serve", "--config", CONFIG, "--port", "0", "--checkpointer", checkpointer], {
-    env: { ...process.env, LOG_LEVEL: "warn", ...env },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  running.add(child);
-  child.once("exit", () => running.delete(child));
-  return new Promise((resolve, reject) => {
-    let stderr = "";
-    child.stderr!.setEncoding("utf8").on("data", (text: string) => {
-      stderr += text;
-      const url = /serving \d+ model\(s\) at (\S+)/.exec(stderr)?.[1];
-      if (url) resolve({ child, client: new OpenAI({ baseURL: url, apiKey: "unused", maxRetries: 0 }) });
-    });
-    child.once("exit", (code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
-  });
-}
-
-function stop(server: ServerProcess, signal: NodeJS.Signals): Promise<void> {
-  return new Promise((resolve) => {
-    if (server.child.exitCode !== null || server.child.signalCode !== null) return resolve();
-    server.child.once("exit", () => resolve());
-    server.child.kill(signal);
-  });
+function startCounter(checkpointer: string, env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+  return startProcess(["--config", CONFIG, "--checkpointer", checkpointer], env);
 }
 
 async function turn(server: ServerProcess, history: OpenAI.ChatCompletionMessageParam[], text: string, threadId?: string, model = "counter") {
@@ -55,9 +23,7 @@ async function turn(server: ServerProcess, history: OpenAI.ChatCompletionMessage
   return content;
 }
 
-afterEach(() => {
-  for (const child of running) child.kill("SIGKILL");
-});
+afterEach(killProcesses);
 
 describe("the checkpointer spec", () => {
   it("accepts memory, sqlite:PATH and postgres URLs", () => {
@@ -89,58 +55,45 @@ describe("a thread kept in a SQLite file", () => {
     const threadId = `sqlite-${randomUUID()}`;
     const history: OpenAI.ChatCompletionMessageParam[] = [];
     const approval: OpenAI.ChatCompletionMessageParam[] = [];
-    const first = await startProcess(spec);
+    const first = await startCounter(spec);
     expect(await turn(first, history, "one", threadId)).toBe("I hold 2 messages.");
     expect(await turn(first, history, "two", threadId)).toBe("I hold 4 messages.");
     expect(await turn(first, approval, `write an email about ${randomUUID()}`, undefined, "approval")).toMatch(/Send this email\? \(yes\/no\)$/);
-    await stop(first, "SIGKILL");
+    await stopProcess(first, "SIGKILL");
 
-    const second = await startProcess(spec);
+    const second = await startCounter(spec);
     expect(await turn(second, history, "three", threadId)).toBe("I hold 6 messages.");
     expect(await turn(second, approval, "yes", undefined, "approval")).toMatch(/^Sent the email/);
-    await stop(second, "SIGTERM");
+    await stopProcess(second, "SIGTERM");
   });
 
   it("continues a response id from before the restart, with the secret the server kept in the file", async () => {
     const spec = `sqlite:${join(dir, "responses.db")}`;
     const env = { LANGGRAPH_OPENAI_RESPONSE_SECRET: undefined };
-    const first = await startProcess(spec, env);
+    const first = await startCounter(spec, env);
     const one = await first.client.responses.create({ model: "counter", input: "one" });
     const two = await first.client.responses.create({ model: "counter", input: "two", previous_response_id: one.id });
-    await stop(first, "SIGKILL");
+    await stopProcess(first, "SIGKILL");
 
-    const second = await startProcess(spec, env);
+    const second = await startCounter(spec, env);
     const three = await second.client.responses.create({ model: "counter", input: "three", previous_response_id: two.id });
     expect(three.output_text).toBe("I hold 6 messages.");
     expect((await second.client.responses.retrieve(one.id)).output_text).toBe("I hold 2 messages.");
     const forged = `resp_${Buffer.from("not signed by this server").toString("base64url")}`;
     await expect(second.client.responses.retrieve(forged)).rejects.toMatchObject({ status: 404 });
-    await stop(second, "SIGTERM");
+    await stopProcess(second, "SIGTERM");
   });
 });
 
-async function postgresReachable(): Promise<string | undefined> {
-  if (!POSTGRES_URL) return "LANGGRAPH_OPENAI_TEST_POSTGRES_URL is not set";
-  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    return undefined;
-  } catch (error) {
-    return `cannot reach ${POSTGRES_URL}: ${(error as Error).message}`;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
 describe("threads in PostgreSQL", () => {
   it("are continued by another server process on the same database, turn by turn", async (context) => {
-    const unreachable = await postgresReachable();
+    const unreachable = await postgresUnavailable();
     if (unreachable) {
       console.warn(`Skipping the PostgreSQL checkpointer test: ${unreachable}`);
       context.skip();
     }
-    const a = await startProcess(POSTGRES_URL!);
-    const b = await startProcess(POSTGRES_URL!);
+    const a = await startCounter(POSTGRES_URL!);
+    const b = await startCounter(POSTGRES_URL!);
     const threadId = `postgres-${randomUUID()}`;
     const history: OpenAI.ChatCompletionMessageParam[] = [];
     expect(await turn(a, history, "one", threadId)).toBe("I hold 2 messages.");
@@ -150,17 +103,17 @@ describe("threads in PostgreSQL", () => {
     const approval: OpenAI.ChatCompletionMessageParam[] = [];
     expect(await turn(a, approval, `write an email about ${randomUUID()}`, undefined, "approval")).toMatch(/Send this email\? \(yes\/no\)$/);
     expect(await turn(b, approval, "yes", undefined, "approval")).toMatch(/^Sent the email/);
-    await Promise.all([stop(a, "SIGTERM"), stop(b, "SIGTERM")]);
+    await Promise.all([stopProcess(a, "SIGTERM"), stopProcess(b, "SIGTERM")]);
   });
 
   it("take a response id made by one server process to another, both signing with the secret kept in the database", async (context) => {
-    const unreachable = await postgresReachable();
+    const unreachable = await postgresUnavailable();
     if (unreachable) {
       console.warn(`Skipping the PostgreSQL checkpointer test: ${unreachable}`);
       context.skip();
     }
     const env = { LANGGRAPH_OPENAI_RESPONSE_SECRET: undefined };
-    const [a, b] = await Promise.all([startProcess(POSTGRES_URL!, env), startProcess(POSTGRES_URL!, env)]);
+    const [a, b] = await Promise.all([startCounter(POSTGRES_URL!, env), startCounter(POSTGRES_URL!, env)]);
     const one = await a.client.responses.create({ model: "counter", input: "one" });
     const two = await b.client.responses.create({ model: "counter", input: "two", previous_response_id: one.id });
     const three = await a.client.responses.create({ model: "counter", input: "three", previous_response_id: two.id });
@@ -168,6 +121,6 @@ describe("threads in PostgreSQL", () => {
     expect((await b.client.responses.retrieve(three.id)).output).toEqual(three.output);
     await b.client.responses.delete(one.id);
     await expect(a.client.responses.retrieve(one.id)).rejects.toMatchObject({ status: 404 });
-    await Promise.all([stop(a, "SIGTERM"), stop(b, "SIGTERM")]);
+    await Promise.all([stopProcess(a, "SIGTERM"), stopProcess(b, "SIGTERM")]);
   });
 });

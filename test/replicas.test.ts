@@ -1,0 +1,99 @@
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { ConflictError } from "openai";
+import pg from "pg";
+import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext } from "vitest";
+import { killProcesses, POSTGRES_URL, postgresUnavailable, startProcess, stopProcess, type ServerProcess } from "./helpers.js";
+
+const CONFIG = "test/fixtures/replicas/langgraph.json";
+
+function startReplica(...args: string[]): Promise<ServerProcess> {
+  return startProcess(["--config", CONFIG, "--checkpointer", POSTGRES_URL!, ...args]);
+}
+
+/** One turn on the thread, sending only the new message (the model continues threads). */
+async function say(replica: ServerProcess, text: string, threadId: string): Promise<string> {
+  const completion = await replica.client.chat.completions.create({ model: "turns", messages: [{ role: "user", content: text }] }, { headers: { "X-Thread-Id": threadId } });
+  return completion.choices[0]!.message.content!;
+}
+
+function parse(answer: string): { count: number; said: string[] } {
+  const match = /^I hold (\d+) messages; you said: (.*)\.$/.exec(answer);
+  if (!match) throw new Error(`not a turn's answer: ${answer}`);
+  return { count: Number(match[1]), said: match[2]!.split(", ") };
+}
+
+async function skipWithoutPostgres(context: TestContext) {
+  const unavailable = await postgresUnavailable();
+  if (unavailable) {
+    console.warn(`Skipping the replica test: ${unavailable}`);
+    context.skip();
+  }
+}
+
+afterEach(killProcesses);
+
+describe("replicas sharing one PostgreSQL database", () => {
+  let db: pg.Client | undefined;
+
+  beforeAll(async () => {
+    if (await postgresUnavailable()) return;
+    db = new pg.Client({ connectionString: POSTGRES_URL });
+    await db.connect();
+  });
+  afterAll(() => db?.end());
+
+  /** Whether some replica holds the thread's lock now: Postgres shows a 64-bit advisory key as two 32-bit halves. */
+  async function threadLocked(threadId: string): Promise<boolean> {
+    const { rows } = await db!.query(
+      `SELECT count(*)::int AS held FROM pg_locks
+       WHERE locktype = 'advisory' AND granted AND objsubid = 1
+         AND ((classid::bigint << 32) | objid::bigint) = hashtextextended('langgraph-openai:thread:' || $1, 0)`,
+      [threadId],
+    );
+    return rows[0].held > 0;
+  }
+
+  async function until(condition: () => Promise<boolean>): Promise<void> {
+    while (!(await condition())) await sleep(20);
+  }
+
+  it("serialise concurrent turns on one thread: every turn is kept, in order", async (context) => {
+    await skipWithoutPostgres(context);
+    const [a, b] = await Promise.all([startReplica(), startReplica()]);
+    const threadId = `replicas-${randomUUID()}`;
+    const turns = Array.from({ length: 8 }, (_, index) => `turn ${index + 1}`);
+    const answers = (await Promise.all(turns.map((text, index) => say(index % 2 ? b : a, text, threadId)))).map(parse);
+
+    // No two turns continued from the same checkpoint: each saw the one before it.
+    expect(answers.map((answer) => answer.count).sort((x, y) => x - y)).toEqual([2, 4, 6, 8, 10, 12, 14, 16]);
+    const final = parse(await say(b, "final", threadId));
+    expect(final.count).toBe(18);
+    expect([...final.said].sort()).toEqual([...turns, "final"].sort());
+    // Every turn saw exactly the turns that came before it, in the thread's order.
+    answers.forEach((answer, index) => {
+      expect(answer.said.at(-1)).toBe(turns[index]);
+      expect(final.said.slice(0, answer.said.length)).toEqual(answer.said);
+    });
+    await Promise.all([stopProcess(a, "SIGTERM"), stopProcess(b, "SIGTERM")]);
+  });
+
+  it("answer 409 when the thread stays busy past --thread-lock-timeout, and a replica that dies releases its threads", async (context) => {
+    await skipWithoutPostgres(context);
+    const [a, b] = await Promise.all([startReplica("--thread-lock-timeout", "0.5"), startReplica("--thread-lock-timeout", "0.5")]);
+    const threadId = `held-${randomUUID()}`;
+    const held = say(a, "hold", threadId).catch((error: unknown) => error);
+    await until(() => threadLocked(threadId));
+
+    const busy = await say(b, "meanwhile", threadId).catch((error: unknown) => error);
+    expect(busy).toBeInstanceOf(ConflictError);
+    expect(busy).toMatchObject({ status: 409, code: "thread_busy" });
+    expect((busy as ConflictError).message).toMatch(/busy with another request, on this server or another replica, for longer than 0\.5 seconds/);
+
+    await stopProcess(a, "SIGKILL");
+    await held;
+    await until(async () => !(await threadLocked(threadId)));
+    expect(parse(await say(b, "after", threadId)).said.at(-1)).toBe("after");
+    await stopProcess(b, "SIGTERM");
+  });
+});

@@ -41,6 +41,28 @@ describe("operations flags", () => {
     expect(options.corsOrigins).toEqual(["https://a.example", "https://b.example"]);
   });
 
+  it("reads a key's tenant after '@', before its model list", () => {
+    expect(parse(["--api-key", "sk-a@acme", "--api-key", "sk-b@acme:echo,chat"], { LANGGRAPH_OPENAI_API_KEYS: "sk-c@globex,sk-d" }).apiKeys).toEqual([
+      { key: "sk-a", tenant: "acme" },
+      { key: "sk-b", tenant: "acme", models: ["echo", "chat"] },
+      { key: "sk-c", tenant: "globex" },
+      { key: "sk-d" },
+    ]);
+    expect(() => parse(["--api-key", "sk-a@"])).toThrow(/names no tenant after '@'/);
+  });
+
+  it("reads the store, the thread lock's bound and user scoping, with their defaults", () => {
+    expect(parse([])).toMatchObject({ store: "memory", threadLockTimeout: 60, scopeThreadsByUser: false });
+    expect(parse(["--store", "postgres://u@h/db", "--thread-lock-timeout", "5", "--scope-threads-by-user"])).toMatchObject({
+      store: "postgres://u@h/db",
+      threadLockTimeout: 5,
+      scopeThreadsByUser: true,
+    });
+    expect(parse([], { LANGGRAPH_OPENAI_STORE: "postgresql://u@h/db" }).store).toBe("postgresql://u@h/db");
+    expect(() => parse(["--store", "sqlite:./store.db"])).toThrow(/--store \(or \$LANGGRAPH_OPENAI_STORE\) must be 'memory' or a postgres:\/\/USER@HOST:PORT\/DB URL, got 'sqlite:.\/store.db'/);
+    expect(() => parse(["--thread-lock-timeout", "0"])).toThrow(/--thread-lock-timeout must be a positive number/);
+  });
+
   it("splits the keys variable on ';' when an entry lists models", () => {
     expect(parseApiKeysEnv("k1,k2;k3:agent,chat;k4")).toEqual([
       { key: "k1" },

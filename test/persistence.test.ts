@@ -6,6 +6,7 @@ import OpenAI from "openai";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { CheckpointerError, openCheckpointer, parseCheckpointerSpec } from "../src/checkpointer.js";
 import { parseCli, UsageError } from "../src/cli.js";
+import { openStore } from "../src/store.js";
 import { killProcesses, POSTGRES_URL, postgresUnavailable, startProcess, stopProcess, type ServerProcess } from "./helpers.js";
 
 const CONFIG = "test/fixtures/threads/langgraph.config.json";
@@ -43,6 +44,7 @@ describe("the checkpointer spec", () => {
   it("fails to open an unreachable database with a clear error", async () => {
     await expect(openCheckpointer("postgres://postgres@127.0.0.1:1/none")).rejects.toThrow(CheckpointerError);
     await expect(openCheckpointer("sqlite:/nonexistent-dir/threads.db")).rejects.toThrow(/cannot open SQLite checkpointer/);
+    await expect(openStore("postgres://postgres:secret@127.0.0.1:1/none")).rejects.toThrow(/^cannot set up the Postgres store at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/none: /);
   });
 });
 

@@ -1,5 +1,5 @@
 export { createApp, DEFAULT_BODY_LIMIT, type AppOptions } from "./app.js";
-export { serve, DEFAULT_SHUTDOWN_TIMEOUT, type ServeOptions, type RunningServer } from "./server.js";
+export { serve, DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_THREAD_LOCK_TIMEOUT, type ServeOptions, type RunningServer } from "./server.js";
 export { createLogger, type CreateLoggerOptions, type LogFormat } from "./logger.js";
 export { parseApiKey, parseApiKeysEnv, type ApiKey } from "./middleware/auth.js";
 export { RunTracker, type RunTrackerOptions, type RunRecord } from "./run-tracker.js";
@@ -16,3 +16,7 @@ export {
 } from "./scripted-model.js";
 export * from "./errors.js";
 export { openCheckpointer, CheckpointerError, type OpenCheckpointer } from "./checkpointer.js";
+export { openStore, StoreError, type OpenStore } from "./store.js";
+export { openPgThreadLocks, type PgThreadLocks, type PgThreadLocksOptions } from "./threads/pg-thread-locks.js";
+export type { ThreadLocker } from "./threads/locks.js";
+export type { RunUser } from "./run/server-info.js";

@@ -30,8 +30,8 @@ export interface AppOptions extends RunTrackerOptions {
   bodyLimit?: number;
   /** Where runs keep their state; needed for `interrupt()`. */
   checkpointer?: BaseCheckpointSaver;
-  /** LangGraph's long-term memory across threads (`config.store`), as LangGraph's server gives every run; in memory by default. */
-  store?: BaseStore;
+  /** LangGraph's long-term memory across threads (`config.store`), as LangGraph's server gives every run; in memory by default, none when null. */
+  store?: BaseStore | null;
   /** One run at a time per thread; this process's locks by default (`serve()` shares them over Postgres). */
   threadLocks?: ThreadLocker;
   /** Scope threads by the user id a trusted front end forwards in `X-OpenWebUI-User-Id` too (see `threads/owner.ts`). */
@@ -98,7 +98,7 @@ export function createApp(registry: Registry, options: AppOptions = {}): Hono {
   app.get("/health", (c) => c.json({ status: "ok" }));
   if (metrics) app.get("/metrics", metricsRoute(metrics.registry));
   app.route("/v1", modelRoutes(registry));
-  const store = options.store ?? new InMemoryStore();
+  const store = options.store === undefined ? new InMemoryStore() : (options.store ?? undefined);
   const runDeps = { checkpointer, store, locks: options.threadLocks ?? new ThreadLocks(), onServerError, runs };
   app.post("/v1/chat/completions", bodyLimit(limit), chatCompletions(registry, runDeps));
   const responsesDeps = { ...runDeps, ids: responseIds(responseSecret({ secret: options.responseSecret, checkpointer })) };

@@ -38,8 +38,8 @@ Options:
                                  postgres://USER@HOST:PORT/DB (default: $LANGGRAPH_OPENAI_CHECKPOINTER or memory)
       --response-secret SECRET   signs Responses API ids (default: $LANGGRAPH_OPENAI_RESPONSE_SECRET,
                                  else one made once and kept in the checkpointer)
-      --store SPEC               LangGraph's store every run gets: memory or postgres://USER@HOST:PORT/DB
-                                 (default: $LANGGRAPH_OPENAI_STORE or memory)
+      --store SPEC               LangGraph's store every run gets: memory, none or
+                                 postgres://USER@HOST:PORT/DB (default: $LANGGRAPH_OPENAI_STORE or memory)
       --thread-lock-timeout SECONDS
                                  with a postgres checkpointer, how long a request waits while its
                                  thread runs elsewhere before it gets 409 (default: ${DEFAULT_THREAD_LOCK_TIMEOUT})

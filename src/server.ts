@@ -22,8 +22,8 @@ export interface ServeOptions extends AppOptions {
    */
   checkpointerSpec?: string;
   /**
-   * LangGraph's store every run gets, when no `store` is given: `memory` (the default) or
-   * a `postgres://` URL. Opened here, closed by `close()`.
+   * LangGraph's store every run gets, when no `store` is given: `memory` (the default),
+   * `none`, or a `postgres://` URL. Opened here, closed by `close()`.
    */
   storeSpec?: string;
   /**
@@ -81,9 +81,9 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     const opened = options.checkpointer ? undefined : await openCheckpointer(options.checkpointerSpec ?? "memory");
     if (opened) closers.push(opened.close);
     const checkpointer: BaseCheckpointSaver = options.checkpointer ?? opened!.checkpointer;
-    const openedStore = options.store ? undefined : await openStore(options.storeSpec ?? "memory");
+    const openedStore = options.store === undefined ? await openStore(options.storeSpec ?? "memory") : undefined;
     if (openedStore) closers.push(openedStore.close);
-    const store = options.store ?? openedStore!.store;
+    const store = openedStore ? openedStore.store : options.store;
     const spec = options.checkpointer ? undefined : parseCheckpointerSpec(options.checkpointerSpec ?? "memory");
     let threadLocks = options.threadLocks;
     if (!threadLocks && spec?.kind === "postgres") {

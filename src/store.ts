@@ -1,7 +1,9 @@
 /**
  * LangGraph's long-term memory, shared by every thread: `memory` (the default; lost on
  * restart) or a `postgres://` URL (kept, and shared by replicas). Every run gets it as
- * `config.store` / `runtime.store`, as LangGraph's own server gives its runs one.
+ * `config.store` / `runtime.store`, as LangGraph's own server gives its runs one. `none`
+ * gives runs no store: LangGraph runs a batching loop beside every run that has one
+ * (`AsyncBatchedStore`), which costs a graph that never reads it about a millisecond.
  */
 import { InMemoryStore, type BaseStore } from "@langchain/langgraph";
 import { redact, setUpOnce } from "./checkpointer.js";
@@ -13,22 +15,24 @@ export class StoreError extends Error {
 }
 
 export interface OpenStore {
-  store: BaseStore;
+  /** Null for `none`. */
+  store: BaseStore | null;
   /** Releases the database's connection pool. */
   close(): Promise<void>;
 }
 
-export type StoreSpec = { kind: "memory" } | { kind: "postgres"; url: string };
+export type StoreSpec = { kind: "memory" } | { kind: "none" } | { kind: "postgres"; url: string };
 
 export function parseStoreSpec(spec: string): StoreSpec {
-  if (spec === "memory") return { kind: "memory" };
+  if (spec === "memory" || spec === "none") return { kind: spec };
   if (/^postgres(ql)?:\/\//.test(spec)) return { kind: "postgres", url: spec };
-  throw new StoreError(`--store (or $${STORE_ENV}) must be 'memory' or a postgres://USER@HOST:PORT/DB URL, got '${spec}'`);
+  throw new StoreError(`--store (or $${STORE_ENV}) must be 'memory', 'none' or a postgres://USER@HOST:PORT/DB URL, got '${spec}'`);
 }
 
 export async function openStore(spec: string): Promise<OpenStore> {
   const parsed = parseStoreSpec(spec);
   if (parsed.kind === "memory") return { store: new InMemoryStore(), close: async () => {} };
+  if (parsed.kind === "none") return { store: null, close: async () => {} };
   const { PostgresStore } = await import("@langchain/langgraph-checkpoint-postgres/store");
   // Tables are made once here, under the setup lock replicas share, not on a first request.
   const store = PostgresStore.fromConnString(parsed.url, { ensureTables: false });

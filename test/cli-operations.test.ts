@@ -59,7 +59,8 @@ describe("operations flags", () => {
       scopeThreadsByUser: true,
     });
     expect(parse([], { LANGGRAPH_OPENAI_STORE: "postgresql://u@h/db" }).store).toBe("postgresql://u@h/db");
-    expect(() => parse(["--store", "sqlite:./store.db"])).toThrow(/--store \(or \$LANGGRAPH_OPENAI_STORE\) must be 'memory' or a postgres:\/\/USER@HOST:PORT\/DB URL, got 'sqlite:.\/store.db'/);
+    expect(parse(["--store", "none"]).store).toBe("none");
+    expect(() => parse(["--store", "sqlite:./store.db"])).toThrow(/--store \(or \$LANGGRAPH_OPENAI_STORE\) must be 'memory', 'none' or a postgres:\/\/USER@HOST:PORT\/DB URL, got 'sqlite:.\/store.db'/);
     expect(() => parse(["--thread-lock-timeout", "0"])).toThrow(/--thread-lock-timeout must be a positive number/);
   });
 

@@ -113,3 +113,12 @@ describe("graphs written for LangGraph's own server", () => {
     expect(await received("bound")).toMatchObject({ model: "set-by-binding", assistant_id: "bound" });
   });
 });
+
+describe("--store none", () => {
+  it("gives runs no store", async () => {
+    const server = await startServer({ config: CONFIG, storeSpec: "none" });
+    const completion = await server.client.chat.completions.create({ model: "inspect", messages: [{ role: "user", content: "store?" }] });
+    expect(JSON.parse(completion.choices[0]!.message.content!)).toMatchObject({ hasStore: false });
+    await server.close();
+  });
+});

@@ -108,6 +108,14 @@ describe("graphs written for LangGraph's own server", () => {
     expect(await badRequest("inspect", { context: ["tone"] })).toMatchObject({ param: "context" });
   });
 
+  it("takes configurable and context from a Responses API request too", async () => {
+    const body = { model: "inspect", input: "what were you given?", configurable: { model: "client-model" }, context: { userName: "Ada" } };
+    const response = await server.client.responses.create(body as OpenAI.Responses.ResponseCreateParamsNonStreaming);
+    expect(JSON.parse(response.output_text)).toMatchObject({ model: "client-model", context: { userName: "Ada" }, assistant_id: "inspect" });
+    const refused = await server.client.responses.create({ ...body, model: "inspect-fast" } as OpenAI.Responses.ResponseCreateParamsNonStreaming).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ status: 400, param: "configurable.model" });
+  });
+
   it("serves graph.withConfig(...) and a RunnableBinding around a graph, with their config under the model's", async () => {
     expect(await received("configured")).toMatchObject({ model: "set-by-withConfig", assistant_id: "configured", graph_id: "configured" });
     expect(await received("bound")).toMatchObject({ model: "set-by-binding", assistant_id: "bound" });

@@ -93,6 +93,21 @@ describe("threads belong to the API key, or the tenant, that made them", () => {
     expect(stored.join(" ")).not.toContain("sk-alice");
   });
 
+  it("keeps Responses API ids and conversations to the key that made them", async () => {
+    const mine = await alice.responses.create({ model: "counter", input: "alice's secret" });
+    await expect(bob.responses.retrieve(mine.id)).rejects.toMatchObject({ status: 404 });
+    await expect(bob.responses.create({ model: "counter", input: "more", previous_response_id: mine.id })).rejects.toMatchObject({ status: 404 });
+    await expect(bob.responses.delete(mine.id)).rejects.toMatchObject({ status: 404 });
+    expect((await alice.responses.retrieve(mine.id)).output_text).toBe("I hold 2 messages; you said: alice's secret.");
+    const next = await alice.responses.create({ model: "counter", input: "and more", previous_response_id: mine.id });
+    expect(next.output_text).toBe("I hold 4 messages; you said: alice's secret, and more.");
+
+    const conversation = `conversation-${randomUUID()}`;
+    await alice.responses.create({ model: "counter", input: "one", conversation });
+    expect((await bob.responses.create({ model: "counter", input: "two", conversation })).output_text).toBe("I hold 2 messages; you said: two.");
+    expect((await alice.responses.create({ model: "counter", input: "three", conversation })).output_text).toBe("I hold 4 messages; you said: one, three.");
+  });
+
   it("never resumes another key's stateless interrupt, even for the same words", async () => {
     const history: Message[] = [{ role: "user", content: `write an email about ${randomUUID()}` }];
     const asked = await alice.chat.completions.create({ model: "approval", messages: history });

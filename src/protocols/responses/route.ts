@@ -21,6 +21,8 @@ import { respondJson, respondStream } from "../../http/respond.js";
 import { canUseModel } from "../../middleware/auth.js";
 import type { ModelEntry, Registry } from "../../registry.js";
 import { startRequestRun, type RequestRunDeps } from "../../request-run.js";
+import { parseRequestedSettings } from "../../run/run-settings.js";
+import { scopeThreadId, threadOwner } from "../../threads/owner.js";
 import { threadSaver, type ThreadRequest } from "../../threads/session.js";
 import type { BaseMessage } from "@langchain/core/messages";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
@@ -44,9 +46,17 @@ async function saverFor(entry: ModelEntry | undefined, deps: ResponsesDeps): Pro
 }
 
 /**
+ * An id names the thread as its client did; the checkpointer holds the caller's own
+ * thread of that name (`threads/owner.ts`), so another API key's id names nothing.
+ */
+function storedRef<Ref extends ResponseRef>(c: Context, ref: Ref): Ref {
+  return { ...ref, threadId: scopeThreadId(threadOwner(c), ref.threadId) };
+}
+
+/**
  * The one place where a response id becomes a stored response, for every route: an id
- * this server did not sign, of a model the caller's key may not use, or of a response
- * since forgotten, is not found. (Per-key thread ownership, when it comes, applies here.)
+ * this server did not sign, of a model the caller's key may not use, of another owner's
+ * thread, or of a response since forgotten, is not found.
  */
 async function findStoredResponse(
   c: Context,
@@ -57,7 +67,7 @@ async function findStoredResponse(
   const ref = await deps.ids.parseResponseId(id);
   if (!ref || !canUseModel(c, ref.model)) return undefined;
   const saver = await saverFor(registry.get(ref.model), deps);
-  const stored = await loadResponse(saver, ref);
+  const stored = await loadResponse(saver, storedRef(c, ref));
   return stored && { ref, stored, saver };
 }
 
@@ -69,7 +79,7 @@ function itemResolver(c: Context, registry: Registry, deps: ResponsesDeps): Item
     if (!ref || !canUseModel(c, ref.model)) return undefined;
     const key = JSON.stringify([ref.threadId, ref.marker]);
     let stored = responses.get(key);
-    if (!stored) responses.set(key, (stored = saverFor(registry.get(ref.model), deps).then((saver) => loadResponse(saver, ref))));
+    if (!stored) responses.set(key, (stored = saverFor(registry.get(ref.model), deps).then((saver) => loadResponse(saver, storedRef(c, ref)))));
     return { ref, item: (await stored)?.response.output[ref.index] };
   };
 }
@@ -145,7 +155,8 @@ function createdResponse(request: CreateResponseRequest, entry: ModelEntry, id: 
 
 export function createResponse(registry: Registry, deps: ResponsesDeps) {
   return async (c: Context): Promise<globalThis.Response> => {
-    const request = parseResponsesRequest(await readJsonBody(c));
+    const body = await readJsonBody(c);
+    const request = parseResponsesRequest(body);
     const entry = registry.get(request.model);
     if (!entry || !canUseModel(c, entry.id)) throw new ModelNotFoundError(request.model);
     c.set("model", entry.id);
@@ -165,6 +176,7 @@ export function createResponse(registry: Registry, deps: ResponsesDeps) {
       messages,
       thread,
       request: toRequestContext(request),
+      settings: parseRequestedSettings(body),
       ...(ref && { checkpointMetadata: { [MARKER_KEY]: marker } }),
     });
     const renderer = responseRenderer({ response: createdResponse(request, entry, id, thread), itemId });
@@ -193,7 +205,7 @@ export function deleteStoredResponse(registry: Registry, deps: ResponsesDeps) {
   return async (c: Context): Promise<globalThis.Response> => {
     const id = c.req.param("id")!;
     const found = await findStoredResponse(c, registry, deps, id);
-    if (!found || !(await deleteResponse(found.saver, found.ref))) throw notFound(id);
+    if (!found || !(await deleteResponse(found.saver, storedRef(c, found.ref)))) throw notFound(id);
     c.set("model", found.ref.model);
     const deleted: DeletedResponse = { id, object: "response", deleted: true };
     return c.json(deleted);

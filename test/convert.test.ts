@@ -1,8 +1,6 @@
-import { AIMessage, HumanMessage, SystemMessage, ToolMessage } from "@langchain/core/messages";
+import { AIMessage, FunctionMessage, HumanMessage, SystemMessage, ToolMessage } from "@langchain/core/messages";
 import { describe, expect, it } from "vitest";
 import { toLangChainMessages, toOpenAIToolCalls } from "../src/protocols/chat-completions/convert.js";
-import { InvalidRequestError } from "../src/errors.js";
-import type { ChatMessage } from "../src/protocols/chat-completions/schemas.js";
 
 describe("OpenAI messages to LangChain messages", () => {
   it("maps every role to its LangChain message", () => {
@@ -42,7 +40,6 @@ describe("OpenAI messages to LangChain messages", () => {
     const [call, result] = toLangChainMessages([
       {
         role: "assistant",
-        content: null,
         tool_calls: [
           { id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } },
           { id: "call_2", type: "function", function: { name: "now", arguments: "" } },
@@ -61,15 +58,38 @@ describe("OpenAI messages to LangChain messages", () => {
     expect(result.text).toBe("18°C");
   });
 
-  it("rejects tool call arguments that are not JSON, naming the field", () => {
-    const messages: ChatMessage[] = [
-      { role: "user", content: "hi" },
-      { role: "assistant", tool_calls: [{ id: "c", type: "function", function: { name: "f", arguments: "{nope" } }] },
-    ];
-    expect(() => toLangChainMessages(messages)).toThrow(InvalidRequestError);
-    expect(() => toLangChainMessages(messages)).toThrow(
-      expect.objectContaining({ param: "messages[1].tool_calls[0].function.arguments" }),
-    );
+  it("keeps tool call arguments that are not JSON (the spec allows any string) as an invalid tool call", () => {
+    const [call] = toLangChainMessages([
+      {
+        role: "assistant",
+        tool_calls: [
+          { id: "c1", type: "function", function: { name: "f", arguments: "{nope" } },
+          { id: "c2", type: "function", function: { name: "g", arguments: '{"ok":true}' } },
+        ],
+      },
+    ]) as [AIMessage];
+    expect(call.tool_calls).toEqual([{ type: "tool_call", id: "c2", name: "g", args: { ok: true } }]);
+    expect(call.invalid_tool_calls).toEqual([
+      { type: "invalid_tool_call", id: "c1", name: "f", args: "{nope", error: expect.any(String) },
+    ]);
+  });
+
+  it("reads the deprecated function_call and function messages as LangChain does", () => {
+    const [call, result] = toLangChainMessages([
+      { role: "assistant", function_call: { name: "get_weather", arguments: '{"city":"Paris"}' } },
+      { role: "function", name: "get_weather", content: "18°C" },
+    ]) as [AIMessage, FunctionMessage];
+    expect(call.additional_kwargs.function_call).toEqual({ name: "get_weather", arguments: '{"city":"Paris"}' });
+    expect(call.content).toBe("");
+    expect(result).toBeInstanceOf(FunctionMessage);
+    expect(result).toMatchObject({ name: "get_weather", content: "18°C" });
+  });
+
+  it("reads a custom tool's call as @langchain/openai writes it", () => {
+    const [call] = toLangChainMessages([
+      { role: "assistant", tool_calls: [{ id: "c1", type: "custom", custom: { name: "shell", input: "ls -la" } }] },
+    ]) as [AIMessage];
+    expect(call.tool_calls).toEqual([{ type: "tool_call", id: "c1", name: "shell", args: { input: "ls -la" }, isCustomTool: true }]);
   });
 });
 

@@ -3,29 +3,54 @@
  * `coerceMessageLikeToMessage` knows every OpenAI role (developer included) and
  * parses assistant `tool_calls`; `convertLangChainToolCallToOpenAI` goes back.
  */
-import { coerceMessageLikeToMessage, type BaseMessage } from "@langchain/core/messages";
+import {
+  AIMessage,
+  coerceMessageLikeToMessage,
+  FunctionMessage,
+  type BaseMessage,
+  type InvalidToolCall,
+  type ToolCall as LangChainToolCall,
+} from "@langchain/core/messages";
 import { convertLangChainToolCallToOpenAI } from "@langchain/core/output_parsers/openai_tools";
-import { InvalidRequestError } from "../../errors.js";
 import type { ClientToolCall } from "../../run/events.js";
 import type { ChatMessage, ToolCall } from "./schemas.js";
 
-export function toLangChainMessages(messages: readonly ChatMessage[]): BaseMessage[] {
-  return messages.map((message, index) => {
-    if (message.role === "assistant") {
-      message.tool_calls?.forEach((call, callIndex) => {
-        try {
-          JSON.parse(call.function.arguments || "{}");
-        } catch {
-          const param = `messages[${index}].tool_calls[${callIndex}].function.arguments`;
-          throw new InvalidRequestError(`Invalid '${param}': not valid JSON.`, param);
-        }
-      });
-      const toolCalls = message.tool_calls?.map((call) => ({
-        ...call,
-        function: { ...call.function, arguments: call.function.arguments || "{}" },
-      }));
-      return coerceMessageLikeToMessage({ ...message, content: message.content ?? "", tool_calls: toolCalls });
+type AssistantMessage = Extract<ChatMessage, { role: "assistant" }>;
+
+/**
+ * An assistant message as LangChain holds one: tool calls with parsed arguments, the
+ * calls whose arguments are not JSON (the spec allows any string) as `invalid_tool_calls`,
+ * a custom tool's call as @langchain/openai writes it (`args.input`, `isCustomTool`),
+ * and the deprecated `function_call` in `additional_kwargs`, where ChatOpenAI looks.
+ */
+function toAIMessage(message: AssistantMessage): AIMessage {
+  const toolCalls: LangChainToolCall[] = [];
+  const invalidToolCalls: InvalidToolCall[] = [];
+  for (const call of message.tool_calls ?? []) {
+    if (call.type === "custom") {
+      toolCalls.push({ type: "tool_call", id: call.id, name: call.custom.name, args: { input: call.custom.input }, isCustomTool: true } as LangChainToolCall);
+      continue;
     }
+    const { name, arguments: text } = call.function;
+    try {
+      toolCalls.push({ type: "tool_call", id: call.id, name, args: JSON.parse(text || "{}") });
+    } catch {
+      invalidToolCalls.push({ type: "invalid_tool_call", id: call.id, name, args: text, error: "arguments are not valid JSON" });
+    }
+  }
+  return new AIMessage({
+    content: message.content ?? "",
+    ...(message.name !== undefined && { name: message.name }),
+    tool_calls: toolCalls,
+    invalid_tool_calls: invalidToolCalls,
+    additional_kwargs: message.function_call ? { function_call: message.function_call } : {},
+  });
+}
+
+export function toLangChainMessages(messages: readonly ChatMessage[]): BaseMessage[] {
+  return messages.map((message) => {
+    if (message.role === "assistant") return toAIMessage(message);
+    if (message.role === "function") return new FunctionMessage({ content: message.content ?? "", name: message.name });
     return coerceMessageLikeToMessage(message);
   });
 }

@@ -1,57 +1,100 @@
 /**
  * The wire format of OpenAI's Chat Completions API, as zod schemas. Requests are
  * validated with them; response types are inferred from them, so nothing is
- * written twice. Unknown request fields pass through: clients send many.
+ * written twice.
+ *
+ * The request schema follows OpenAI's OpenAPI spec (`CreateChatCompletionRequest`)
+ * field by field; test/spec-conformance.test.ts checks it against the spec itself.
+ * Where it differs, on purpose:
+ * - `null` for an optional field counts as absent, as OpenAI's API and vLLM read it
+ *   (Python clients send `None`); the parsed request holds `undefined` there.
+ * - Rules the spec states only in prose are enforced as OpenAI's API does (see `proseRules`).
+ * - What a graph cannot do is refused with a 400 that says so (`n` > 1, logprobs, audio output).
+ * - Fields no schema names pass through untouched: clients send many.
  */
 import { z } from "zod";
 
-const textPart = z.object({ type: z.literal("text"), text: z.string() });
+/** An optional field: null counts as absent (the parsed value is `undefined`). */
+function optional<T extends z.ZodType>(schema: T) {
+  return schema
+    .nullable()
+    .transform((value) => value ?? undefined)
+    .optional();
+}
+
+/** JSON Schema's `integer`: any whole number, beyond 2^53 too (a 64-bit `seed`). */
+const integer = () => z.number().refine(Number.isInteger, "expected an integer");
+
+/** OpenAI's rule for tool, function and response-format names (stated in the spec's prose). */
+const functionName = z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, "must be 1 to 64 letters, digits, underscores or dashes");
+
+const promptCacheBreakpoint = z.object({ mode: z.literal("explicit") });
+const partExtras = { prompt_cache_breakpoint: optional(promptCacheBreakpoint) };
+
+const textPart = z.object({ type: z.literal("text"), text: z.string(), ...partExtras });
 const imagePart = z.object({
   type: z.literal("image_url"),
-  image_url: z.object({ url: z.string(), detail: z.enum(["auto", "low", "high"]).optional() }),
+  image_url: z.object({ url: z.string(), detail: optional(z.enum(["auto", "low", "high"])) }),
+  ...partExtras,
 });
 const audioPart = z.object({
   type: z.literal("input_audio"),
   input_audio: z.object({ data: z.string(), format: z.enum(["wav", "mp3"]) }),
+  ...partExtras,
 });
 const filePart = z.object({
   type: z.literal("file"),
-  file: z.object({ file_data: z.string().optional(), file_id: z.string().optional(), filename: z.string().optional() }),
+  file: z.object({ file_data: optional(z.string()), file_id: optional(z.string()), filename: optional(z.string()) }),
+  ...partExtras,
 });
 const refusalPart = z.object({ type: z.literal("refusal"), refusal: z.string() });
 
-const userContentPart = z.discriminatedUnion("type", [textPart, imagePart, audioPart, filePart]);
-const textContent = z.union([z.string(), z.array(textPart)]);
+/** A message's content: a string, or at least one part. */
+const content = <Part extends z.ZodType>(part: Part) => z.union([z.string(), z.array(part).min(1)]);
+const textContent = content(textPart);
 
 export const toolCallSchema = z.object({
   id: z.string(),
   type: z.literal("function"),
+  // Any string, as the spec says: a model's arguments are not always valid JSON.
   function: z.object({ name: z.string(), arguments: z.string() }),
 });
 export type ToolCall = z.infer<typeof toolCallSchema>;
 
-const name = z.string().optional();
+const customToolCall = z.object({
+  id: z.string(),
+  type: z.literal("custom"),
+  custom: z.object({ name: z.string(), input: z.string() }),
+});
+export type CustomToolCall = z.infer<typeof customToolCall>;
+
+const name = optional(z.string());
 
 const systemMessage = z.object({ role: z.literal("system"), content: textContent, name });
 const developerMessage = z.object({ role: z.literal("developer"), content: textContent, name });
 const userMessage = z.object({
   role: z.literal("user"),
-  content: z.union([z.string(), z.array(userContentPart)]),
+  content: content(z.discriminatedUnion("type", [textPart, imagePart, audioPart, filePart])),
   name,
 });
 const assistantMessage = z
   .object({
     role: z.literal("assistant"),
-    content: z.union([z.string(), z.array(z.discriminatedUnion("type", [textPart, refusalPart]))]).nullish(),
-    tool_calls: z.array(toolCallSchema).optional(),
-    refusal: z.string().nullish(),
+    content: optional(content(z.discriminatedUnion("type", [textPart, refusalPart]))),
+    refusal: optional(z.string()),
     name,
+    audio: optional(z.object({ id: z.string() })),
+    tool_calls: optional(z.array(z.discriminatedUnion("type", [toolCallSchema, customToolCall]))),
+    function_call: optional(z.object({ name: z.string(), arguments: z.string() })),
+    // Clients echo a reasoning model's thinking back (`reasoning_content`, `reasoning`): accepted and dropped.
   })
-  .refine((m) => m.content != null || (m.tool_calls?.length ?? 0) > 0, {
-    message: "an assistant message needs 'content' unless it has 'tool_calls'",
+  .refine((m) => m.content !== undefined || (m.tool_calls?.length ?? 0) > 0 || m.function_call !== undefined, {
+    message: "an assistant message needs 'content' unless it has 'tool_calls' or 'function_call'",
     path: ["content"],
   });
 const toolMessage = z.object({ role: z.literal("tool"), content: textContent, tool_call_id: z.string() });
+/** Deprecated by OpenAI (the result of a `function_call`), still valid. */
+const functionMessage = z.object({ role: z.literal("function"), content: z.string().nullable(), name: z.string() });
 
 export const messageSchema = z.discriminatedUnion("role", [
   systemMessage,
@@ -59,69 +102,179 @@ export const messageSchema = z.discriminatedUnion("role", [
   userMessage,
   assistantMessage,
   toolMessage,
+  functionMessage,
 ]);
 export type ChatMessage = z.infer<typeof messageSchema>;
 
-export const toolSchema = z.object({
+const functionTool = z.object({
   type: z.literal("function"),
   function: z.object({
-    name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, "must be 1 to 64 letters, digits, underscores or dashes"),
-    description: z.string().optional(),
-    parameters: z.record(z.string(), z.unknown()).optional(),
-    strict: z.boolean().nullish(),
+    name: functionName,
+    description: optional(z.string()),
+    parameters: optional(z.record(z.string(), z.unknown())),
+    strict: optional(z.boolean()),
   }),
 });
+const customTool = z.object({
+  type: z.literal("custom"),
+  custom: z.object({
+    name: z.string(),
+    description: optional(z.string()),
+    format: optional(
+      z.discriminatedUnion("type", [
+        z.strictObject({ type: z.literal("text") }),
+        z.strictObject({
+          type: z.literal("grammar"),
+          grammar: z.object({ definition: z.string(), syntax: z.enum(["lark", "regex"]) }),
+        }),
+      ]),
+    ),
+  }),
+});
+export const toolSchema = z.discriminatedUnion("type", [functionTool, customTool]);
+export type Tool = z.infer<typeof toolSchema>;
 
 const toolChoice = z.union([
   z.enum(["none", "auto", "required"]),
+  z.object({
+    type: z.literal("allowed_tools"),
+    allowed_tools: z.object({ mode: z.enum(["auto", "required"]), tools: z.array(z.looseObject({})) }),
+  }),
   z.object({ type: z.literal("function"), function: z.object({ name: z.string() }) }),
+  z.object({ type: z.literal("custom"), custom: z.object({ name: z.string() }) }),
 ]);
+export type ToolChoice = z.infer<typeof toolChoice>;
 
 const responseFormat = z.discriminatedUnion("type", [
   z.object({ type: z.literal("text") }),
   z.object({ type: z.literal("json_object") }),
-  z.object({ type: z.literal("json_schema"), json_schema: z.looseObject({ name: z.string() }) }),
+  z.object({
+    type: z.literal("json_schema"),
+    json_schema: z.object({
+      name: functionName,
+      description: optional(z.string()),
+      schema: optional(z.record(z.string(), z.unknown())),
+      strict: optional(z.boolean()),
+    }),
+  }),
 ]);
+export type ResponseFormat = z.infer<typeof responseFormat>;
 
-const positiveInt = z.number().int().positive();
+const penalty = z.number().min(-2).max(2);
+/** The spec types these as plain integers; OpenAI's API refuses less than one. */
+const tokenLimit = integer().min(1);
 
-export const chatCompletionRequestSchema = z.looseObject({
-  model: z.string().min(1),
+/** `{ "type": "function", "function": { "name": "x" } }` or the custom tool's `{ "custom": { "name" } }`: the tool's name. */
+function toolName(tool: { type: string; function?: { name?: unknown }; custom?: { name?: unknown }; name?: unknown }): unknown {
+  return tool.type === "custom" ? tool.custom?.name : (tool.function?.name ?? tool.name);
+}
+
+const requestFields = z.looseObject({
+  model: z.string().min(1, "must name a model"),
   messages: z.array(messageSchema).min(1, "must contain at least one message"),
-  stream: z.boolean().nullish(),
-  stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
-  temperature: z.number().min(0).max(2).nullish(),
-  top_p: z.number().min(0).max(1).nullish(),
-  max_tokens: positiveInt.nullish(),
-  max_completion_tokens: positiveInt.nullish(),
-  stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
-  presence_penalty: z.number().min(-2).max(2).nullish(),
-  frequency_penalty: z.number().min(-2).max(2).nullish(),
-  seed: z.number().int().nullish(),
-  user: z.string().optional(),
-  metadata: z.record(z.string(), z.string()).nullish(),
-  tools: z.array(toolSchema).optional(),
-  tool_choice: toolChoice.optional(),
-  parallel_tool_calls: z.boolean().optional(),
-  response_format: responseFormat.optional(),
-  n: z.number().int().min(1).max(1, "n > 1 is not supported: a graph run produces one answer").nullish(),
-  logprobs: z.literal(false, "logprobs are not supported by graph models").nullish(),
-  top_logprobs: z.literal(0, "top_logprobs are not supported by graph models").nullish(),
-  modalities: z.array(z.literal("text", "output modalities other than text are not supported by graph models")).nullish(),
-  audio: z.unknown().refine((audio) => audio == null, "audio output is not supported by graph models").optional(),
-  reasoning_effort: z.string().nullish(),
-  verbosity: z.enum(["low", "medium", "high"]).nullish(),
-  logit_bias: z.record(z.string(), z.number().min(-100).max(100)).nullish(),
-  store: z.boolean().nullish(),
-  service_tier: z.string().nullish(),
-  prompt_cache_key: z.string().optional(),
-  safety_identifier: z.string().optional(),
-  prediction: z.object({ type: z.literal("content"), content: textContent }).nullish(),
-  web_search_options: z.looseObject({}).optional(),
+  stream: optional(z.boolean()),
+  stream_options: optional(z.object({ include_usage: optional(z.boolean()), include_obfuscation: optional(z.boolean()) })),
+  temperature: optional(z.number().min(0).max(2)),
+  top_p: optional(z.number().min(0).max(1)),
+  max_tokens: optional(tokenLimit),
+  max_completion_tokens: optional(tokenLimit),
+  stop: optional(z.union([z.string(), z.array(z.string()).min(1).max(4)])),
+  presence_penalty: optional(penalty),
+  frequency_penalty: optional(penalty),
+  seed: optional(integer().min(-9223372036854776000).max(9223372036854776000)),
+  user: optional(z.string()),
+  safety_identifier: optional(z.string().max(64)),
+  prompt_cache_key: optional(z.string()),
+  prompt_cache_retention: optional(z.enum(["in_memory", "24h"])),
+  prompt_cache_options: optional(z.object({ ttl: optional(z.literal("30m")), mode: optional(z.enum(["implicit", "explicit"])) })),
+  // OpenAI's prose: at most 16 pairs, keys up to 64 characters, values up to 512.
+  metadata: optional(z.record(z.string().max(64), z.string().max(512))),
+  tools: optional(z.array(toolSchema).min(1)),
+  tool_choice: optional(toolChoice),
+  parallel_tool_calls: optional(z.boolean()),
+  response_format: optional(responseFormat),
+  n: optional(integer().min(1).max(128).max(1, "n > 1 is not supported: a graph run produces one answer")),
+  logprobs: optional(z.boolean().refine((value) => !value, "logprobs are not supported by graph models")),
+  top_logprobs: optional(integer().min(0).max(20).max(0, "top_logprobs are not supported by graph models")),
+  modalities: optional(
+    z.array(z.enum(["text", "audio"]).refine((modality) => modality === "text", "output modalities other than text are not supported by graph models")),
+  ),
+  audio: optional(z.unknown().refine(() => false, "audio output is not supported by graph models")),
+  reasoning_effort: optional(z.enum(["none", "minimal", "low", "medium", "high", "xhigh", "max"])),
+  verbosity: optional(z.enum(["low", "medium", "high"])),
+  logit_bias: optional(z.record(z.string(), integer().min(-100).max(100))),
+  store: optional(z.boolean()),
+  service_tier: optional(z.enum(["auto", "default", "flex", "scale", "priority", "fast"])),
+  prediction: optional(z.object({ type: z.literal("content"), content: textContent })),
+  web_search_options: optional(
+    z.object({
+      user_location: optional(
+        z.object({
+          type: z.literal("approximate"),
+          approximate: z.object({
+            country: optional(z.string()),
+            region: optional(z.string()),
+            city: optional(z.string()),
+            timezone: optional(z.string()),
+          }),
+        }),
+      ),
+      search_context_size: optional(z.enum(["low", "medium", "high"])),
+    }),
+  ),
+  moderation: optional(
+    z.object({
+      model: z.string(),
+      policy: optional(
+        z.object({
+          input: optional(z.object({ mode: z.enum(["score", "block"]) })),
+          output: optional(z.object({ mode: z.enum(["score", "block"]) })),
+        }),
+      ),
+    }),
+  ),
   // Deprecated by OpenAI for `tools`/`tool_choice`, still sent by old clients: checked, then ignored.
-  functions: z.array(z.looseObject({ name: z.string() })).optional(),
-  function_call: z.union([z.enum(["none", "auto"]), z.object({ name: z.string() })]).optional(),
+  functions: optional(
+    z
+      .array(z.object({ name: functionName, description: optional(z.string()), parameters: optional(z.record(z.string(), z.unknown())) }))
+      .min(1)
+      .max(128),
+  ),
+  function_call: optional(z.union([z.enum(["none", "auto"]), z.object({ name: z.string() })])),
 });
+
+type RequestFields = z.infer<typeof requestFields>;
+
+/**
+ * The rules OpenAI states in prose and its API enforces, each naming its field as
+ * OpenAI's 400 does.
+ */
+function proseRules(request: RequestFields, ctx: z.RefinementCtx): void {
+  const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: "custom", path, message, input: request });
+  if (request.stream_options !== undefined && request.stream !== true) {
+    issue(["stream_options"], "only allowed when 'stream' is true");
+  }
+  const metadataKeys = Object.keys(request.metadata ?? {}).length;
+  if (metadataKeys > 16) issue(["metadata"], `at most 16 key-value pairs, got ${metadataKeys}`);
+  const choice = request.tool_choice;
+  if (choice === undefined || choice === "none") return;
+  const tools = request.tools;
+  if (tools === undefined) {
+    issue(["tool_choice"], "only allowed when 'tools' are given");
+    return;
+  }
+  const names = new Set(tools.map(toolName));
+  if (typeof choice === "object" && choice.type === "allowed_tools") {
+    choice.allowed_tools.tools.forEach((tool, index) => {
+      const wanted = toolName(tool as Parameters<typeof toolName>[0]);
+      if (!names.has(wanted)) issue(["tool_choice", "allowed_tools", "tools", index], `no tool named ${JSON.stringify(wanted)} in 'tools'`);
+    });
+  } else if (typeof choice === "object" && !names.has(toolName(choice))) {
+    issue(["tool_choice"], `no tool named ${JSON.stringify(toolName(choice))} in 'tools'`);
+  }
+}
+
+export const chatCompletionRequestSchema = requestFields.superRefine(proseRules);
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
 
 export const finishReasonSchema = z.enum(["stop", "length", "tool_calls", "content_filter"]);

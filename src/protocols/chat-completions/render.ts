@@ -22,7 +22,8 @@ function toOpenAIUsage(usage: RunUsage): Usage {
 
 /**
  * One chunk per event, the first carrying the role, then the finishing chunk and,
- * with `includeUsage`, the `choices: []` usage chunk of `stream_options.include_usage`.
+ * with `includeUsage`, the `choices: []` usage chunk of `stream_options.include_usage`;
+ * every chunk before that one then says `usage: null`, as the spec has it.
  */
 export async function* toChunks(
   events: AsyncIterable<RunEvent>,
@@ -35,6 +36,7 @@ export async function* toChunks(
     created: meta.created,
     model: meta.model,
     choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+    ...(includeUsage && { usage: null }),
   });
   let started = false;
   let finishReason: FinishReason = "stop";

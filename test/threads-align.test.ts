@@ -128,6 +128,13 @@ describe("the thread id of a request", () => {
     expect(threadIdOf(headers({}), undefined)).toBeUndefined();
   });
 
+  it("reads an empty thread header as absent, as Open WebUI sends one for a chat it has not saved", () => {
+    expect(threadIdOf(headers({ "x-thread-id": "" }), undefined)).toBeUndefined();
+    expect(threadIdOf(headers({ "x-thread-id": "  ", "x-openwebui-chat-id": "" }), undefined)).toBeUndefined();
+    expect(threadIdOf(headers({ "x-thread-id": "", "x-openwebui-chat-id": "c" }), { thread_id: "b" })).toBe("b");
+    expect(threadIdOf(headers({ "x-thread-id": "" }), null)).toBeUndefined();
+  });
+
   it("rejects an empty, overlong or reserved id with a 400", () => {
     expect(() => threadIdOf(headers({ "x-thread-id": "__proto__" }), null)).toThrow(/reserved/);
     expect(() => threadIdOf(headers({}), { thread_id: " " })).toThrow(expect.objectContaining({ status: 400, param: "metadata.thread_id" }));

@@ -1,7 +1,9 @@
 /**
  * Which thread a request continues: header `X-Thread-Id`, body `metadata.thread_id`, or
  * Open WebUI's `X-OpenWebUI-Chat-Id` (sent when its ENABLE_FORWARD_USER_INFO_HEADERS is
- * on), in that order. None means a stateless request.
+ * on), in that order. None means a stateless request. An empty header counts as absent:
+ * Open WebUI sends `X-Thread-Id: ` when a header template's `{{CHAT_ID}}` has no chat.
+ * An empty `metadata.thread_id` is a 400: a body field is written on purpose.
  */
 import { InvalidRequestError } from "../errors.js";
 
@@ -21,9 +23,9 @@ export function threadIdOf(
     ["X-OpenWebUI-Chat-Id", header(OPEN_WEBUI_CHAT_ID_HEADER)],
   ];
   for (const [source, value] of candidates) {
-    if (value === undefined) continue;
-    const id = value.trim();
     const param = source === "metadata.thread_id" ? source : null;
+    const id = value?.trim();
+    if (id === undefined || (id === "" && param === null)) continue;
     if (id === "" || id.length > MAX_LENGTH || /[\u0000-\u001f]/.test(id)) {
       throw new InvalidRequestError(`Invalid thread id in ${source}: expected 1 to ${MAX_LENGTH} printable characters.`, param);
     }

@@ -10,15 +10,17 @@
 import type { BaseMessage } from "@langchain/core/messages";
 import type { BaseCheckpointSaver, BaseStore } from "@langchain/langgraph";
 import type { Context } from "hono";
+import type { Logger } from "pino";
 import { ApiError, GraphRunError } from "./errors.js";
 import type { RespondOptions } from "./http/respond.js";
 import type { ModelEntry } from "./registry.js";
 import type { RunTracker } from "./run-tracker.js";
 import type { RunEvent } from "./run/events.js";
-import { REQUEST_CONFIG_KEY, type ChatRequestContext } from "./run/request-context.js";
+import { REQUEST_CONFIG_KEY, REQUEST_LOG_CONFIG_KEY, type ChatRequestContext } from "./run/request-context.js";
 import { runGraph } from "./run/run.js";
 import { checkContext, resolveRunSettings, type RequestedSettings } from "./run/run-settings.js";
 import { runConfigurable, runUser, serverInfo } from "./run/server-info.js";
+import { cutAtStopSequences } from "./run/stop-sequences.js";
 import { withCheckpointMetadata } from "./threads/checkpoint-metadata.js";
 import type { ThreadLocker } from "./threads/locks.js";
 import { scopeThreadId, threadOwner } from "./threads/owner.js";
@@ -33,6 +35,8 @@ export interface RequestRunDeps {
   runs: RunTracker;
   /** Called with every error that became a 5xx, with its cause and the request's id. */
   onServerError?: (error: ApiError, cause: unknown, requestId?: string) => void;
+  /** The server's logger; a run gets a child with the request's id (`getRequestLog(config)`). */
+  logger?: Logger;
 }
 
 export interface RequestRunInput {
@@ -46,6 +50,8 @@ export interface RequestRunInput {
   checkpointMetadata?: Record<string, string>;
   /** The request's `configurable` and `context`, over the model's defaults as far as its allow lists let them. */
   settings?: RequestedSettings;
+  /** Where the answer's text ends, before any of these (see `run/stop-sequences.ts`). */
+  stopSequences?: readonly string[];
 }
 
 export interface RequestRun {
@@ -68,6 +74,7 @@ export async function startRequestRun(c: Context, deps: RequestRunDeps, input: R
   const user = runUser({ header: (name) => c.req.header(name), requestUser: request.user, tenant: c.get("tenant") });
   const settings = resolveRunSettings(entry, input.settings ?? {});
   const configurable = runConfigurable(entry, user, settings.configurable);
+  const log = deps.logger?.child({ requestId: c.get("requestId") });
   const controller = new AbortController();
   // Operations: a slot (or 429), a timeout that aborts `controller`, and the run's record.
   const run = deps.runs.admit(entry, controller);
@@ -76,7 +83,7 @@ export async function startRequestRun(c: Context, deps: RequestRunDeps, input: R
   let graph;
   try {
     const factoryConfig = {
-      configurable: { ...configurable, ...(requestedThreadId !== undefined && { thread_id: requestedThreadId }), [REQUEST_CONFIG_KEY]: request },
+      configurable: { ...configurable, ...(requestedThreadId !== undefined && { thread_id: requestedThreadId }), [REQUEST_CONFIG_KEY]: request, [REQUEST_LOG_CONFIG_KEY]: log },
       context: settings.context,
     };
     graph = await entry.getGraph(factoryConfig).catch((error: unknown) => {
@@ -122,7 +129,10 @@ export async function startRequestRun(c: Context, deps: RequestRunDeps, input: R
     // edit of the first message forks from.
     durability: requestedThreadId === undefined ? "exit" : undefined,
     request,
+    log,
     signal: controller.signal,
   });
-  return { events: recordAnswer(run.observe(events), answer), threadId: session.threadId, saver: session.saver, respondOptions };
+  // Cut before the answer is recorded: the thread keeps what the client was sent, which its next request resends.
+  const answered = cutAtStopSequences(events, input.stopSequences);
+  return { events: recordAnswer(run.observe(answered), answer), threadId: session.threadId, saver: session.saver, respondOptions };
 }

@@ -303,7 +303,8 @@ describe("the client's tools", () => {
       seed: 7,
       user: "user-42",
       metadata: { team: "search" },
-      stop: ["END"],
+      // Not in the echoed JSON, which the server would otherwise end before it.
+      stop: ["\n\n"],
     };
     const completion = await server.client.chat.completions.create({ model: "request-echo", messages: user("hi"), ...request });
     expect(JSON.parse(completion.choices[0]!.message.content!)).toEqual(request);

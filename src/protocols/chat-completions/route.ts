@@ -10,6 +10,7 @@ import { respondJson, respondStream } from "../../http/respond.js";
 import { canUseModel } from "../../middleware/auth.js";
 import type { Registry } from "../../registry.js";
 import { startRequestRun, type RequestRunDeps } from "../../request-run.js";
+import { noticeNonJsonAnswer } from "../../run/json-answer.js";
 import { toRequestContext } from "../../run/request-context.js";
 import { parseRequestedSettings } from "../../run/run-settings.js";
 import { threadIdOf } from "../../threads/thread-id.js";
@@ -33,10 +34,21 @@ export function chatCompletions(registry: Registry, deps: RequestRunDeps) {
       thread: chatThreadRequest(threadId, header, request.metadata, entry.settings),
       request: toRequestContext(request),
       settings: parseRequestedSettings(body),
+      stopSequences: typeof request.stop === "string" ? [request.stop] : request.stop,
     });
     const meta = { id: `chatcmpl-${randomUUID().replaceAll("-", "")}`, created: Math.floor(Date.now() / 1000), model: entry.id };
     const includeUsage = !request.stream || request.stream_options?.include_usage === true;
-    const chunks = toChunks(events, meta, includeUsage);
+    const format = request.response_format?.type;
+    const answer =
+      format === "json_object" || format === "json_schema"
+        ? noticeNonJsonAnswer(events, (text) =>
+            deps.logger?.warn(
+              { requestId: c.get("requestId"), model: entry.id, responseFormat: format, answerStart: text.slice(0, 80) },
+              `response_format ${format} asked for JSON, and the graph's answer is not JSON (does its node use bindChatRequest?)`,
+            ),
+          )
+        : events;
+    const chunks = toChunks(answer, meta, includeUsage);
     if (!request.stream) return respondJson(c, foldChunks(chunks), respondOptions);
     return respondStream(c, chunks, chunkSse, respondOptions);
   };

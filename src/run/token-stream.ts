@@ -14,6 +14,7 @@ import type { Serialized } from "@langchain/core/load/serializable";
 import { coerceMessageLikeToMessage, isBaseMessage, type BaseMessage, type UsageMetadata } from "@langchain/core/messages";
 import type { ChatGeneration, ChatGenerationChunk, LLMResult } from "@langchain/core/outputs";
 import { isCommand } from "@langchain/langgraph";
+import { allowManyAbortListeners } from "./abort-listeners.js";
 import { noUsage, type Usage } from "./events.js";
 
 /** Whether output of this node reaches the client; `namespace` is its checkpoint namespace, split at `|`. */
@@ -117,10 +118,11 @@ export class TokenStreamHandler extends BaseCallbackHandler {
     _messages: BaseMessage[][],
     runId: string,
     _parentRunId?: string,
-    _extraParams?: Record<string, unknown>,
+    extraParams?: Record<string, unknown>,
     tags?: string[],
     metadata?: NodeMetadata,
   ): void {
+    allowManyAbortListeners(extraParams?.options);
     // As LangGraph's `messages` mode: a model tagged nostream, or called outside any node, streams nothing.
     if (tags?.includes("nostream") || tags?.includes("langsmith:nostream")) return;
     const namespace = namespaceOf(metadata);
@@ -147,8 +149,13 @@ export class TokenStreamHandler extends BaseCallbackHandler {
   override handleLLMEnd(output: LLMResult, runId: string): void {
     const call = this.#modelCalls.get(runId);
     this.#modelCalls.delete(runId);
-    const message = (output.generations[0]?.[0] as ChatGeneration | undefined)?.message;
+    const generation = output.generations[0]?.[0] as ChatGeneration | undefined;
+    const message = generation?.message;
     if (!isBaseMessage(message)) return;
+    // A call streamed for us keeps how it ended (ChatOpenAI's `finish_reason: "length"`)
+    // in its generation's info, which LangChain's `.stream()` copies onto the message
+    // and `invoke` does not: the message the node keeps says it, as an unstreamed one does.
+    if (generation?.generationInfo) message.response_metadata = { ...generation.generationInfo, ...message.response_metadata };
     this.#count(message);
     if (!call) return;
     const seen = message.id !== undefined && this.#seen.has(message.id);

@@ -1,11 +1,15 @@
 /**
  * A ReAct agent (LangGraph's prebuilt `createReactAgent`) with two tools it runs itself.
  * Its scripted model decides like a real one would: call a tool, then answer from the result.
+ * Every model turn gets the client's stop sequences, max tokens, sampling and
+ * response_format through `bindChatRequest`; the tools stay the agent's own, since its
+ * tool node runs every call (a client's tools would have nowhere to go).
  */
 import { tool } from "@langchain/core/tools";
 import { ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { createReactAgent } from "@langchain/langgraph/prebuilt";
 import { z } from "zod";
+import { bindChatRequest } from "../src/run/bind-chat-request.js";
 import { ScriptedChatModel, type ScriptedReply } from "../src/scripted-model.js";
 
 const FORECASTS: Record<string, string> = {
@@ -44,7 +48,10 @@ function decide(messages: BaseMessage[]): ScriptedReply {
   return "I can look up the weather (try: what's the weather in Paris?) or do arithmetic (try: what is 12 * 7?).";
 }
 
+const model = new ScriptedChatModel({ respond: decide, tokenDelayMs: 15 });
+const tools = [getWeather, calculate];
+
 export const graph = createReactAgent({
-  llm: new ScriptedChatModel({ respond: decide, tokenDelayMs: 15 }),
-  tools: [getWeather, calculate],
+  llm: (_state, config) => bindChatRequest(model, config, { tools, clientTools: false }),
+  tools,
 });

@@ -5,6 +5,7 @@
  */
 import { AIMessage, type BaseMessage } from "@langchain/core/messages";
 import { Command, END, interrupt, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
+import { bindChatRequest } from "../src/run/bind-chat-request.js";
 import { ScriptedChatModel } from "../src/scripted-model.js";
 
 const writer = new ScriptedChatModel({
@@ -27,7 +28,7 @@ function lastDraft(messages: BaseMessage[]): string {
 }
 
 export const graph = new StateGraph(MessagesAnnotation)
-  .addNode("draft", async (state, config) => ({ messages: [await writer.invoke(state.messages, config)] }))
+  .addNode("draft", async (state, config) => ({ messages: [await bindChatRequest(writer, config).invoke(state.messages, config)] }))
   .addNode(
     "approve",
     (state) => {

@@ -1,8 +1,11 @@
 /**
  * A chat model in a graph, streaming its answer token by token at a readable pace.
- * Exported uncompiled: the server compiles a StateGraph itself.
+ * `bindChatRequest` hands it what the client asked for: its stop sequences, max tokens,
+ * sampling and response_format (ask for JSON and it answers JSON). Exported uncompiled:
+ * the server compiles a StateGraph itself.
  */
 import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
+import { bindChatRequest } from "../src/run/bind-chat-request.js";
 import { ScriptedChatModel } from "../src/scripted-model.js";
 
 const model = new ScriptedChatModel({
@@ -19,6 +22,6 @@ const model = new ScriptedChatModel({
 });
 
 export const graph = new StateGraph(MessagesAnnotation)
-  .addNode("model", async (state, config) => ({ messages: [await model.invoke(state.messages, config)] }))
+  .addNode("model", async (state, config) => ({ messages: [await bindChatRequest(model, config).invoke(state.messages, config)] }))
   .addEdge(START, "model")
   .addEdge("model", END);

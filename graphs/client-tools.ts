@@ -1,11 +1,13 @@
 /**
- * A graph that uses the client's tools: it binds the request's `tools` (and honours
- * its `tool_choice`) and ends on the model's tool call, so the client runs the tool and
- * sends back the result as a `tool` message; then the graph answers from it.
+ * A graph that uses the client's tools: `bindChatRequest` binds the request's `tools`
+ * with its `tool_choice` and `parallel_tool_calls`, and the graph ends on the model's
+ * tool call, so the client runs the tool and sends back the result as a `tool` message;
+ * then the graph answers from it. The model calls the tool `tool_choice` names, or else
+ * the first one; with `tool_choice: "none"` it answers without one.
  */
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
-import { getChatRequest } from "../src/run/request-context.js";
+import { bindChatRequest } from "../src/run/bind-chat-request.js";
 import { ScriptedChatModel, type ScriptedReply } from "../src/scripted-model.js";
 
 interface FunctionTool {
@@ -20,7 +22,9 @@ const model = new ScriptedChatModel({
     if (results.length > 0) return `Your tool answered: ${results.join("; ")}.`;
     const tools = (options.tools ?? []) as FunctionTool[];
     if (tools.length === 0) return "Send me some tools and I will call the first one with your message.";
-    const { name, parameters } = tools[0]!.function;
+    if (options.tool_choice === "none") return `I may not call ${tools.map((tool) => tool.function.name).join(" or ")} this time.`;
+    const chosen = tools.find((tool) => tool.function.name === options.tool_choice) ?? tools[0]!;
+    const { name, parameters } = chosen.function;
     const argument = parameters?.required?.[0] ?? Object.keys(parameters?.properties ?? {})[0] ?? "input";
     return {
       content: `I will ask ${name}. `,
@@ -30,10 +34,7 @@ const model = new ScriptedChatModel({
 });
 
 async function callModel(state: typeof MessagesAnnotation.State, config: RunnableConfig) {
-  const request = getChatRequest(config);
-  const tools = request?.tool_choice === "none" ? [] : (request?.tools ?? []);
-  const bound = tools.length > 0 ? model.bindTools(tools) : model;
-  return { messages: [await bound.invoke(state.messages, config)] };
+  return { messages: [await bindChatRequest(model, config).invoke(state.messages, config)] };
 }
 
 export const graph = new StateGraph(MessagesAnnotation)

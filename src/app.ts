@@ -99,7 +99,7 @@ export function createApp(registry: Registry, options: AppOptions = {}): Hono {
   if (metrics) app.get("/metrics", metricsRoute(metrics.registry));
   app.route("/v1", modelRoutes(registry));
   const store = options.store === undefined ? new InMemoryStore() : (options.store ?? undefined);
-  const runDeps = { checkpointer, store, locks: options.threadLocks ?? new ThreadLocks(), onServerError, runs };
+  const runDeps = { checkpointer, store, locks: options.threadLocks ?? new ThreadLocks(), onServerError, runs, logger };
   app.post("/v1/chat/completions", bodyLimit(limit), chatCompletions(registry, runDeps));
   const responsesDeps = { ...runDeps, ids: responseIds(responseSecret({ secret: options.responseSecret, checkpointer })) };
   app.post("/v1/responses", bodyLimit(limit), createResponse(registry, responsesDeps));

@@ -5,12 +5,14 @@ export { parseApiKey, parseApiKeysEnv, type ApiKey } from "./middleware/auth.js"
 export { RunTracker, type RunTrackerOptions, type RunRecord } from "./run-tracker.js";
 export { loadConfig, ConfigError, type ModelSettings, type LoadedConfig, type GraphSpec } from "./config.js";
 export { createRegistry, defineModel, loadRegistry, GraphLoadError, type Registry, type ModelEntry, type GraphDefinition, type CompiledGraph } from "./registry.js";
-export { getChatRequest, type ChatRequestContext } from "./run/request-context.js";
+export { getChatRequest, getRequestLog, type ChatRequestContext, type RequestLog } from "./run/request-context.js";
+export { bindChatRequest, type BindChatRequestOptions, type ChatModelRunnable } from "./run/bind-chat-request.js";
 export {
   ScriptedChatModel,
   type ScriptedReply,
   type ScriptedChatModelInput,
   type ScriptedCallOptions,
+  type ScriptedResponseFormat,
   type ScriptedToolCall,
   type ScriptedUsage,
 } from "./scripted-model.js";

@@ -2,12 +2,27 @@
  * A chat model that plays a script: it streams each reply token by token, can call
  * tools, reports `usage_metadata`, and honours abort signals. The example graphs and
  * the tests use it where a hosted model is out of reach.
+ *
+ * It keeps the promises a real model keeps about its call options (what
+ * `bindChatRequest` passes it): `tool_choice` (none, required or a named tool),
+ * `parallel_tool_calls: false`, `stop`, `maxTokens`, and a JSON `response_format`. A
+ * reply the script wrote that breaks one of them is bent to fit, as a real model's
+ * constrained decoding would: a tool it must call is called with arguments that fit
+ * the tool's schema, an answer that must be JSON becomes JSON that fits the schema.
  */
 import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
-import { BaseChatModel, type BaseChatModelCallOptions, type BaseChatModelParams, type BindToolsInput } from "@langchain/core/language_models/chat_models";
+import {
+  BaseChatModel,
+  type BaseChatModelCallOptions,
+  type BaseChatModelParams,
+  type BindToolsInput,
+  type ToolChoice,
+} from "@langchain/core/language_models/chat_models";
 import { AIMessageChunk, type BaseMessage } from "@langchain/core/messages";
 import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
+import { convertToOpenAITool } from "@langchain/core/utils/function_calling";
 import { setTimeout as sleep } from "node:timers/promises";
+import { sampleOf } from "./scripted-sample.js";
 
 export interface ScriptedToolCall {
   name: string;
@@ -23,10 +38,21 @@ export interface ScriptedUsage {
 /** A reply's text and tool calls; `usage` replaces the counted tokens, for tests that want exact numbers. */
 export type ScriptedReply = string | { content?: string; toolCalls?: ScriptedToolCall[]; usage?: ScriptedUsage };
 
+/** OpenAI's `response_format`, as ChatOpenAI takes it. */
+export type ScriptedResponseFormat =
+  | { type: "text" }
+  | { type: "json_object" }
+  | { type: "json_schema"; json_schema: { name: string; schema?: Record<string, unknown>; strict?: boolean; description?: string } };
+
 export interface ScriptedCallOptions extends BaseChatModelCallOptions {
   tools?: BindToolsInput[];
+  /** LangChain's: "auto", "none", "any" (or OpenAI's "required"), a tool's name, or OpenAI's `{ type: "function", function: { name } }`. */
+  tool_choice?: ToolChoice;
+  /** False: at most one tool call per reply. */
+  parallel_tool_calls?: boolean;
   /** Cut the reply after this many tokens, reporting `finish_reason: "length"` as ChatOpenAI does. */
   maxTokens?: number;
+  response_format?: ScriptedResponseFormat;
 }
 
 export interface ScriptedChatModelInput extends BaseChatModelParams {
@@ -38,6 +64,8 @@ export interface ScriptedChatModelInput extends BaseChatModelParams {
   tokenDelayMs?: number;
 }
 
+type Reply = { content: string; toolCalls: ScriptedToolCall[]; usage?: ScriptedUsage };
+
 /** Words with their trailing space: "Hello, world" -> ["Hello, ", "world"]. */
 export function tokenize(text: string): string[] {
   return text.match(/\S+\s*|\s+/g) ?? [];
@@ -45,6 +73,76 @@ export function tokenize(text: string): string[] {
 
 function countTokens(messages: BaseMessage[]): number {
   return messages.reduce((sum, message) => sum + tokenize(message.text).length, 0);
+}
+
+/** The tools bound to the model, as OpenAI function definitions. */
+function boundFunctions(tools: readonly BindToolsInput[] = []): { name: string; parameters?: unknown }[] {
+  return tools.flatMap((tool) => {
+    try {
+      const { function: fn } = convertToOpenAITool(tool as Parameters<typeof convertToOpenAITool>[0]);
+      return fn?.name ? [{ name: fn.name, parameters: fn.parameters }] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** The tool a `tool_choice` names, if it names one. */
+function namedTool(choice: ToolChoice | undefined): string | undefined {
+  if (typeof choice === "string") return ["auto", "none", "any", "required"].includes(choice) ? undefined : choice;
+  const named = choice as { function?: { name?: unknown }; name?: unknown } | undefined;
+  const name = named?.function?.name ?? named?.name;
+  return typeof name === "string" ? name : undefined;
+}
+
+/** The reply's tool calls as `tool_choice` and `parallel_tool_calls` allow them. */
+function chooseTools(reply: Reply, options: ScriptedCallOptions, text: string): Reply {
+  const functions = boundFunctions(options.tools);
+  const call = (fn: { name: string; parameters?: unknown }): ScriptedToolCall => ({
+    name: fn.name,
+    args: (sampleOf(fn.parameters ?? { type: "object" }, text) ?? {}) as Record<string, unknown>,
+  });
+  const choice = options.tool_choice;
+  const name = namedTool(choice);
+  let toolCalls = reply.toolCalls;
+  if (choice === "none") toolCalls = [];
+  else if (name !== undefined) {
+    toolCalls = toolCalls.filter((toolCall) => toolCall.name === name);
+    const fn = functions.find((candidate) => candidate.name === name);
+    if (toolCalls.length === 0 && fn) toolCalls = [call(fn)];
+  } else if ((choice === "any" || choice === "required") && toolCalls.length === 0 && functions[0]) toolCalls = [call(functions[0])];
+  if (options.parallel_tool_calls === false) toolCalls = toolCalls.slice(0, 1);
+  return { ...reply, toolCalls };
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * An answer that must be JSON is JSON: the script's, or one that fits the schema. A
+ * reply that calls tools says nothing else then, as a model in JSON mode does.
+ */
+function answerInFormat(reply: Reply, format: ScriptedResponseFormat | undefined, text: string): Reply {
+  if (!format || format.type === "text" || isJson(reply.content)) return reply;
+  if (reply.toolCalls.length > 0) return { ...reply, content: "" };
+  const value = format.type === "json_schema" ? sampleOf(format.json_schema.schema ?? { type: "object" }, text) : { answer: text };
+  return { ...reply, content: JSON.stringify(value) };
+}
+
+/** The reply up to the first stop sequence; a reply that stops there never gets to its tool calls. */
+function stopAt(reply: Reply, stop: string[] | undefined): Reply {
+  const cuts = (stop ?? []).flatMap((sequence) => {
+    const index = sequence === "" ? -1 : reply.content.indexOf(sequence);
+    return index >= 0 ? [index] : [];
+  });
+  if (cuts.length === 0) return reply;
+  return { ...reply, content: reply.content.slice(0, Math.min(...cuts)), toolCalls: [] };
 }
 
 export class ScriptedChatModel extends BaseChatModel<ScriptedCallOptions> {
@@ -60,23 +158,27 @@ export class ScriptedChatModel extends BaseChatModel<ScriptedCallOptions> {
     return "scripted";
   }
 
-  override bindTools(tools: BindToolsInput[]) {
-    return this.withConfig({ tools } as Partial<ScriptedCallOptions>);
+  override get callKeys(): string[] {
+    return [...super.callKeys, "tools", "tool_choice", "parallel_tool_calls", "maxTokens", "response_format"];
   }
 
-  private async nextReply(
-    messages: BaseMessage[],
-    options: ScriptedCallOptions,
-  ): Promise<{ content: string; toolCalls: ScriptedToolCall[]; usage?: ScriptedUsage }> {
+  override bindTools(tools: BindToolsInput[], kwargs?: Partial<ScriptedCallOptions>) {
+    return this.withConfig({ ...kwargs, tools } as Partial<ScriptedCallOptions>);
+  }
+
+  private async nextReply(messages: BaseMessage[], options: ScriptedCallOptions): Promise<Reply> {
     let reply: ScriptedReply;
     if (this.script.respond) reply = await this.script.respond(messages, options);
     else {
       const replies = this.script.replies ?? ["Hello from a scripted model."];
       reply = replies[this.turn++ % replies.length]!;
     }
-    return typeof reply === "string"
-      ? { content: reply, toolCalls: [] }
-      : { content: reply.content ?? "", toolCalls: reply.toolCalls ?? [], usage: reply.usage };
+    const written =
+      typeof reply === "string"
+        ? { content: reply, toolCalls: [] }
+        : { content: reply.content ?? "", toolCalls: reply.toolCalls ?? [], usage: reply.usage };
+    const text = written.content || (messages.at(-1)?.text ?? "");
+    return stopAt(answerInFormat(chooseTools(written, options, text), options.response_format, text), options.stop);
   }
 
   override async *_streamResponseChunks(

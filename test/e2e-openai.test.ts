@@ -1,4 +1,6 @@
+import { zodResponseFormat } from "openai/helpers/zod";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { collect, startServer } from "./helpers.js";
 
 describe("the example config through the openai SDK", () => {
@@ -52,6 +54,54 @@ describe("the example config through the openai SDK", () => {
       messages: [...messages, call.choices[0]!.message, { role: "tool", tool_call_id: toolCall!.id, content: "ACME is at 42" }],
     });
     expect(answer.choices[0]?.message.content).toBe("Your tool answered: ACME is at 42.");
+  });
+
+  it("calls the tool tool_choice names in the client-tools example, any tool when required, and none when none", async () => {
+    const tool = (name: string, argument: string) => ({
+      type: "function" as const,
+      function: { name, parameters: { type: "object", properties: { [argument]: { type: "string" } }, required: [argument] } },
+    });
+    const tools = [tool("get_stock", "symbol"), tool("get_news", "topic")];
+    const messages = [{ role: "user" as const, content: "ACME" }];
+    const ask = (tool_choice: "none" | "required" | { type: "function"; function: { name: string } }) =>
+      server.client.chat.completions.create({ model: "client-tools", messages, tools, tool_choice });
+    const named = await ask({ type: "function", function: { name: "get_news" } });
+    expect(named.choices[0]?.message.tool_calls).toEqual([expect.objectContaining({ function: { name: "get_news", arguments: '{"topic":"ACME"}' } })]);
+    const required = await ask("required");
+    expect(required.choices[0]?.message.tool_calls).toEqual([expect.objectContaining({ function: { name: "get_stock", arguments: '{"symbol":"ACME"}' } })]);
+    const none = await ask("none");
+    expect(none.choices[0]).toMatchObject({ finish_reason: "stop", message: { content: "I may not call get_stock or get_news this time." } });
+    expect(none.choices[0]?.message.tool_calls).toBeUndefined();
+  });
+
+  it("answers JSON that fits the client's schema from the chat example, for chat.completions.parse()", async () => {
+    const Summary = z.object({ summary: z.string(), turns: z.number().int() });
+    const completion = await server.client.chat.completions.parse({
+      model: "chat",
+      messages: [{ role: "user", content: "hi" }],
+      response_format: zodResponseFormat(Summary, "summary"),
+    });
+    const parsed = completion.choices[0]?.message.parsed;
+    expect(parsed?.summary).toMatch(/^You said: "hi"\. This is turn 1/);
+    expect(parsed?.turns).toBe(0);
+  });
+
+  it("ends the chat example's answer at the client's stop sequence or max_tokens", async () => {
+    const ask = (options: { stop?: string[]; max_tokens?: number }) =>
+      server.client.chat.completions.create({ model: "chat", messages: [{ role: "user", content: "hi" }], ...options });
+    const stopped = await ask({ stop: ["turn"] });
+    expect(stopped.choices[0]).toMatchObject({ finish_reason: "stop", message: { content: 'You said: "hi". This is ' } });
+    const cut = await ask({ max_tokens: 3 });
+    expect(cut.choices[0]).toMatchObject({ finish_reason: "length", message: { content: 'You said: "hi". ' } });
+  });
+
+  it("gives the agent example's final answer as JSON when asked for it", async () => {
+    const completion = await server.client.chat.completions.create({
+      model: "agent",
+      messages: [{ role: "user", content: "What is the weather in Paris?" }],
+      response_format: { type: "json_object" },
+    });
+    expect(JSON.parse(completion.choices[0]!.message.content!)).toEqual({ answer: "The weather there today: 18°C and sunny." });
   });
 
   it("says which model does not exist", async () => {

@@ -30,4 +30,15 @@ describe("a graph that calls ChatOpenAI", () => {
     expect(chunks.filter((chunk) => chunk.choices[0]?.delta.content).length).toBeGreaterThan(10);
     expect(chunks.at(-1)?.usage).toEqual(direct.usage);
   });
+
+  it("passes the client's max_tokens, stop and response_format through ChatOpenAI to the upstream model", async () => {
+    const ask = (options: object) =>
+      server.client.chat.completions.create({ model: "openai-agent", messages: [{ role: "user", content: "hi" }], ...options });
+    const cut = await ask({ max_tokens: 3 });
+    expect(cut.choices[0]).toMatchObject({ finish_reason: "length", message: { content: 'You said: "hi". ' } });
+    const stopped = await ask({ stop: "turn" });
+    expect(stopped.choices[0]).toMatchObject({ finish_reason: "stop", message: { content: 'You said: "hi". This is ' } });
+    const json = await ask({ response_format: { type: "json_schema", json_schema: { name: "reply", schema: { type: "object", properties: { said: { type: "string" } } } } } });
+    expect(JSON.parse(json.choices[0]!.message.content!)).toEqual({ said: expect.stringMatching(/^You said: "hi"/) });
+  });
 });

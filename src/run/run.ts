@@ -12,7 +12,7 @@ import { ApiError, ClientClosedError, GraphRunError } from "../errors.js";
 import type { ClientToolCall, Interrupt, RunEvent } from "./events.js";
 import { interruptText } from "./interrupt-text.js";
 import type { CompiledGraph, ModelEntry } from "../registry.js";
-import { REQUEST_CONFIG_KEY, type ChatRequestContext } from "./request-context.js";
+import { REQUEST_CONFIG_KEY, REQUEST_LOG_CONFIG_KEY, type ChatRequestContext, type RequestLog } from "./request-context.js";
 import { TokenStreamHandler, type StreamNodeFilter } from "./token-stream.js";
 
 export interface RunOptions {
@@ -40,6 +40,8 @@ export interface RunOptions {
   /** The entry's graph for this request (a factory export builds one per request). */
   graph: CompiledGraph;
   request: ChatRequestContext;
+  /** The request's logger, for nodes (`getRequestLog(config)`). */
+  log?: RequestLog;
   signal: AbortSignal;
 }
 
@@ -147,6 +149,7 @@ export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
       ...(checkpointId && { checkpoint_id: checkpointId }),
       ...(checkpointer && { [LENT_CHECKPOINTER_KEY]: checkpointer }),
       [REQUEST_CONFIG_KEY]: request,
+      ...(options.log && { [REQUEST_LOG_CONFIG_KEY]: options.log }),
     },
     ...(options.context && { context: options.context }),
     ...(options.serverInfo && { serverInfo: options.serverInfo }),

@@ -9,7 +9,9 @@ import type { RunnableConfig } from "@langchain/core/runnables";
 import { tool } from "@langchain/core/tools";
 import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
 import { createReactAgent } from "@langchain/langgraph/prebuilt";
+import { ChatOpenAI } from "@langchain/openai";
 import { z } from "zod";
+import { bindChatRequest } from "../../src/run/bind-chat-request.js";
 import { getChatRequest } from "../../src/run/request-context.js";
 import { ScriptedChatModel, type ScriptedReply } from "../../src/scripted-model.js";
 
@@ -149,6 +151,58 @@ export const tokenLimit = new StateGraph(MessagesAnnotation)
   })
   .addEdge(START, "model")
   .addEdge("model", END)
+  .compile();
+
+/** The structured answer the `weather` graph's model gives when asked for JSON or for its report tool. */
+export const WEATHER_REPORT = { city: "Paris", temperature_c: 18, conditions: ["sunny", "light wind"] };
+
+/**
+ * A graph as a developer writes one for clients that ask for structured output: its node
+ * calls `bindChatRequest`, and its model answers fixed JSON when asked for JSON, the tool
+ * call a `tool_choice` names, and otherwise a sentence with "END" in it.
+ */
+const weatherModel = new ScriptedChatModel({
+  respond: (_messages, options): ScriptedReply => {
+    const choice = options.tool_choice;
+    if (typeof choice === "string" && !["auto", "none", "any", "required"].includes(choice)) {
+      return { toolCalls: [{ name: choice, args: WEATHER_REPORT }], usage: { input_tokens: 9, output_tokens: 12 } };
+    }
+    if (options.response_format && options.response_format.type !== "text") {
+      return { content: JSON.stringify(WEATHER_REPORT), usage: { input_tokens: 9, output_tokens: 12 } };
+    }
+    return { content: "Sunny and 18 degrees in Paris. END of the report, and more after it.", usage: { input_tokens: 9, output_tokens: 14 } };
+  },
+});
+
+export const weather = new StateGraph(MessagesAnnotation)
+  .addNode("model", async (state: State, config: RunnableConfig) => ({
+    messages: [await bindChatRequest(weatherModel, config).invoke(state.messages, config)],
+  }))
+  .addEdge(START, "model")
+  .addEdge("model", END)
+  .compile();
+
+/** A ChatOpenAI whose endpoint the test sets (`UPSTREAM_URL`), called `UPSTREAM_CALLS` times in one run. */
+export function manyUpstreamCalls() {
+  const model = new ChatOpenAI({ model: "upstream", apiKey: "sk-test", configuration: { baseURL: process.env.UPSTREAM_URL }, maxRetries: 0 });
+  return new StateGraph(MessagesAnnotation)
+    .addNode("model", async (state: State, config: RunnableConfig) => {
+      let last: BaseMessage | undefined;
+      for (let call = 0; call < Number(process.env.UPSTREAM_CALLS ?? 1); call++) last = await model.invoke(state.messages, config);
+      return { messages: [last!] };
+    })
+    .addEdge(START, "model")
+    .addEdge("model", END)
+    .compile();
+}
+
+/** Fails with a message that names files on the server, as a missing file or module does. */
+export const failsWithPaths = new StateGraph(MessagesAnnotation)
+  .addNode("load", () => {
+    throw new Error(`ENOENT: no such file or directory, open '/srv/app/secret-project/prompts/system.txt' (from ${import.meta.url})`);
+  })
+  .addEdge(START, "load")
+  .addEdge("load", END)
   .compile();
 
 function modelNode(text: string) {

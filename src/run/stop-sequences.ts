@@ -37,13 +37,13 @@ function heldLength(text: string, sequences: readonly string[]): number {
   return held;
 }
 
-/** The text of `events` up to the first of `stop`; the events unchanged when there is none. */
-export async function* cutAtStopSequences(events: AsyncIterable<RunEvent>, stop: readonly string[] | undefined): AsyncGenerator<RunEvent> {
+/** The text of `events` up to the first of `stop`; `events` themselves when there is none. */
+export function cutAtStopSequences(events: AsyncIterable<RunEvent>, stop: readonly string[] | undefined): AsyncIterable<RunEvent> {
   const sequences = (stop ?? []).filter((sequence) => sequence !== "");
-  if (sequences.length === 0) {
-    yield* events;
-    return;
-  }
+  return sequences.length === 0 ? events : cut(events, sequences);
+}
+
+async function* cut(events: AsyncIterable<RunEvent>, sequences: readonly string[]): AsyncGenerator<RunEvent> {
   let held = "";
   let stopped = false;
   for await (const event of events) {

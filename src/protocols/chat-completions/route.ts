@@ -10,6 +10,7 @@ import { respondJson, respondStream } from "../../http/respond.js";
 import { canUseModel } from "../../middleware/auth.js";
 import type { Registry } from "../../registry.js";
 import { startRequestRun, type RequestRunDeps } from "../../request-run.js";
+import type { RunEvent } from "../../run/events.js";
 import { noticeNonJsonAnswer } from "../../run/json-answer.js";
 import { toRequestContext } from "../../run/request-context.js";
 import { parseRequestedSettings } from "../../run/run-settings.js";
@@ -17,7 +18,23 @@ import { threadIdOf } from "../../threads/thread-id.js";
 import { chatThreadRequest } from "../../threads/thread-mode.js";
 import { toLangChainMessages } from "./convert.js";
 import { chunkSse, foldChunks, toChunks } from "./render.js";
+import type { ChatCompletionRequest } from "./schemas.js";
 import { parseChatRequest } from "./validate.js";
+
+/**
+ * A JSON `response_format` that the graph answers in plain text: the answer goes to the
+ * client as it is, as OpenAI's does (see the README), and the operator hears of it.
+ */
+function watchJsonFormat(c: Context, deps: RequestRunDeps, request: ChatCompletionRequest, events: AsyncIterable<RunEvent>): AsyncIterable<RunEvent> {
+  const format = request.response_format?.type;
+  if (format !== "json_object" && format !== "json_schema") return events;
+  return noticeNonJsonAnswer(events, (text) =>
+    deps.logger?.warn(
+      { requestId: c.get("requestId"), model: c.get("model"), responseFormat: format, answerStart: text.slice(0, 80) },
+      `response_format ${format} asked for JSON, and the graph's answer is not JSON (does its node use bindChatRequest?)`,
+    ),
+  );
+}
 
 export function chatCompletions(registry: Registry, deps: RequestRunDeps) {
   return async (c: Context): Promise<Response> => {
@@ -38,17 +55,7 @@ export function chatCompletions(registry: Registry, deps: RequestRunDeps) {
     });
     const meta = { id: `chatcmpl-${randomUUID().replaceAll("-", "")}`, created: Math.floor(Date.now() / 1000), model: entry.id };
     const includeUsage = !request.stream || request.stream_options?.include_usage === true;
-    const format = request.response_format?.type;
-    const answer =
-      format === "json_object" || format === "json_schema"
-        ? noticeNonJsonAnswer(events, (text) =>
-            deps.logger?.warn(
-              { requestId: c.get("requestId"), model: entry.id, responseFormat: format, answerStart: text.slice(0, 80) },
-              `response_format ${format} asked for JSON, and the graph's answer is not JSON (does its node use bindChatRequest?)`,
-            ),
-          )
-        : events;
-    const chunks = toChunks(answer, meta, includeUsage);
+    const chunks = toChunks(watchJsonFormat(c, deps, request, events), meta, includeUsage);
     if (!request.stream) return respondJson(c, foldChunks(chunks), respondOptions);
     return respondStream(c, chunks, chunkSse, respondOptions);
   };

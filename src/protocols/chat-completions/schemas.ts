@@ -160,6 +160,9 @@ const responseFormat = z.discriminatedUnion("type", [
 ]);
 export type ResponseFormat = z.infer<typeof responseFormat>;
 
+/** The spec's `ReasoningEffort`, which the Responses API shares. */
+export const reasoningEffortSchema = z.enum(["none", "minimal", "low", "medium", "high", "xhigh", "max"]);
+
 const penalty = z.number().min(-2).max(2);
 /** The spec types these as plain integers; OpenAI's API refuses less than one. */
 const tokenLimit = integer().min(1);
@@ -200,7 +203,7 @@ const requestFields = z.looseObject({
     z.array(z.enum(["text", "audio"]).refine((modality) => modality === "text", "output modalities other than text are not supported by graph models")),
   ),
   audio: optional(z.unknown().refine(() => false, "audio output is not supported by graph models")),
-  reasoning_effort: optional(z.enum(["none", "minimal", "low", "medium", "high", "xhigh", "max"])),
+  reasoning_effort: optional(reasoningEffortSchema),
   verbosity: optional(z.enum(["low", "medium", "high"])),
   logit_bias: optional(z.record(z.string(), integer().min(-100).max(100))),
   store: optional(z.boolean()),

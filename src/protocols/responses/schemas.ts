@@ -6,6 +6,7 @@
  * (Codex sends `client_metadata`).
  */
 import { z } from "zod";
+import { reasoningEffortSchema } from "../chat-completions/schemas.js";
 
 // ---------------------------------------------------------------- request: input items
 
@@ -165,7 +166,13 @@ export type ToolChoice = z.infer<typeof toolChoiceSchema>;
 const textFormat = z.discriminatedUnion("type", [
   z.looseObject({ type: z.literal("text") }),
   z.looseObject({ type: z.literal("json_object") }),
-  z.looseObject({ type: z.literal("json_schema"), name: z.string(), schema: z.record(z.string(), z.unknown()) }),
+  z.looseObject({
+    type: z.literal("json_schema"),
+    name: z.string(),
+    schema: z.record(z.string(), z.unknown()),
+    description: z.string().nullish(),
+    strict: z.boolean().nullish(),
+  }),
 ]);
 
 /** Up to 16 pairs, keys of at most 64 characters, values of at most 512 (the spec's `Metadata`). */
@@ -197,7 +204,7 @@ export const createResponseSchema = z.looseObject({
   prompt_cache_key: z.string().nullish(),
   text: z.looseObject({ format: textFormat.optional(), verbosity: z.enum(["low", "medium", "high"]).nullish() }).optional(),
   reasoning: z
-    .looseObject({ effort: z.string().nullish(), summary: z.enum(["auto", "concise", "detailed"]).nullish() })
+    .looseObject({ effort: reasoningEffortSchema.nullish(), summary: z.enum(["auto", "concise", "detailed"]).nullish() })
     .nullish(),
   include: z.array(z.string()).nullish(),
   truncation: z.enum(["auto", "disabled"]).nullish(),

@@ -22,6 +22,7 @@ import { AIMessageChunk, type BaseMessage } from "@langchain/core/messages";
 import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
 import { convertToOpenAITool } from "@langchain/core/utils/function_calling";
 import { setTimeout as sleep } from "node:timers/promises";
+import { isJsonText } from "./run/json-answer.js";
 import { sampleOf } from "./scripted-sample.js";
 
 export interface ScriptedToolCall {
@@ -115,21 +116,12 @@ function chooseTools(reply: Reply, options: ScriptedCallOptions, text: string): 
   return { ...reply, toolCalls };
 }
 
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * An answer that must be JSON is JSON: the script's, or one that fits the schema. A
  * reply that calls tools says nothing else then, as a model in JSON mode does.
  */
 function answerInFormat(reply: Reply, format: ScriptedResponseFormat | undefined, text: string): Reply {
-  if (!format || format.type === "text" || isJson(reply.content)) return reply;
+  if (!format || format.type === "text" || isJsonText(reply.content)) return reply;
   if (reply.toolCalls.length > 0) return { ...reply, content: "" };
   const value = format.type === "json_schema" ? sampleOf(format.json_schema.schema ?? { type: "object" }, text) : { answer: text };
   return { ...reply, content: JSON.stringify(value) };

@@ -7,7 +7,7 @@
 import { createOpenAI } from "@ai-sdk/openai";
 import { ChatOpenAI } from "@langchain/openai";
 import { generateText, Output, streamText } from "ai";
-import { zodResponseFormat } from "openai/helpers/zod";
+import { zodResponseFormat, zodTextFormat } from "openai/helpers/zod";
 import { pino } from "pino";
 import { Writable } from "node:stream";
 import { setImmediate as nextTurn } from "node:timers/promises";
@@ -73,6 +73,15 @@ describe("structured output, through a graph that uses bindChatRequest", () => {
     expect(output).toEqual(WEATHER_REPORT);
     const streamed = streamText({ model: aiSdk("weather"), output: Output.object({ schema: WeatherReport }), prompt: "Weather in Paris?" });
     expect(await streamed.output).toEqual(WEATHER_REPORT);
+  });
+
+  it("reaches the same graph from the Responses API: the openai SDK's responses.parse() with text.format", async () => {
+    const response = await server.client.responses.parse({
+      model: "weather",
+      input: "Weather in Paris?",
+      text: { format: zodTextFormat(WeatherReport, "weather_report") },
+    });
+    expect(response.output_parsed).toEqual(WEATHER_REPORT);
   });
 
   it("is what ChatOpenAI.withStructuredOutput returns, with the jsonSchema and functionCalling methods", async () => {

@@ -21,6 +21,8 @@ import type { BaseLanguageModelInput } from "@langchain/core/language_models/bas
 import type { BaseChatModel, BindToolsInput, ToolChoice } from "@langchain/core/language_models/chat_models";
 import { AIMessageChunk, type BaseMessage } from "@langchain/core/messages";
 import { RunnableLambda, type Runnable, type RunnableConfig } from "@langchain/core/runnables";
+import { toolName } from "../protocols/chat-completions/schemas.js";
+import { isJsonText } from "./json-answer.js";
 import { getChatRequest, getRequestLog, type ChatRequestContext } from "./request-context.js";
 
 export interface BindChatRequestOptions {
@@ -63,10 +65,6 @@ const SETTINGS: Setting[] = [
   { param: "seed", value: (request) => request.seed, names: ["seed"] },
 ];
 
-function toolName(tool: { type?: unknown; function?: { name?: unknown }; custom?: { name?: unknown } }): unknown {
-  return tool.type === "custom" ? tool.custom?.name : tool.function?.name;
-}
-
 /**
  * OpenAI's `tool_choice` in LangChain's terms, which every provider's `bindTools`
  * translates: "auto", "none", "any" (OpenAI's "required") or a tool's name. OpenAI's
@@ -106,15 +104,6 @@ function withFields(model: BaseChatModel, values: Record<string, number>, drop: 
     }
   }
   return copy;
-}
-
-function isJsonText(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -6,6 +6,16 @@
  */
 import type { RunEvent } from "./events.js";
 
+/** Whether `text` parses as JSON. */
+export function isJsonText(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The events unchanged; once they have all passed, `onNotJson` hears of a text answer that does not parse. */
 export async function* noticeNonJsonAnswer(events: AsyncIterable<RunEvent>, onNotJson: (text: string) => void): AsyncGenerator<RunEvent> {
   let text = "";
@@ -16,10 +26,5 @@ export async function* noticeNonJsonAnswer(events: AsyncIterable<RunEvent>, onNo
     else if (event.type === "tool_calls" || event.type === "interrupt") answeredOtherwise = true;
     yield event;
   }
-  if (answeredOtherwise) return;
-  try {
-    JSON.parse(text);
-  } catch {
-    onNotJson(text);
-  }
+  if (!answeredOtherwise && !isJsonText(text)) onNotJson(text);
 }

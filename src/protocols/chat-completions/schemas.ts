@@ -168,8 +168,9 @@ const penalty = z.number().min(-2).max(2);
 const tokenLimit = integer().min(1);
 
 /** `{ "type": "function", "function": { "name": "x" } }` or the custom tool's `{ "custom": { "name" } }`: the tool's name. */
-function toolName(tool: { type: string; function?: { name?: unknown }; custom?: { name?: unknown }; name?: unknown }): unknown {
-  return tool.type === "custom" ? tool.custom?.name : (tool.function?.name ?? tool.name);
+export function toolName(tool: object): unknown {
+  const named = tool as { type?: unknown; function?: { name?: unknown }; custom?: { name?: unknown }; name?: unknown };
+  return named.type === "custom" ? named.custom?.name : (named.function?.name ?? named.name);
 }
 
 const requestFields = z.looseObject({
@@ -269,7 +270,7 @@ function proseRules(request: RequestFields, ctx: z.RefinementCtx): void {
   const names = new Set(tools.map(toolName));
   if (typeof choice === "object" && choice.type === "allowed_tools") {
     choice.allowed_tools.tools.forEach((tool, index) => {
-      const wanted = toolName(tool as Parameters<typeof toolName>[0]);
+      const wanted = toolName(tool);
       if (!names.has(wanted)) issue(["tool_choice", "allowed_tools", "tools", index], `no tool named ${JSON.stringify(wanted)} in 'tools'`);
     });
   } else if (typeof choice === "object" && !names.has(toolName(choice))) {

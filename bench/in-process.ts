@@ -7,6 +7,7 @@ import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import { HumanMessage } from "@langchain/core/messages";
 import { MemorySaver, type StateGraph } from "@langchain/langgraph";
 import { randomUUID } from "node:crypto";
+import { packageLangGraph } from "../src/langgraph-copy.js";
 import type { CompiledGraph, ModelEntry } from "../src/registry.js";
 import { runGraph } from "../src/run/run.js";
 import { scratchSaver } from "../src/threads/scratch-saver.js";
@@ -23,10 +24,10 @@ type Variant = (input: object) => Promise<unknown>;
 
 /** Our run.ts as it is, from graph to the last RunEvent; `scratch`: with the checkpointer of a run on no thread. */
 function runGraphVariant(graph: CompiledGraph, options: { durability?: "exit"; scratch?: boolean }): Variant {
-  const entry: ModelEntry = { id: "bench", graphId: "bench", settings: {}, created: 0, getGraph: async () => graph };
+  const entry: ModelEntry = { id: "bench", graphId: "bench", settings: {}, created: 0, getGraph: async () => graph, langgraph: packageLangGraph() };
   return async (input) => {
     const threadId = randomUUID();
-    const checkpointer = options.scratch ? scratchSaver() : undefined;
+    const checkpointer = options.scratch ? scratchSaver(entry.langgraph) : undefined;
     const run = runGraph({ entry, graph, input, threadId, checkpointer, durability: options.durability, request: { model: "bench" }, signal: new AbortController().signal });
     for await (const _ of run);
     if (!checkpointer && graph.checkpointer instanceof MemorySaver) await graph.checkpointer.deleteThread(threadId);

@@ -3,12 +3,12 @@
  * under `protocols/`.
  */
 import type { BaseCheckpointSaver, BaseStore } from "@langchain/langgraph";
-import { InMemoryStore, MemorySaver } from "@langchain/langgraph";
 import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import type { Logger } from "pino";
 import { toApiError, toErrorBody, UnknownUrlError, type ApiError } from "./errors.js";
+import { packageLangGraph } from "./langgraph-copy.js";
 import { createLogger } from "./logger.js";
 import { createMetrics } from "./metrics.js";
 import { apiKeyAuth, type ApiKey } from "./middleware/auth.js";
@@ -28,9 +28,15 @@ import { threadOwnerMiddleware } from "./threads/owner.js";
 export interface AppOptions extends RunTrackerOptions {
   /** Largest accepted request body, in bytes. */
   bodyLimit?: number;
-  /** Where runs keep their state; needed for `interrupt()`. */
+  /**
+   * Where threads keep their state, for graphs compiled without a checkpointer. By
+   * default in memory, in a MemorySaver made by the graphs' own LangGraph.
+   */
   checkpointer?: BaseCheckpointSaver;
-  /** LangGraph's long-term memory across threads (`config.store`), as LangGraph's server gives every run; in memory by default, none when null. */
+  /**
+   * LangGraph's long-term memory across threads (`config.store`), as LangGraph's server
+   * gives every run; by default in memory, made by the graphs' own LangGraph; none when null.
+   */
   store?: BaseStore | null;
   /** One run at a time per thread; this process's locks by default (`serve()` shares them over Postgres). */
   threadLocks?: ThreadLocker;
@@ -63,7 +69,10 @@ export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
 const EXPOSED_HEADERS = ["X-Request-Id", "Retry-After"];
 
 export function createApp(registry: Registry, options: AppOptions = {}): Hono {
-  const checkpointer = options.checkpointer ?? new MemorySaver();
+  // The graphs' own LangGraph makes what the app keeps for them (the first graph's, should
+  // graphs of one config import different copies: their checkpoints are alike within 1.x).
+  const langgraph = registry.values().next().value?.langgraph ?? packageLangGraph();
+  const checkpointer = options.checkpointer ?? new langgraph.MemorySaver();
   const limit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const logger = options.logger ?? createLogger();
   const runs = options.runs ?? new RunTracker(options);
@@ -98,7 +107,7 @@ export function createApp(registry: Registry, options: AppOptions = {}): Hono {
   app.get("/health", (c) => c.json({ status: "ok" }));
   if (metrics) app.get("/metrics", metricsRoute(metrics.registry));
   app.route("/v1", modelRoutes(registry));
-  const store = options.store === undefined ? new InMemoryStore() : (options.store ?? undefined);
+  const store = options.store === undefined ? new langgraph.InMemoryStore() : (options.store ?? undefined);
   const runDeps = { checkpointer, store, locks: options.threadLocks ?? new ThreadLocks(), onServerError, runs, logger };
   app.post("/v1/chat/completions", bodyLimit(limit), chatCompletions(registry, runDeps));
   const responsesDeps = { ...runDeps, ids: responseIds(responseSecret({ secret: options.responseSecret, checkpointer })) };

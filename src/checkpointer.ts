@@ -1,8 +1,15 @@
 /**
  * Where threads keep their state: `memory` (the default; lost on restart), `sqlite:PATH`
  * (one file, survives restarts) or a `postgres://` URL (shared by several replicas).
+ * The SQLite and Postgres checkpointers are optional peers, imported only when asked for.
  */
-import { MemorySaver, type BaseCheckpointSaver } from "@langchain/langgraph";
+import type { BaseCheckpointSaver } from "@langchain/langgraph";
+import { packageLangGraph } from "./langgraph-copy.js";
+import { importOptional } from "./optional-import.js";
+
+type SqliteModule = typeof import("@langchain/langgraph-checkpoint-sqlite");
+type PostgresModule = typeof import("@langchain/langgraph-checkpoint-postgres");
+type PgModule = typeof import("pg");
 
 export const CHECKPOINTER_ENV = "LANGGRAPH_OPENAI_CHECKPOINTER";
 
@@ -39,12 +46,16 @@ export function redact(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
 }
 
+/** What the Postgres packages, optional peers, are needed for. */
+export const POSTGRES_PURPOSE = "for a postgres:// --checkpointer or --store";
+export const POSTGRES_PACKAGES = "@langchain/langgraph-checkpoint-postgres pg";
+
 /**
  * `setup()` creates the tables and runs migrations. Replicas starting together on a
  * fresh database would race on them, so setup holds a Postgres advisory lock.
  */
 export async function setUpOnce(url: string, setup: () => Promise<void>): Promise<void> {
-  const { default: pg } = await import("pg");
+  const { default: pg } = await importOptional<PgModule>("pg", POSTGRES_PURPOSE);
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
   await client.connect();
   try {
@@ -55,11 +66,12 @@ export async function setUpOnce(url: string, setup: () => Promise<void>): Promis
   }
 }
 
+/** `memory` is made by the LangGraph this package imports; `serve()` leaves it to each graph's own. */
 export async function openCheckpointer(spec: string): Promise<OpenCheckpointer> {
   const parsed = parseCheckpointerSpec(spec);
-  if (parsed.kind === "memory") return { checkpointer: new MemorySaver(), close: async () => {} };
+  if (parsed.kind === "memory") return { checkpointer: new (packageLangGraph().MemorySaver)(), close: async () => {} };
   if (parsed.kind === "sqlite") {
-    const { SqliteSaver } = await import("@langchain/langgraph-checkpoint-sqlite");
+    const { SqliteSaver } = await importOptional<SqliteModule>("@langchain/langgraph-checkpoint-sqlite", "for --checkpointer sqlite:PATH");
     let saver;
     try {
       saver = SqliteSaver.fromConnString(parsed.path);
@@ -68,7 +80,7 @@ export async function openCheckpointer(spec: string): Promise<OpenCheckpointer> 
     }
     return { checkpointer: saver, close: async () => void saver.db.close() };
   }
-  const { PostgresSaver } = await import("@langchain/langgraph-checkpoint-postgres");
+  const { PostgresSaver } = await importOptional<PostgresModule>("@langchain/langgraph-checkpoint-postgres", POSTGRES_PURPOSE, POSTGRES_PACKAGES);
   const saver = PostgresSaver.fromConnString(parsed.url);
   try {
     await setUpOnce(parsed.url, () => saver.setup());

@@ -7,6 +7,7 @@ import { access } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
 import type { BaseCheckpointSaver, LangGraphRunnableConfig, Pregel } from "@langchain/langgraph";
 import type { GraphSpec, ModelSettings } from "./config.js";
+import { checkSupported, langGraphOf, locateLangGraph, packageLangGraph, type LangGraphCopy } from "./langgraph-copy.js";
 import { contextDefaultsProblem } from "./run/run-settings.js";
 
 export type CompiledGraph = Pregel<any, any>;
@@ -22,6 +23,8 @@ export interface ModelEntry {
   created: number;
   /** A factory export runs once per request, with that run's config, as on LangGraph's server. */
   getGraph(config: LangGraphRunnableConfig): Promise<CompiledGraph>;
+  /** The LangGraph the graph is built with, which makes what the server adds to its runs. */
+  langgraph: LangGraphCopy;
 }
 
 export type Registry = ReadonlyMap<string, ModelEntry>;
@@ -98,6 +101,8 @@ export interface DefineModelOptions {
   checkpointer?: BaseCheckpointSaver;
   /** The graph's id (`graph_id`); the model id by default. */
   graphId?: string;
+  /** The LangGraph the graph is built with; by default the one this package imports. */
+  langgraph?: LangGraphCopy;
 }
 
 /**
@@ -111,7 +116,7 @@ export async function defineModel(
   settings: ModelSettings = {},
   options: DefineModelOptions = {},
 ): Promise<ModelEntry> {
-  const { checkpointer, graphId = id } = options;
+  const { checkpointer, graphId = id, langgraph = packageLangGraph() } = options;
   const what = `graph '${id}'`;
   const created = Math.floor(Date.now() / 1000);
   const attach = (graph: CompiledGraph): CompiledGraph => {
@@ -140,22 +145,24 @@ export async function defineModel(
       throw new GraphLoadError(`${what}: its factory failed: ${oneLine(error)}`);
     }
     checkDefaults(graph);
-    return { id, graphId, settings, created, getGraph: build };
+    return { id, graphId, settings, created, getGraph: build, langgraph };
   }
   const graph = attach(toCompiledGraph(resolved, what));
   checkDefaults(graph);
   const ready = Promise.resolve(graph);
-  return { id, graphId, settings, created, getGraph: () => ready };
+  return { id, graphId, settings, created, getGraph: () => ready, langgraph };
 }
 
+/** Graphs handed over in code are taken to be built with the LangGraph this package imports, as a project with one copy has. */
 export async function createRegistry(
   models: Record<string, unknown | GraphDefinition>,
   checkpointer?: BaseCheckpointSaver,
 ): Promise<Registry> {
+  const langgraph = packageLangGraph();
   const entries = await Promise.all(
     Object.entries(models).map(([id, model]) => {
       const definition: GraphDefinition = isDefinition(model) ? model : { graph: model };
-      return defineModel(id, definition.graph, definition.settings, { checkpointer, graphId: definition.graphId });
+      return defineModel(id, definition.graph, definition.settings, { checkpointer, graphId: definition.graphId, langgraph });
     }),
   );
   return new Map(entries.map((entry) => [entry.id, entry]));
@@ -165,7 +172,11 @@ function isDefinition(value: unknown): value is GraphDefinition {
   return typeof value === "object" && value !== null && "graph" in value && !isCompiledGraph(value) && !isCompilable(value);
 }
 
-/** Imports each graph module (`.ts` too: the process runs with tsx's loader); variants of one graph share its export. */
+/**
+ * Imports each graph module (`.ts` too: the process runs with tsx's loader), after
+ * checking the LangGraph its folder resolves, so that an unsupported one is named before
+ * its graph fails to load or to run; variants of one graph share its export.
+ */
 export async function loadRegistry(specs: GraphSpec[], checkpointer?: BaseCheckpointSaver): Promise<Registry> {
   const entries: ModelEntry[] = [];
   for (const spec of specs) {
@@ -174,6 +185,12 @@ export async function loadRegistry(specs: GraphSpec[], checkpointer?: BaseCheckp
       await access(spec.file);
     } catch {
       throw new GraphLoadError(`graph '${spec.id}': file not found: ${spec.file}`);
+    }
+    const location = locateLangGraph(spec.file);
+    try {
+      if (location) checkSupported(location);
+    } catch (error) {
+      throw new GraphLoadError(`graph '${spec.id}': ${(error as Error).message}`);
     }
     try {
       module = await import(pathToFileURL(spec.file).href);
@@ -186,7 +203,8 @@ export async function loadRegistry(specs: GraphSpec[], checkpointer?: BaseCheckp
         `graph '${spec.id}': ${spec.file} has no export '${spec.exportName}' (it exports: ${exports.join(", ") || "nothing"})`,
       );
     }
-    entries.push(await defineModel(spec.id, module[spec.exportName], spec.settings, { checkpointer, graphId: spec.graphId }));
+    const langgraph = await langGraphOf(spec.file, location);
+    entries.push(await defineModel(spec.id, module[spec.exportName], spec.settings, { checkpointer, graphId: spec.graphId, langgraph }));
   }
   return new Map(entries.map((entry) => [entry.id, entry]));
 }

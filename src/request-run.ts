@@ -90,7 +90,16 @@ export async function startRequestRun(c: Context, deps: RequestRunDeps, input: R
       throw error instanceof ApiError ? error : new GraphRunError(entry.id, error);
     });
     checkContext(graph, settings.context);
-    session = await openSession({ graph, checkpointer: deps.checkpointer, locks: deps.locks, model: entry.id, owner, thread, messages });
+    session = await openSession({
+      graph,
+      langgraph: entry.langgraph,
+      checkpointer: deps.checkpointer,
+      locks: deps.locks,
+      model: entry.id,
+      owner,
+      thread,
+      messages,
+    });
   } catch (error) {
     run.end();
     throw error;

@@ -78,13 +78,16 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   let server: ServerType;
   // Whatever stops startup (a broken config, a port in use) releases the databases.
   try {
-    const opened = options.checkpointer ? undefined : await openCheckpointer(options.checkpointerSpec ?? "memory");
+    // In memory, the app makes both with the graphs' own LangGraph (langgraph-copy.ts).
+    const checkpointerSpec = options.checkpointerSpec ?? "memory";
+    const opened = options.checkpointer || checkpointerSpec === "memory" ? undefined : await openCheckpointer(checkpointerSpec);
     if (opened) closers.push(opened.close);
-    const checkpointer: BaseCheckpointSaver = options.checkpointer ?? opened!.checkpointer;
-    const openedStore = options.store === undefined ? await openStore(options.storeSpec ?? "memory") : undefined;
+    const checkpointer: BaseCheckpointSaver | undefined = options.checkpointer ?? opened?.checkpointer;
+    const storeSpec = options.storeSpec ?? "memory";
+    const openedStore = options.store === undefined && storeSpec !== "memory" ? await openStore(storeSpec) : undefined;
     if (openedStore) closers.push(openedStore.close);
     const store = openedStore ? openedStore.store : options.store;
-    const spec = options.checkpointer ? undefined : parseCheckpointerSpec(options.checkpointerSpec ?? "memory");
+    const spec = options.checkpointer ? undefined : parseCheckpointerSpec(checkpointerSpec);
     let threadLocks = options.threadLocks;
     if (!threadLocks && spec?.kind === "postgres") {
       const locks = openPgThreadLocks(spec.url, {

@@ -6,7 +6,10 @@
  * (`AsyncBatchedStore`), which costs a graph that never reads it about a millisecond.
  */
 import { InMemoryStore, type BaseStore } from "@langchain/langgraph";
-import { redact, setUpOnce } from "./checkpointer.js";
+import { POSTGRES_PACKAGES, POSTGRES_PURPOSE, redact, setUpOnce } from "./checkpointer.js";
+import { importOptional } from "./optional-import.js";
+
+type PostgresStoreModule = typeof import("@langchain/langgraph-checkpoint-postgres/store");
 
 export const STORE_ENV = "LANGGRAPH_OPENAI_STORE";
 
@@ -33,7 +36,7 @@ export async function openStore(spec: string): Promise<OpenStore> {
   const parsed = parseStoreSpec(spec);
   if (parsed.kind === "memory") return { store: new InMemoryStore(), close: async () => {} };
   if (parsed.kind === "none") return { store: null, close: async () => {} };
-  const { PostgresStore } = await import("@langchain/langgraph-checkpoint-postgres/store");
+  const { PostgresStore } = await importOptional<PostgresStoreModule>("@langchain/langgraph-checkpoint-postgres/store", POSTGRES_PURPOSE, POSTGRES_PACKAGES);
   // Tables are made once here, under the setup lock replicas share, not on a first request.
   const store = PostgresStore.fromConnString(parsed.url, { ensureTables: false });
   try {

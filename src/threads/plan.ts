@@ -6,7 +6,8 @@
  * LangGraph's time travel, so the thread forks there and its state follows the client.
  */
 import { RemoveMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
-import { Command, REMOVE_ALL_MESSAGES, type StateSnapshot } from "@langchain/langgraph";
+import { REMOVE_ALL_MESSAGES, type Command, type StateSnapshot } from "@langchain/langgraph";
+import type { LangGraphCopy } from "../langgraph-copy.js";
 import type { Interrupt } from "../protocols/chat-completions/schemas.js";
 import type { CompiledGraph } from "../registry.js";
 import { alignHistory, interruptAnswer } from "./align.js";
@@ -32,23 +33,23 @@ function atRest(snapshot: StateSnapshot): boolean {
   return snapshot.next.length === 0 || pendingInterrupts(snapshot).length > 0 || snapshot.metadata?.step === -1;
 }
 
-/** Resumes every pending interrupt with the user's answer. */
-function resumeCommand(interrupts: Interrupt[], answer: BaseMessage): Command {
+/** Resumes every pending interrupt with the user's answer, in a Command of the graph's own LangGraph. */
+function resumeCommand(langgraph: LangGraphCopy, interrupts: Interrupt[], answer: BaseMessage): Command {
   const ids = interrupts.map((interrupt) => interrupt.id);
   const resume = interrupts.length === 1 || ids.some((id) => id === undefined)
     ? answer.text
     : Object.fromEntries(ids.map((id) => [id, answer.text]));
-  return new Command({ resume });
+  return new langgraph.Command({ resume });
 }
 
-function planFrom(snapshot: StateSnapshot, client: BaseMessage[]): ThreadRunPlan | undefined {
+function planFrom(langgraph: LangGraphCopy, snapshot: StateSnapshot, client: BaseMessage[]): ThreadRunPlan | undefined {
   const messages = threadMessages(snapshot);
   const seen = alignHistory(messages ?? [], client);
   if (seen === undefined || seen >= client.length) return undefined;
   const rest = client.slice(seen);
   const interrupts = pendingInterrupts(snapshot);
   const answer = interrupts.length > 0 ? interruptAnswer(rest, interrupts) : undefined;
-  if (answer) return { input: resumeCommand(interrupts, answer) };
+  if (answer) return { input: resumeCommand(langgraph, interrupts, answer) };
   return { input: { messages: rest } };
 }
 
@@ -83,6 +84,7 @@ export async function planContinuation(
   threadId: string,
   checkpointId: string | undefined,
   input: BaseMessage[],
+  langgraph: LangGraphCopy,
   instructions?: string | null,
 ): Promise<ThreadRunPlan> {
   const latest = await graph.getState({ configurable: { thread_id: threadId } });
@@ -91,7 +93,7 @@ export async function planContinuation(
   const snapshot = fork.checkpointId ? await graph.getState({ configurable: { thread_id: threadId, checkpoint_id: fork.checkpointId } }) : latest;
   const interrupts = pendingInterrupts(snapshot);
   const answer = interrupts.length > 0 ? interruptAnswer(input, interrupts) : undefined;
-  if (answer) return { input: resumeCommand(interrupts, answer), ...fork };
+  if (answer) return { input: resumeCommand(langgraph, interrupts, answer), ...fork };
   const edit = instructions === undefined ? [] : instructionsEdit(threadMessages(snapshot) ?? [], instructions);
   return { input: { messages: [...edit, ...input] }, ...fork };
 }
@@ -100,14 +102,19 @@ export async function planContinuation(
  * For a client that resends the whole conversation: only what the thread has not seen,
  * or a fork from the latest checkpoint that agrees with the client's history.
  */
-export async function planThreadRun(graph: CompiledGraph, threadId: string, client: BaseMessage[]): Promise<ThreadRunPlan> {
+export async function planThreadRun(
+  graph: CompiledGraph,
+  threadId: string,
+  client: BaseMessage[],
+  langgraph: LangGraphCopy,
+): Promise<ThreadRunPlan> {
   const config = { configurable: { thread_id: threadId } };
   const current = await graph.getState(config);
-  const plan = planFrom(current, client);
+  const plan = planFrom(langgraph, current, client);
   if (plan) return plan;
   for await (const snapshot of graph.getStateHistory(config)) {
     if (!atRest(snapshot)) continue;
-    const earlier = planFrom(snapshot, client);
+    const earlier = planFrom(langgraph, snapshot, client);
     const checkpointId = snapshot.config.configurable?.checkpoint_id as string | undefined;
     if (earlier) return { ...earlier, checkpointId };
   }

@@ -1,10 +1,12 @@
 /**
  * The checkpointer of a run on no thread: LangGraph needs one for `interrupt()`, but such
  * a run's state is only kept if it stops at an interrupt (then `copy-thread.ts` moves it
- * to the real checkpointer). So each run gets its own MemorySaver that keeps values as
- * they are, with nothing serialised, and is dropped with the run.
+ * to the real checkpointer). So each run gets its own MemorySaver, made by the graph's
+ * LangGraph, that keeps values as they are, with nothing serialised, and is dropped with
+ * the run.
  */
-import { MemorySaver } from "@langchain/langgraph";
+import type { MemorySaver } from "@langchain/langgraph";
+import type { LangGraphCopy } from "../langgraph-copy.js";
 
 type Serializer = NonNullable<ConstructorParameters<typeof MemorySaver>[0]>;
 
@@ -15,6 +17,6 @@ const byReference: Serializer = {
   loadsTyped: async (_type: string, data: unknown) => data,
 };
 
-export function scratchSaver(): MemorySaver {
-  return new MemorySaver(byReference);
+export function scratchSaver(langgraph: LangGraphCopy): MemorySaver {
+  return new langgraph.MemorySaver(byReference);
 }

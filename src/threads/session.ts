@@ -9,6 +9,7 @@
 import { randomUUID } from "node:crypto";
 import { AIMessage, type BaseMessage } from "@langchain/core/messages";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
+import type { LangGraphCopy } from "../langgraph-copy.js";
 import type { RunEvent } from "../run/events.js";
 import type { CompiledGraph } from "../registry.js";
 import { conversationKey, resumableKey } from "./conversation-key.js";
@@ -51,6 +52,8 @@ export interface ThreadSession extends ThreadRunPlan {
 
 export interface OpenSessionOptions {
   graph: CompiledGraph;
+  /** The LangGraph the graph is built with: it makes the run's scratch checkpointer and resuming Commands. */
+  langgraph: LangGraphCopy;
   /** The server's checkpointer, for graphs that have none. */
   checkpointer: BaseCheckpointSaver;
   locks: ThreadLocker;
@@ -77,7 +80,7 @@ export function threadSaver(graph: CompiledGraph, fallback: BaseCheckpointSaver)
 async function planLocked(
   options: OpenSessionOptions,
   threadId: string,
-  plan: () => Promise<ThreadRunPlan> = () => planThreadRun(options.graph, threadId, options.messages),
+  plan: () => Promise<ThreadRunPlan> = () => planThreadRun(options.graph, threadId, options.messages, options.langgraph),
 ): Promise<{ plan: ThreadRunPlan; release: () => void }> {
   const release = await options.locks.acquire(threadId);
   try {
@@ -96,12 +99,13 @@ export async function openSession(options: OpenSessionOptions): Promise<ThreadSe
     return { threadId: thread.threadId, saver, ...plan, finish: async () => release() };
   }
   if (thread.mode === "continue") {
-    const continuation = () => planContinuation(options.graph, thread.threadId, thread.checkpointId, messages, thread.instructions);
+    const continuation = () =>
+      planContinuation(options.graph, thread.threadId, thread.checkpointId, messages, options.langgraph, thread.instructions);
     const { plan, release } = await planLocked(options, thread.threadId, continuation);
     if (thread.keep !== false) return { threadId: thread.threadId, saver, ...plan, finish: async () => release() };
     // Checkpoint ids survive the copy, so the plan (a fork from `checkpointId`) holds on it.
     const copyId = randomUUID();
-    const checkpointer = scratchSaver();
+    const checkpointer = scratchSaver(options.langgraph);
     try {
       await copyThread(saver, thread.threadId, checkpointer, copyId);
     } finally {
@@ -127,7 +131,7 @@ export async function openSession(options: OpenSessionOptions): Promise<ThreadSe
     return { threadId: key, saver, ...plan, finish: (answer) => finish(answer).finally(release) };
   }
   const threadId = randomUUID();
-  const checkpointer = scratchSaver();
+  const checkpointer = scratchSaver(options.langgraph);
   return { threadId, checkpointer, saver: checkpointer, input: { messages }, finish: (answer) => keepIfInterrupted(checkpointer, threadId, answer) };
 }
 

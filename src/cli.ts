@@ -2,14 +2,18 @@
  * `langgraph-openai serve`: argument parsing, the startup banner and signals.
  */
 import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import { DEFAULT_BODY_LIMIT } from "./app.js";
 import { CHECKPOINTER_ENV, CheckpointerError, parseCheckpointerSpec } from "./checkpointer.js";
 import { ConfigError } from "./config.js";
+import { UnsupportedLangGraphError } from "./langgraph-copy.js";
 import { createLogger, LOG_FORMATS, type LogFormat } from "./logger.js";
 import { parseApiKey, parseApiKeysEnv, type ApiKey } from "./middleware/auth.js";
 import { RESPONSE_SECRET_ENV } from "./protocols/responses/response-secret.js";
+import { MissingPackageError } from "./optional-import.js";
+import { PACKAGE_VERSION } from "./package-info.js";
 import { GraphLoadError } from "./registry.js";
 import { DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_THREAD_LOCK_TIMEOUT, serve } from "./server.js";
 import { parseStoreSpec, STORE_ENV, StoreError } from "./store.js";
@@ -46,13 +50,15 @@ Options:
       --scope-threads-by-user    scope thread ids by X-OpenWebUI-User-Id too (set only behind a
                                  front end that sends it)
       --no-metrics               do not serve Prometheus metrics at /metrics
+  -v, --version                  print langgraph-openai's version
   -h, --help                     show this help
 `;
 
 export class UsageError extends Error {}
 
 export interface CliOptions {
-  config: string;
+  /** Undefined: the config is looked for in the current folder (see `findConfig`). */
+  config: string | undefined;
   port: number;
   host: string;
   apiKeys: ApiKey[];
@@ -91,38 +97,45 @@ function parseNumber(flag: string, text: string | undefined, options: { integer?
   return value;
 }
 
-export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): CliOptions | "help" {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        config: { type: "string", short: "c" },
-        port: { type: "string", short: "p" },
-        host: { type: "string" },
-        "api-key": { type: "string", multiple: true },
-        "cors-origin": { type: "string", multiple: true },
-        "body-limit": { type: "string" },
-        "max-concurrent-runs": { type: "string" },
-        "run-timeout": { type: "string" },
-        "shutdown-timeout": { type: "string" },
-        "log-level": { type: "string" },
-        "log-format": { type: "string" },
-        "no-metrics": { type: "boolean" },
-        checkpointer: { type: "string" },
-        "response-secret": { type: "string" },
-        store: { type: "string" },
-        "thread-lock-timeout": { type: "string" },
-        "scope-threads-by-user": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
+const OPTIONS = {
+  config: { type: "string", short: "c" },
+  port: { type: "string", short: "p" },
+  host: { type: "string" },
+  "api-key": { type: "string", multiple: true },
+  "cors-origin": { type: "string", multiple: true },
+  "body-limit": { type: "string" },
+  "max-concurrent-runs": { type: "string" },
+  "run-timeout": { type: "string" },
+  "shutdown-timeout": { type: "string" },
+  "log-level": { type: "string" },
+  "log-format": { type: "string" },
+  "no-metrics": { type: "boolean" },
+  checkpointer: { type: "string" },
+  "response-secret": { type: "string" },
+  store: { type: "string" },
+  "thread-lock-timeout": { type: "string" },
+  "scope-threads-by-user": { type: "boolean" },
+  version: { type: "boolean", short: "v" },
+  help: { type: "boolean", short: "h" },
+} as const satisfies ParseArgsConfig["options"];
+
+/** Our own words for a flag we do not know or a value missing: Node's parseArgs messages explain its API, not ours. */
+function checkFlags(argv: string[]): void {
+  const { tokens } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: false, tokens: true });
+  for (const token of tokens) {
+    if (token.kind !== "option") continue;
+    const option = (OPTIONS as Record<string, { type: "string" | "boolean" }>)[token.name];
+    if (option === undefined) throw new UsageError(`unknown option '${token.rawName}'`);
+    if (option.type === "string" && token.value === undefined) throw new UsageError(`${token.rawName} needs a value`);
+    if (option.type === "boolean" && token.value !== undefined) throw new UsageError(`${token.rawName} takes no value`);
   }
-  const { values, positionals } = parsed;
+}
+
+export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): CliOptions | "help" | "version" {
+  checkFlags(argv);
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
   if (values.help || positionals[0] === "help") return "help";
+  if (values.version) return "version";
   if (positionals.length > 1 || (positionals[0] !== undefined && positionals[0] !== "serve")) {
     throw new UsageError(`unknown command '${positionals.join(" ")}'`);
   }
@@ -156,7 +169,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     throw new UsageError(`--api-key: ${(error as Error).message}`);
   }
   return {
-    config: values.config ?? defaultConfig(),
+    config: values.config,
     port,
     host: values.host ?? env.HOST ?? "127.0.0.1",
     apiKeys,
@@ -177,12 +190,29 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
 }
 
 /** A LangGraph project names its config `langgraph.json`; ours wins when both exist. */
-function defaultConfig(exists: (path: string) => boolean = existsSync): string {
-  return !exists("langgraph.config.json") && exists("langgraph.json") ? "langgraph.json" : "langgraph.config.json";
+const CONFIG_NAMES = ["langgraph.config.json", "langgraph.json"];
+
+/** The config in `folder` when no --config names one. */
+export function findConfig(folder: string = process.cwd()): string {
+  const found = CONFIG_NAMES.map((name) => join(folder, name)).find((path) => existsSync(path));
+  if (found) return found;
+  throw new ConfigError(`no ${CONFIG_NAMES.join(" or ")} in ${folder}: run this in your project's folder, or pass --config FILE`);
+}
+
+/** One line for what a user can fix; a stack for the rest. */
+function describeStartupError(error: unknown, options: CliOptions): string {
+  const { code, syscall } = error as NodeJS.ErrnoException;
+  if (code === "EADDRINUSE") return `port ${options.port} on ${options.host} is in use: pick another with --port N (0 picks a free one)`;
+  const known = [ConfigError, GraphLoadError, CheckpointerError, StoreError, MissingPackageError, UnsupportedLangGraphError].some(
+    (type) => error instanceof type,
+  );
+  // A failed listen (address of no interface here, host that does not resolve) is a
+  // system error naming its syscall; its stack would only point into Node.
+  return known || typeof syscall === "string" ? (error as Error).message : ((error as Error).stack ?? String(error));
 }
 
 export async function main(argv: string[]): Promise<void> {
-  let options: CliOptions | "help";
+  let options: CliOptions | "help" | "version";
   try {
     options = parseCli(argv);
   } catch (error) {
@@ -193,10 +223,14 @@ export async function main(argv: string[]): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
+  if (options === "version") {
+    process.stdout.write(`${PACKAGE_VERSION}\n`);
+    return;
+  }
   let running;
   try {
     running = await serve({
-      config: options.config,
+      config: options.config ?? findConfig(),
       port: options.port,
       host: options.host,
       apiKeys: options.apiKeys,
@@ -214,11 +248,7 @@ export async function main(argv: string[]): Promise<void> {
       logger: createLogger({ level: options.logLevel, format: options.logFormat }),
     });
   } catch (error) {
-    // A failed listen (port taken, address of no interface here, host that does not resolve)
-    // is a system error naming its syscall; its stack would only point into Node.
-    const systemError = typeof (error as NodeJS.ErrnoException).syscall === "string";
-    const known = error instanceof ConfigError || error instanceof GraphLoadError || error instanceof CheckpointerError || error instanceof StoreError || systemError;
-    process.stderr.write(`langgraph-openai: ${known ? (error as Error).message : (error as Error).stack}\n`);
+    process.stderr.write(`langgraph-openai: ${describeStartupError(error, options)}\n`);
     process.exit(1);
   }
   const lines = [`langgraph-openai: serving ${running.registry.size} model(s) at ${running.url}`];

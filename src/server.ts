@@ -3,7 +3,7 @@
  */
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { serve as serveNode, type ServerType } from "@hono/node-server";
+import { serve as serveNode } from "@hono/node-server";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import { createApp, type AppOptions } from "./app.js";
 import { openCheckpointer, parseCheckpointerSpec } from "./checkpointer.js";
@@ -45,7 +45,8 @@ export interface RunningServer {
   url: string;
   port: number;
   registry: Registry;
-  server: ServerType;
+  /** Node's HTTP server. (Not @hono/node-server's `ServerType`: its declarations need the DOM's WebSocket types.) */
+  server: Server;
   /**
    * Graceful stop: no new connections or runs, runs in flight finish (streams end with
    * their whole answer and `[DONE]`) for up to `shutdownTimeout` seconds, then the rest
@@ -75,7 +76,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   const runs = options.runs ?? new RunTracker(options);
   const host = options.host ?? "127.0.0.1";
   let registry: Registry;
-  let server: ServerType;
+  let server: Server;
   // Whatever stops startup (a broken config, a port in use) releases the databases.
   try {
     // In memory, the app makes both with the graphs' own LangGraph (langgraph-copy.ts).
@@ -99,8 +100,8 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     }
     registry = options.registry ?? (await loadRegistry((await loadConfig(options.config ?? "langgraph.config.json")).graphs, checkpointer));
     const app = createApp(registry, { processMetrics: true, ...options, checkpointer, store, threadLocks, logger, runs });
-    server = await new Promise<ServerType>((resolve, reject) => {
-      const listening = serveNode({ fetch: app.fetch, port: options.port ?? 8000, hostname: host }, () => resolve(listening));
+    server = await new Promise<Server>((resolve, reject) => {
+      const listening = serveNode({ fetch: app.fetch, port: options.port ?? 8000, hostname: host }, () => resolve(listening as Server));
       listening.once("error", reject);
     });
   } catch (error) {
@@ -116,7 +117,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     port,
     registry,
     server,
-    close: () => (closing ??= stopGracefully(server as Server, runs, timeoutMs).finally(closeResources)),
+    close: () => (closing ??= stopGracefully(server, runs, timeoutMs).finally(closeResources)),
   };
 }
 

@@ -4,7 +4,7 @@ import { parseApiKeysEnv } from "../src/middleware/auth.js";
 
 const parse = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
   const options = parseCli(argv, env);
-  if (options === "help") throw new Error("unexpected help");
+  if (typeof options === "string") throw new Error(`unexpected ${options}`);
   return options;
 };
 

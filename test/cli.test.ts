@@ -1,15 +1,17 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
-import { resolve } from "node:path";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseCli, UsageError } from "../src/cli.js";
+import { bannerUrl, runCommand as start } from "./helpers.js";
 
 const FIXTURE_CONFIG = "test/fixtures/langgraph.config.json";
 
 describe("parseCli", () => {
-  it("serves langgraph.config.json on 127.0.0.1:8000 by default", () => {
-    expect(parseCli([], {})).toMatchObject({ config: "langgraph.config.json", port: 8000, host: "127.0.0.1" });
-    expect(parseCli(["serve"], {})).toMatchObject({ config: "langgraph.config.json", port: 8000, host: "127.0.0.1" });
+  it("looks for the config in the current folder and serves on 127.0.0.1:8000 by default", () => {
+    expect(parseCli([], {})).toMatchObject({ config: undefined, port: 8000, host: "127.0.0.1" });
+    expect(parseCli(["serve"], {})).toMatchObject({ config: undefined, port: 8000, host: "127.0.0.1" });
   });
 
   it("reads --config, --port and --host, long and short", () => {
@@ -36,13 +38,21 @@ describe("parseCli", () => {
     expect(parseCli(["help"], {})).toBe("help");
   });
 
+  it("asks for the version with --version or -v", () => {
+    expect(parseCli(["--version"], {})).toBe("version");
+    expect(parseCli(["serve", "-v"], {})).toBe("version");
+  });
+
   it.each([
     [["--port", "eighty"], /--port must be a number from 0 to 65535, got 'eighty'/],
     [["--port", "70000"], /--port must be a number from 0 to 65535, got '70000'/],
     [["--port=-1"], /--port must be a number from 0 to 65535, got '-1'/],
     [["--port", "80.5"], /got '80\.5'/],
-    [["--port"], /argument missing/],
-    [["--verbose"], /Unknown option '--verbose'/],
+    [["--port"], /^--port needs a value$/],
+    [["-c"], /^-c needs a value$/],
+    [["--verbose"], /^unknown option '--verbose'$/],
+    [["-x"], /^unknown option '-x'$/],
+    [["--no-metrics=yes"], /^--no-metrics takes no value$/],
     [["start"], /unknown command 'start'/],
     [["serve", "extra"], /unknown command 'serve extra'/],
   ])("refuses %j", (argv, message) => {
@@ -55,44 +65,13 @@ describe("parseCli", () => {
   });
 });
 
-interface Finished {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The real bin, as a user runs it; in its own process group so every descendant can be signalled. */
-function start(
-  command: string,
-  args: string[],
-  cwd = process.cwd(),
-): { child: ChildProcess; output: { stdout: string; stderr: string }; finished: Promise<Finished> } {
-  const child = spawn(command, args, { cwd, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LOG_LEVEL: "warn" } });
-  const output = { stdout: "", stderr: "" };
-  child.stdout!.on("data", (data: Buffer) => (output.stdout += data));
-  child.stderr!.on("data", (data: Buffer) => (output.stderr += data));
-  const finished = once(child, "close").then(([code, signal]) => ({ code, signal, ...output }) as Finished);
-  return { child, output, finished };
-}
-
 const BIN = resolve("bin/langgraph-openai.js");
 
 function bin(...args: string[]) {
   return start(process.execPath, [BIN, ...args]);
 }
 
-async function bannerUrl(output: { stderr: string }, finished: Promise<Finished>): Promise<string> {
-  const exited = finished.then((result) => {
-    throw new Error(`exited before serving: ${result.stderr}`);
-  });
-  exited.catch(() => {});
-  for (;;) {
-    const url = /serving \d+ model\(s\) at (http:\/\/\S+)/.exec(output.stderr)?.[1];
-    if (url) return url;
-    await Promise.race([new Promise((resolve) => setTimeout(resolve, 50)), exited]);
-  }
-}
+const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
 
 // Concurrent: each test waits on its own process.
 describe.concurrent("the langgraph-openai bin", () => {
@@ -105,7 +84,7 @@ describe.concurrent("the langgraph-openai bin", () => {
   it("explains a bad flag, shows the usage and exits with 2", async () => {
     const { stderr, code } = await bin("serve", "--prot", "80").finished;
     expect(code).toBe(2);
-    expect(stderr).toMatch(/^langgraph-openai: Unknown option '--prot'/);
+    expect(stderr).toMatch(/^langgraph-openai: unknown option '--prot'\n/);
     expect(stderr).toContain("Usage: langgraph-openai serve");
   });
 
@@ -165,10 +144,39 @@ describe.concurrent("the langgraph-openai bin", () => {
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ model: "agent", messages: [{ role: "user", content: "hi" }] }),
       });
-      expect((await response.json()).choices[0].message.content).toBe("Hello from a CommonJS project.");
+      expect((await response.json()).choices[0].message.content).toBe("Hello from a CommonJS project, with a checkpointer from my LangGraph.");
     } finally {
       child.kill("SIGTERM");
     }
     expect((await finished).code).toBe(0);
+  });
+
+  it("prints its version with --version", async () => {
+    const { stdout, code } = await bin("--version").finished;
+    expect({ stdout, code }).toEqual({ stdout: `${version}\n`, code: 0 });
+  });
+
+  it("names both config files and the folder it looked in when neither is there", async () => {
+    const empty = mkdtempSync(join(tmpdir(), "langgraph-openai-no-config-"));
+    try {
+      const { stderr, code } = await start(process.execPath, [BIN, "serve", "--port", "0"], empty).finished;
+      expect(code).toBe(1);
+      expect(stderr).toBe(`langgraph-openai: no langgraph.config.json or langgraph.json in ${empty}: run this in your project's folder, or pass --config FILE\n`);
+    } finally {
+      rmSync(empty, { recursive: true });
+    }
+  });
+
+  it("suggests --port when its port is in use", async () => {
+    const taken = createServer();
+    await new Promise<void>((listening) => taken.listen(0, "127.0.0.1", listening));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const { stderr, code } = await bin("serve", "--config", FIXTURE_CONFIG, "--port", String(port)).finished;
+      expect(code).toBe(1);
+      expect(stderr).toBe(`langgraph-openai: port ${port} on 127.0.0.1 is in use: pick another with --port N (0 picks a free one)\n`);
+    } finally {
+      taken.close();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
 import OpenAI from "openai";
 import pg from "pg";
 import { pino } from "pino";
@@ -69,5 +70,39 @@ export async function postgresUnavailable(): Promise<string | undefined> {
     return `cannot reach ${POSTGRES_URL}: ${(error as Error).message}`;
   } finally {
     await client.end().catch(() => {});
+  }
+}
+
+export interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A command as a user runs it (the bin, npx), in its own process group so every descendant can be signalled. */
+export function runCommand(
+  command: string,
+  args: string[],
+  cwd = process.cwd(),
+): { child: ChildProcess; output: { stdout: string; stderr: string }; finished: Promise<Finished> } {
+  const child = spawn(command, args, { cwd, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LOG_LEVEL: "warn" } });
+  const output = { stdout: "", stderr: "" };
+  child.stdout!.on("data", (data: Buffer) => (output.stdout += data));
+  child.stderr!.on("data", (data: Buffer) => (output.stderr += data));
+  const finished = once(child, "close").then(([code, signal]) => ({ code, signal, ...output }) as Finished);
+  return { child, output, finished };
+}
+
+/** The URL the bin's banner names, once it serves; throws if it exits first. */
+export async function bannerUrl(output: { stderr: string }, finished: Promise<Finished>): Promise<string> {
+  const exited = finished.then((result) => {
+    throw new Error(`exited before serving: ${result.stderr}`);
+  });
+  exited.catch(() => {});
+  for (;;) {
+    const url = /serving \d+ model\(s\) at (http:\/\/\S+)/.exec(output.stderr)?.[1];
+    if (url) return url;
+    await Promise.race([new Promise((resolve) => setTimeout(resolve, 50)), exited]);
   }
 }

@@ -1,0 +1,230 @@
+/**
+ * The package as a user gets it: `npm pack`, then the tarball installed into a fresh
+ * project that has its own LangGraph and LangChain core from the registry, at the
+ * bottom of the supported ranges (the repository itself runs the top). One install
+ * (from npm's cache when it can) serves every case. The project runs this repository's
+ * tsc and vitest, the versions it pins, so that only the package under test and its
+ * peers are installed.
+ */
+import { execFile, spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { promisify, stripVTControlCharacters } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bannerUrl, type Finished } from "./helpers.js";
+
+const run = promisify(execFile);
+
+/** The oldest versions the peer ranges in package.json admit. */
+const LANGGRAPH = "1.0.0";
+const CORE = "1.1.48";
+const TSC = resolve("node_modules/typescript/bin/tsc");
+const VITEST = resolve("node_modules/vitest/vitest.mjs");
+const manifest = JSON.parse(readFileSync("package.json", "utf8")) as { version: string; peerDependencies: Record<string, string> };
+
+/** npm's own variables from `npm test` would point the project's npm at this repository. */
+const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name) && name !== "INIT_CWD"));
+
+/** The README's vitest example, as a user copies it. */
+function readmeTest(): string {
+  const block = /```ts\n(\/\/ agent\.test\.ts\n[\s\S]*?)```/.exec(readFileSync("README.md", "utf8"));
+  if (!block) throw new Error("README.md has no ```ts block starting with // agent.test.ts");
+  return block[1]!;
+}
+
+const files: Record<string, string> = {
+  "langgraph.json": JSON.stringify({ graphs: { agent: "./agent.ts:graph" } }),
+  "agent.ts": `
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
+import { ScriptedChatModel } from "langgraph-openai";
+
+export function makeAgent(model: BaseChatModel) {
+  return new StateGraph(MessagesAnnotation)
+    .addNode("model", async (state) => ({ messages: [await model.invoke(state.messages)] }))
+    .addEdge(START, "model")
+    .addEdge("model", END)
+    .compile();
+}
+
+/** What langgraph.json serves: it says which turn of its thread it answers. */
+export const graph = makeAgent(
+  new ScriptedChatModel({ respond: (messages) => \`Turn \${messages.filter((message) => message.getType() === "human").length}: \${messages.at(-1)?.text}.\` }),
+);
+`,
+  "agent.test.ts": readmeTest(),
+  // A user's file that starts the server from code: what the type checks compile.
+  "server.ts": `
+import { AIMessage } from "@langchain/core/messages";
+import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
+import { createRegistry, getChatRequest, serve, type ChatRequestContext } from "langgraph-openai";
+import { createTestClient } from "langgraph-openai/testing";
+
+const graph = new StateGraph(MessagesAnnotation)
+  .addNode("reply", (_state, config) => {
+    const request: ChatRequestContext | undefined = getChatRequest(config);
+    return { messages: [new AIMessage(\`You asked \${request?.model} with \${request?.tools?.length ?? 0} tools.\`)] };
+  })
+  .addEdge(START, "reply")
+  .addEdge("reply", END)
+  .compile();
+
+const server = await serve({ registry: await createRegistry({ agent: graph }), port: 0, apiKeys: [{ key: "sk-1" }] });
+const client = await createTestClient({ agent: graph });
+console.log(server.url, client.baseURL);
+await server.close();
+`,
+  // tsc --init's defaults (it writes tsconfig.json), on the user's files; the test file's vitest is not installed here.
+  "tsconfig.init.json": JSON.stringify({ extends: "./tsconfig.json", files: ["server.ts", "agent.ts"] }),
+  "tsconfig.es2021.json": JSON.stringify({
+    compilerOptions: { module: "nodenext", target: "ES2021", lib: ["ES2021"], types: ["node"], strict: true, skipLibCheck: false, noEmit: true },
+    files: ["server.ts"],
+  }),
+  // Plain node, as an ES module and from CommonJS: the graph answers over a real socket.
+  "esm.mjs": `
+import { AIMessage } from "@langchain/core/messages";
+import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
+import { createLogger, createRegistry, serve } from "langgraph-openai";
+const graph = new StateGraph(MessagesAnnotation).addNode("a", () => ({ messages: [new AIMessage("an ES module")] })).addEdge(START, "a").addEdge("a", END);
+const server = await serve({ registry: await createRegistry({ agent: graph }), port: 0, logger: createLogger({ level: "silent" }) });
+const response = await fetch(server.url + "/chat/completions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "agent", messages: [{ role: "user", content: "hi" }] }) });
+console.log("answered by", (await response.json()).choices[0].message.content);
+await server.close();
+`,
+  "cjs.cjs": `
+const { AIMessage } = require("@langchain/core/messages");
+const { END, MessagesAnnotation, START, StateGraph } = require("@langchain/langgraph");
+const { createRegistry, createLogger, serve } = require("langgraph-openai");
+const graph = new StateGraph(MessagesAnnotation).addNode("a", () => ({ messages: [new AIMessage("CommonJS")] })).addEdge(START, "a").addEdge("a", END);
+(async () => {
+  const server = await serve({ registry: await createRegistry({ agent: graph }), port: 0, logger: createLogger({ level: "silent" }) });
+  const response = await fetch(server.url + "/chat/completions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "agent", messages: [{ role: "user", content: "hi" }] }) });
+  console.log("answered by", (await response.json()).choices[0].message.content);
+  await server.close();
+})();
+`,
+};
+
+let workspace: string;
+let project: string;
+let packed: { files: { path: string }[]; size: number; unpackedSize: number };
+
+/** A command in the project, as its user runs it; its whole process group is ended afterwards. */
+function inProject(command: string, args: string[]) {
+  const child = spawn(command, args, { cwd: project, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const output = { stdout: "", stderr: "" };
+  child.stdout.on("data", (data: Buffer) => (output.stdout += data));
+  child.stderr.on("data", (data: Buffer) => (output.stderr += data));
+  const finished = once(child, "close").then(([code, signal]) => ({ code, signal, ...output }) as Finished);
+  const stop = () => {
+    try {
+      process.kill(-child.pid!, "SIGTERM");
+    } catch {
+      // Already gone.
+    }
+  };
+  return { output, finished, stop };
+}
+
+async function chat(url: string, messages: { role: string; content: string }[]): Promise<string> {
+  const response = await fetch(`${url}/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-thread-id": "trip" },
+    body: JSON.stringify({ model: "agent", messages }),
+  });
+  const body = (await response.json()) as { choices?: { message: { content: string } }[] };
+  if (!body.choices) throw new Error(`${response.status}: ${JSON.stringify(body)}`);
+  return body.choices[0]!.message.content;
+}
+
+beforeAll(async () => {
+  workspace = mkdtempSync(join(tmpdir(), "langgraph-openai-package-"));
+  project = join(workspace, "project");
+  // dist/ is fresh: test/global-setup.ts built it (prepack would only build it again).
+  const { stdout } = await run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", workspace], { env });
+  const [pack] = JSON.parse(stdout) as (typeof packed & { filename: string })[];
+  packed = pack!;
+  const tarball = join(workspace, pack!.filename);
+  for (const [name, text] of Object.entries({ ...files, "package.json": '{ "name": "user-project", "private": true, "type": "module" }' })) {
+    mkdirSync(dirname(join(project, name)), { recursive: true });
+    writeFileSync(join(project, name), text);
+  }
+  await run(
+    "npm",
+    ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", tarball, `@langchain/langgraph@${LANGGRAPH}`, `@langchain/core@${CORE}`, "openai", "@types/node@20"],
+    { cwd: project, env },
+  );
+  await run(process.execPath, [TSC, "--init"], { cwd: project, env });
+}, 300_000);
+
+afterAll(() => {
+  if (workspace) rmSync(workspace, { recursive: true, force: true });
+});
+
+describe.concurrent("the packed package in a fresh project", { timeout: 120_000 }, () => {
+  it("holds only the build, the bin, the README, the LICENSE and package.json", () => {
+    const tops = new Set(packed.files.map((file) => file.path.split("/")[0]));
+    expect([...tops].sort()).toEqual(["LICENSE", "README.md", "bin", "dist", "package.json"]);
+  });
+
+  it("is installed with the project's own LangGraph and core, and no copy of its own", () => {
+    const version = (name: string) => (JSON.parse(readFileSync(join(project, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
+    expect([version("@langchain/langgraph"), version("@langchain/core")]).toEqual([LANGGRAPH, CORE]);
+    expect(existsSync(join(project, "node_modules/langgraph-openai/node_modules/@langchain"))).toBe(false);
+    expect(existsSync(join(project, "node_modules/better-sqlite3"))).toBe(false);
+  });
+
+  it("serves the project's langgraph.json with `npx langgraph-openai serve`, two turns on a thread", async () => {
+    const { output, finished, stop } = inProject("npx", ["langgraph-openai", "serve", "--port", "0", "--log-level", "warn"]);
+    try {
+      const url = await bannerUrl(output, finished);
+      const first = await chat(url, [{ role: "user", content: "Hi" }]);
+      expect(first).toBe("Turn 1: Hi.");
+      const second = await chat(url, [{ role: "user", content: "Hi" }, { role: "assistant", content: first }, { role: "user", content: "Paris" }]);
+      expect(second).toBe("Turn 2: Paris.");
+    } finally {
+      stop();
+    }
+    await finished;
+  });
+
+  it("prints its version and names what --checkpointer sqlite: and postgres:// need installed", async () => {
+    expect((await inProject("npx", ["langgraph-openai", "--version"]).finished).stdout).toBe(`${manifest.version}\n`);
+    const sqlite = await inProject("npx", ["langgraph-openai", "serve", "--port", "0", "--checkpointer", "sqlite:threads.db"]).finished;
+    expect([sqlite.code, sqlite.stderr]).toEqual([
+      1,
+      "langgraph-openai: @langchain/langgraph-checkpoint-sqlite is not installed; it is needed for --checkpointer sqlite:PATH: npm i @langchain/langgraph-checkpoint-sqlite\n",
+    ]);
+    const postgres = await inProject("npx", ["langgraph-openai", "serve", "--port", "0", "--checkpointer", "postgres://127.0.0.1:1/none"]).finished;
+    expect(postgres.stderr).toBe(
+      "langgraph-openai: @langchain/langgraph-checkpoint-postgres is not installed; it is needed for --checkpointer postgres://...: npm i @langchain/langgraph-checkpoint-postgres pg\n",
+    );
+  });
+
+  it("runs under plain node as an ES module", async () => {
+    expect((await run(process.execPath, ["esm.mjs"], { cwd: project, env })).stdout).toBe("answered by an ES module\n");
+  });
+
+  it("runs under plain node from CommonJS with require()", async () => {
+    expect((await run(process.execPath, ["cjs.cjs"], { cwd: project, env })).stdout).toBe("answered by CommonJS\n");
+  });
+
+  it("type-checks a user's file under tsc --init's defaults", async () => {
+    const check = await run(process.execPath, [TSC, "--noEmit", "-p", "tsconfig.init.json"], { cwd: project, env }).catch((error: { stdout: string }) => error);
+    expect(check.stdout).toBe("");
+  });
+
+  it("type-checks a user's file under lib ES2021 with skipLibCheck false", async () => {
+    const check = await run(process.execPath, [TSC, "-p", "tsconfig.es2021.json"], { cwd: project, env }).catch((error: { stdout: string }) => error);
+    expect(check.stdout).toBe("");
+  });
+
+  it("runs the README's vitest test of the project's graph through the testing helper", async () => {
+    const test = await run(process.execPath, [VITEST, "run", "--root", project, "agent.test.ts"], { cwd: project, env }).catch(
+      (error: { stdout: string; stderr: string }) => error,
+    );
+    expect(stripVTControlCharacters(test.stdout)).toMatch(/Tests\s+1 passed/);
+  });
+});

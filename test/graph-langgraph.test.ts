@@ -7,7 +7,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, syml
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { bannerUrl, runCommand } from "./helpers.js";
+import { bannerUrl, chatText, runCommand } from "./helpers.js";
 
 const BIN = resolve("bin/langgraph-openai.js");
 const SUPPORTED = (JSON.parse(readFileSync("package.json", "utf8")) as { peerDependencies: Record<string, string> }).peerDependencies[
@@ -47,16 +47,7 @@ function ownLangGraphCopy(folder: string): void {
   }
 }
 
-async function ask(url: string, messages: { role: string; content: string }[], threadId?: string): Promise<string> {
-  const response = await fetch(`${url}/chat/completions`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(threadId && { "x-thread-id": threadId }) },
-    body: JSON.stringify({ model: "agent", messages }),
-  });
-  const body = (await response.json()) as { choices?: { message: { content: string } }[] };
-  if (!body.choices) throw new Error(`${response.status}: ${JSON.stringify(body)}`);
-  return body.choices[0]!.message.content;
-}
+const ask = (url: string, messages: { role: string; content: string }[], threadId?: string) => chatText(url, "agent", messages, threadId);
 
 /** Two turns of one conversation, as a chat client sends them: the whole history each time. */
 async function twoTurns(url: string, threadId?: string): Promise<string[]> {
@@ -127,7 +118,7 @@ export const graph = new StateGraph(MessagesAnnotation)
 
   it("runs a CommonJS graph's thread with a checkpointer of the CommonJS build of its LangGraph, the one it required", async () => {
     await serving(resolve("test/fixtures/commonjs-project"), async (url) => {
-      expect(await twoTurns(url, `cjs-${Date.now()}`)).toEqual(Array(2).fill("Hello from a CommonJS project, with a checkpointer from my LangGraph."));
+      expect(await twoTurns(url, "thread-1")).toEqual(Array(2).fill("Hello from a CommonJS project, with a checkpointer from my LangGraph."));
     });
   });
 });

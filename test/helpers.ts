@@ -80,18 +80,41 @@ export interface Finished {
   stderr: string;
 }
 
-/** A command as a user runs it (the bin, npx), in its own process group so every descendant can be signalled. */
+/**
+ * A command as a user runs it (the bin, npx), in its own process group so every
+ * descendant can be signalled: `stop()` sends SIGTERM to the whole group.
+ */
 export function runCommand(
   command: string,
   args: string[],
   cwd = process.cwd(),
-): { child: ChildProcess; output: { stdout: string; stderr: string }; finished: Promise<Finished> } {
-  const child = spawn(command, args, { cwd, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LOG_LEVEL: "warn" } });
+  env: NodeJS.ProcessEnv = process.env,
+): { child: ChildProcess; output: { stdout: string; stderr: string }; finished: Promise<Finished>; stop: () => void } {
+  const child = spawn(command, args, { cwd, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...env, LOG_LEVEL: "warn" } });
   const output = { stdout: "", stderr: "" };
   child.stdout!.on("data", (data: Buffer) => (output.stdout += data));
   child.stderr!.on("data", (data: Buffer) => (output.stderr += data));
   const finished = once(child, "close").then(([code, signal]) => ({ code, signal, ...output }) as Finished);
-  return { child, output, finished };
+  const stop = () => {
+    try {
+      process.kill(-child.pid!, "SIGTERM");
+    } catch {
+      // The group has exited already.
+    }
+  };
+  return { child, output, finished, stop };
+}
+
+/** The assistant's text for `messages`, over HTTP, on the thread `threadId` names (none: stateless). */
+export async function chatText(url: string, model: string, messages: { role: string; content: string }[], threadId?: string): Promise<string> {
+  const response = await fetch(`${url}/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(threadId && { "x-thread-id": threadId }) },
+    body: JSON.stringify({ model, messages }),
+  });
+  const body = (await response.json()) as { choices?: { message: { content: string } }[] };
+  if (!body.choices) throw new Error(`${response.status}: ${JSON.stringify(body)}`);
+  return body.choices[0]!.message.content;
 }
 
 /** The URL the bin's banner names, once it serves; throws if it exits first. */

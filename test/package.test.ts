@@ -6,14 +6,13 @@
  * tsc and vitest, the versions it pins, so that only the package under test and its
  * peers are installed.
  */
-import { execFile, spawn } from "node:child_process";
-import { once } from "node:events";
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { promisify, stripVTControlCharacters } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bannerUrl, type Finished } from "./helpers.js";
+import { bannerUrl, chatText, runCommand } from "./helpers.js";
 
 const run = promisify(execFile);
 
@@ -111,33 +110,9 @@ let workspace: string;
 let project: string;
 let packed: { files: { path: string }[]; size: number; unpackedSize: number };
 
-/** A command in the project, as its user runs it; its whole process group is ended afterwards. */
-function inProject(command: string, args: string[]) {
-  const child = spawn(command, args, { cwd: project, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  const output = { stdout: "", stderr: "" };
-  child.stdout.on("data", (data: Buffer) => (output.stdout += data));
-  child.stderr.on("data", (data: Buffer) => (output.stderr += data));
-  const finished = once(child, "close").then(([code, signal]) => ({ code, signal, ...output }) as Finished);
-  const stop = () => {
-    try {
-      process.kill(-child.pid!, "SIGTERM");
-    } catch {
-      // Already gone.
-    }
-  };
-  return { output, finished, stop };
-}
-
-async function chat(url: string, messages: { role: string; content: string }[]): Promise<string> {
-  const response = await fetch(`${url}/chat/completions`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-thread-id": "trip" },
-    body: JSON.stringify({ model: "agent", messages }),
-  });
-  const body = (await response.json()) as { choices?: { message: { content: string } }[] };
-  if (!body.choices) throw new Error(`${response.status}: ${JSON.stringify(body)}`);
-  return body.choices[0]!.message.content;
-}
+/** A command in the project, as its user runs it. */
+const inProject = (command: string, args: string[]) => runCommand(command, args, project, env);
+const chat = (url: string, messages: { role: string; content: string }[]) => chatText(url, "agent", messages, "trip");
 
 beforeAll(async () => {
   workspace = mkdtempSync(join(tmpdir(), "langgraph-openai-package-"));

@@ -91,7 +91,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     const spec = options.checkpointer ? undefined : parseCheckpointerSpec(checkpointerSpec);
     let threadLocks = options.threadLocks;
     if (!threadLocks && spec?.kind === "postgres") {
-      const locks = openPgThreadLocks(spec.url, {
+      const locks = await openPgThreadLocks(spec.url, {
         waitSeconds: options.threadLockTimeout ?? DEFAULT_THREAD_LOCK_TIMEOUT,
         maxConnections: options.maxConcurrentRuns ?? PG_LOCK_CONNECTIONS,
       });

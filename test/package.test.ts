@@ -174,7 +174,7 @@ describe.concurrent("the packed package in a fresh project", { timeout: 120_000 
     ]);
     const postgres = await inProject("npx", ["langgraph-openai", "serve", "--port", "0", "--checkpointer", "postgres://127.0.0.1:1/none"]).finished;
     expect(postgres.stderr).toBe(
-      "langgraph-openai: @langchain/langgraph-checkpoint-postgres is not installed; it is needed for --checkpointer postgres://...: npm i @langchain/langgraph-checkpoint-postgres pg\n",
+      "langgraph-openai: @langchain/langgraph-checkpoint-postgres is not installed; it is needed for a postgres:// --checkpointer or --store: npm i @langchain/langgraph-checkpoint-postgres pg\n",
     );
   });
 

@@ -11,7 +11,6 @@
  * first two: a graph that keeps data per user trusts them only behind such a front end,
  * and with several tenants namespaces by `tenant` too.
  */
-import type { ServerInfo } from "@langchain/langgraph";
 import type { ModelEntry } from "../registry.js";
 import { OPEN_WEBUI_USER_ID_HEADER } from "../threads/owner.js";
 
@@ -66,6 +65,17 @@ export function runConfigurable(entry: ModelEntry, user: RunUser | undefined, co
     graph_id: entry.graphId,
     ...(user && { langgraph_auth_user: user, langgraph_auth_user_id: user.identity, langgraph_auth_permissions: user.permissions }),
   };
+}
+
+/**
+ * LangGraph's `runtime.serverInfo`, as its `ServerInfo` type has it. Written here: LangGraph
+ * 1.0 exports no such type, and these declarations must type-check with every LangGraph
+ * the package supports.
+ */
+export interface ServerInfo {
+  readonly assistantId: string;
+  readonly graphId: string;
+  readonly user?: Record<string, any>;
 }
 
 export function serverInfo(entry: ModelEntry, user: RunUser | undefined): ServerInfo {

@@ -5,8 +5,10 @@
  * with them. In this process, requests first queue on the in-process lock, so a thread
  * holds at most one connection per replica. A lock not had within the bound is a 409.
  */
-import pg from "pg";
+import type { PoolClient } from "pg";
+import { POSTGRES_PURPOSE } from "../checkpointer.js";
 import { ThreadBusyError } from "../errors.js";
+import { importOptional } from "../optional-import.js";
 import { ThreadLocks, type ThreadLocker } from "./locks.js";
 
 export interface PgThreadLocks extends ThreadLocker {
@@ -43,7 +45,9 @@ function within<T>(promise: Promise<T>, ms: number, onLate: (value: T) => void, 
   });
 }
 
-export function openPgThreadLocks(url: string, options: PgThreadLocksOptions): PgThreadLocks {
+/** pg is an optional peer: imported here, when a Postgres checkpointer asks for these locks. */
+export async function openPgThreadLocks(url: string, options: PgThreadLocksOptions): Promise<PgThreadLocks> {
+  const { default: pg } = await importOptional<typeof import("pg")>("pg", POSTGRES_PURPOSE);
   const waitMs = options.waitSeconds * 1000;
   const busy = () => new ThreadBusyError(options.waitSeconds);
   const pool = new pg.Pool({ connectionString: url, max: options.maxConnections, connectionTimeoutMillis: waitMs });
@@ -55,7 +59,7 @@ export function openPgThreadLocks(url: string, options: PgThreadLocksOptions): P
     async acquire(threadId) {
       const deadline = Date.now() + waitMs;
       const releaseLocal = await within(local.acquire(threadId), waitMs, (release) => release(), busy);
-      let client: pg.PoolClient | undefined;
+      let client: PoolClient | undefined;
       // A held connection the database drops takes its lock with it; the run goes on, the next one starts fresh.
       const lost = () => {};
       try {

@@ -144,11 +144,14 @@ describe.concurrent("the packed package in a fresh project", { timeout: 120_000 
     expect([...tops].sort()).toEqual(["LICENSE", "README.md", "bin", "dist", "package.json"]);
   });
 
-  it("is installed with the project's own LangGraph and core, and no copy of its own", () => {
+  it("is installed with the project's own LangGraph and core, no copy of its own, and no optional peer", () => {
     const version = (name: string) => (JSON.parse(readFileSync(join(project, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
     expect([version("@langchain/langgraph"), version("@langchain/core")]).toEqual([LANGGRAPH, CORE]);
     expect(existsSync(join(project, "node_modules/langgraph-openai/node_modules/@langchain"))).toBe(false);
-    expect(existsSync(join(project, "node_modules/better-sqlite3"))).toBe(false);
+    // Optional peers stay out until a user installs them: the cases below run without them.
+    for (const optional of ["better-sqlite3", "pg", "@langchain/langgraph-checkpoint-sqlite", "@langchain/langgraph-checkpoint-postgres"]) {
+      expect(existsSync(join(project, "node_modules", optional)), optional).toBe(false);
+    }
   });
 
   it("serves the project's langgraph.json with `npx langgraph-openai serve`, two turns on a thread", async () => {

@@ -1,7 +1,8 @@
 /**
- * The copy of LangGraph a graph is built with. The server makes things for a graph: the
- * checkpointer of a graph compiled without one, the store, a stateless run's scratch
- * checkpointer, the `Command` that resumes an interrupt. Made by another copy (the one this package
+ * The copy of LangGraph a graph is built with. The server makes things for a graph: a
+ * stateless run's scratch checkpointer, the `Command` that resumes an interrupt, and in
+ * memory the checkpointer of a graph compiled without one and the store (`createApp`
+ * makes those with the first graph's copy). Made by another copy (the one this package
  * imports, in a monorepo or under `npx`) they may not fit it: LangGraph 0.x cannot read
  * the checkpoints 1.x writes, and fails at a thread's second turn. So they come from the
  * copy the graph's own file imports, found as its import finds it, and a copy outside

@@ -9,7 +9,7 @@ import { MemorySaver, type StateGraph } from "@langchain/langgraph";
 import { randomUUID } from "node:crypto";
 import { packageLangGraph } from "../src/langgraph-copy.js";
 import type { CompiledGraph, ModelEntry } from "../src/registry.js";
-import { runGraph } from "../src/run/run.js";
+import { runGraph, stepVisibility } from "../src/run/run.js";
 import { scratchSaver } from "../src/threads/scratch-saver.js";
 import { TokenStreamHandler } from "../src/run/token-stream.js";
 import { echo, long } from "./graphs.js";
@@ -22,13 +22,16 @@ class NoopHandler extends BaseCallbackHandler {
 
 type Variant = (input: object) => Promise<unknown>;
 
+/** What runGraph reports by default. */
+const show = stepVisibility(undefined, true);
+
 /** Our run.ts as it is, from graph to the last RunEvent; `scratch`: with the checkpointer of a run on no thread. */
 function runGraphVariant(graph: CompiledGraph, options: { durability?: "exit"; scratch?: boolean }): Variant {
   const entry: ModelEntry = { id: "bench", graphId: "bench", settings: {}, created: 0, getGraph: async () => graph, langgraph: packageLangGraph() };
   return async (input) => {
     const threadId = randomUUID();
     const checkpointer = options.scratch ? scratchSaver(entry.langgraph) : undefined;
-    const run = runGraph({ entry, graph, input, threadId, checkpointer, durability: options.durability, request: { model: "bench" }, signal: new AbortController().signal });
+    const run = runGraph({ entry, graph, input, threadId, checkpointer, durability: options.durability, request: { model: "bench" }, steps: true, signal: new AbortController().signal });
     for await (const _ of run);
     if (!checkpointer && graph.checkpointer instanceof MemorySaver) await graph.checkpointer.deleteThread(threadId);
   };
@@ -56,11 +59,11 @@ function variants(builder: StateGraph<any, any, any, any, any, any>): Record<str
       await saver.deleteThread(threadId);
     },
     "invoke + our token handler, no saver": async (input) =>
-      plain.invoke(input, { callbacks: [new TokenStreamHandler({ streams: () => true, onText: () => {} })] }),
+      plain.invoke(input, { callbacks: [new TokenStreamHandler({ streams: () => true, show, emit: () => {} })] }),
     "invoke + our token handler + MemorySaver thread, exit": async (input) => {
       const threadId = randomUUID();
       await checkpointed.invoke(input, {
-        callbacks: [new TokenStreamHandler({ streams: () => true, onText: () => {} })],
+        callbacks: [new TokenStreamHandler({ streams: () => true, show, emit: () => {} })],
         configurable: { thread_id: threadId },
         durability: "exit",
       });

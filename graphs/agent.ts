@@ -42,7 +42,13 @@ function decide(messages: BaseMessage[]): ScriptedReply {
   }
   const text = last?.text ?? "";
   const city = /weather in ([a-z ]+)/i.exec(text)?.[1]?.trim();
-  if (city) return { content: `Let me check the weather in ${city}. `, toolCalls: [{ name: "get_weather", args: { city } }] };
+  if (city) {
+    return {
+      reasoning: `The user asks about the weather in ${city}: get_weather knows it.`,
+      content: `Let me check the weather in ${city}. `,
+      toolCalls: [{ name: "get_weather", args: { city } }],
+    };
+  }
   const sum = /(-?\d+(?:\.\d+)?)\s*([-+*/])\s*(-?\d+(?:\.\d+)?)/.exec(text);
   if (sum) return { toolCalls: [{ name: "calculate", args: { a: Number(sum[1]), op: sum[2], b: Number(sum[3]) } }] };
   return "I can look up the weather (try: what's the weather in Paris?) or do arithmetic (try: what is 12 * 7?).";

@@ -45,7 +45,37 @@ const allowListSchema = z
 export const THREAD_MODES = ["history", "continue"] as const;
 export type ThreadMode = (typeof THREAD_MODES)[number];
 
+/** What a client is shown of the agent's work on the way to its answer (`reasoning_content`, reasoning items). */
+export const stepSettingsSchema = z.strictObject({
+  /** The models' own reasoning (thinking). Default on. */
+  reasoning: z.boolean().optional(),
+  /** Each tool the graph runs itself: its call and a glance at its result. Default on. */
+  tools: z.boolean().optional(),
+  /** Each node's name as it starts. Default off. */
+  nodes: z.boolean().optional(),
+  /** What the graph writes with `config.writer` (LangGraph's `custom` stream mode). Default on. */
+  progress: z.boolean().optional(),
+});
+
+/** What the server does for Open WebUI, beyond what every OpenAI client gets. */
+export const openWebUISettingsSchema = z.strictObject({
+  /**
+   * Status lines and citations in Open WebUI's own shapes: `true` always, `false` never;
+   * by default when the request carries Open WebUI's headers (`X-OpenWebUI-*`).
+   */
+  events: z.boolean().optional(),
+  /**
+   * Open WebUI's background tasks (title, tags, follow-ups, search queries, autocomplete):
+   * `"answer"` (default) answers them without running the graph; `"graph"` runs the graph
+   * on no thread; `{ "model": "id" }` runs that model's graph on no thread instead.
+   */
+  tasks: z.union([z.enum(["answer", "graph"]), z.strictObject({ model: z.string().min(1) })]).optional(),
+});
+export type OpenWebUISettings = z.infer<typeof openWebUISettingsSchema>;
+
 export const modelSettingsSchema = z.strictObject({
+  /** The model's display name in `/v1/models` (chat UIs show it in their model picker). */
+  name: z.string().min(1).optional(),
   description: z.string().optional(),
   owned_by: z.string().optional(),
   /** Which graph nodes' messages reach the client; by default every node's AI messages. */
@@ -64,6 +94,9 @@ export const modelSettingsSchema = z.strictObject({
   allow_context: z.array(z.string().min(1)).optional(),
   /** How a named thread takes the request's messages when the request does not say (see `thread-mode.ts`). */
   thread_mode: z.enum(THREAD_MODES).optional(),
+  /** What clients see of the agent's steps: `false` for none, or per kind (see `stepSettingsSchema`). */
+  steps: z.union([z.boolean(), stepSettingsSchema]).optional(),
+  open_webui: openWebUISettingsSchema.optional(),
 });
 export type ModelSettings = z.infer<typeof modelSettingsSchema>;
 
@@ -78,7 +111,10 @@ export const openaiSectionSchema = z.strictObject({
 });
 
 const graphSpecSchema = z.union(
-  [z.string().min(1, 'expected "./file.ts:exportName", got an empty string'), z.looseObject({ path: z.string().min(1), description: z.string().optional() })],
+  [
+    z.string().min(1, 'expected "./file.ts:exportName", got an empty string'),
+    z.looseObject({ path: z.string().min(1), name: z.string().min(1).optional(), description: z.string().optional() }),
+  ],
   { error: 'expected "./file.ts:exportName" or { "path": "./file.ts:exportName", "description": "..." }' },
 );
 
@@ -163,10 +199,16 @@ export async function loadConfig(path: string): Promise<LoadedConfig> {
   const specOf = (id: string, graphId: string): GraphSpec => {
     const spec = config.graphs[graphId]!;
     const graphPath = typeof spec === "string" ? spec : spec.path;
-    const description = id === graphId && typeof spec !== "string" ? spec.description : undefined;
+    const { name, description } = id === graphId && typeof spec !== "string" ? spec : {};
     const { graph: _graph, ...settings } = models[id] ?? {};
-    return { id, graphId, ...parseGraphPath(graphPath, baseDir), settings: { description, ...settings } };
+    return { id, graphId, ...parseGraphPath(graphPath, baseDir), settings: { name, description, ...settings } };
   };
+  for (const [id, settings] of Object.entries(models)) {
+    const tasks = settings.open_webui?.tasks;
+    if (typeof tasks === "object" && !(tasks.model in config.graphs) && !(tasks.model in models)) {
+      throw new ConfigError(`config ${path}: 'openai.models.${id}.open_webui.tasks.model' names no model: '${tasks.model}'`);
+    }
+  }
   const variants = Object.keys(models).filter((id) => !(id in config.graphs));
   const graphs = [
     ...Object.keys(config.graphs).map((id) => specOf(id, graphOf(id, models[id]?.graph))),

@@ -165,7 +165,19 @@ export async function createRegistry(
       return defineModel(id, definition.graph, definition.settings, { checkpointer, graphId: definition.graphId, langgraph });
     }),
   );
-  return new Map(entries.map((entry) => [entry.id, entry]));
+  return toRegistry(entries);
+}
+
+/** The model ids, checked for settings that name another model. */
+function toRegistry(entries: ModelEntry[]): Registry {
+  const registry = new Map(entries.map((entry) => [entry.id, entry]));
+  for (const entry of entries) {
+    const tasks = entry.settings.open_webui?.tasks;
+    if (typeof tasks === "object" && !registry.has(tasks.model)) {
+      throw new GraphLoadError(`graph '${entry.id}': open_webui.tasks.model names no model: '${tasks.model}'`);
+    }
+  }
+  return registry;
 }
 
 function isDefinition(value: unknown): value is GraphDefinition {
@@ -206,5 +218,5 @@ export async function loadRegistry(specs: GraphSpec[], checkpointer?: BaseCheckp
     const langgraph = await langGraphOf(spec.file, location);
     entries.push(await defineModel(spec.id, module[spec.exportName], spec.settings, { checkpointer, graphId: spec.graphId, langgraph }));
   }
-  return new Map(entries.map((entry) => [entry.id, entry]));
+  return toRegistry(entries);
 }

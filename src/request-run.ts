@@ -13,7 +13,7 @@ import type { Context } from "hono";
 import type { Logger } from "pino";
 import { ApiError, GraphRunError } from "./errors.js";
 import type { RespondOptions } from "./http/respond.js";
-import type { ModelEntry } from "./registry.js";
+import type { CompiledGraph, ModelEntry } from "./registry.js";
 import type { RunTracker } from "./run-tracker.js";
 import type { RunEvent } from "./run/events.js";
 import { REQUEST_CONFIG_KEY, REQUEST_LOG_CONFIG_KEY, type ChatRequestContext } from "./run/request-context.js";
@@ -24,7 +24,7 @@ import { cutAtStopSequences } from "./run/stop-sequences.js";
 import { withCheckpointMetadata } from "./threads/checkpoint-metadata.js";
 import type { ThreadLocker } from "./threads/locks.js";
 import { scopeThreadId, threadOwner } from "./threads/owner.js";
-import { openSession, recordAnswer, type RecordedAnswer, type ThreadRequest } from "./threads/session.js";
+import { openSession, recordAnswer, threadSaver, type RecordedAnswer, type ThreadRequest, type ThreadSession } from "./threads/session.js";
 
 export interface RequestRunDeps {
   checkpointer: BaseCheckpointSaver;
@@ -52,6 +52,17 @@ export interface RequestRunInput {
   settings?: RequestedSettings;
   /** Where the answer's text ends, before any of these (see `run/stop-sequences.ts`). */
   stopSequences?: readonly string[];
+  /** Whether to report the agent's steps and reasoning (default true; a request may turn them off). */
+  steps?: boolean;
+  /**
+   * Tell where the run stands before it says anything, for a client that shows it (a chat
+   * UI's status line): a run that must wait for an earlier run on its thread starts its
+   * events at once with `queued`, and every run sends `started` when its graph starts.
+   * Otherwise the run's events start with what it says, and errors before that are plain
+   * HTTP errors. A run on a copy of its thread (`keep: false`) never says `queued`: its
+   * thread is not known yet.
+   */
+  announce?: boolean;
 }
 
 export interface RequestRun {
@@ -79,8 +90,10 @@ export async function startRequestRun(c: Context, deps: RequestRunDeps, input: R
   // Operations: a slot (or 429), a timeout that aborts `controller`, and the run's record.
   const run = deps.runs.admit(entry, controller);
   c.set("run", run.record);
-  let session;
-  let graph;
+  let graph: CompiledGraph;
+  let session: ThreadSession | undefined;
+  let queuedOn: string | undefined;
+  let opening: Promise<ThreadSession>;
   try {
     const factoryConfig = {
       configurable: { ...configurable, ...(requestedThreadId !== undefined && { thread_id: requestedThreadId }), [REQUEST_CONFIG_KEY]: request, [REQUEST_LOG_CONFIG_KEY]: log },
@@ -90,7 +103,14 @@ export async function startRequestRun(c: Context, deps: RequestRunDeps, input: R
       throw error instanceof ApiError ? error : new GraphRunError(entry.id, error);
     });
     checkContext(graph, settings.context);
-    session = await openSession({
+    let announce!: (threadId: string) => void;
+    const queued = new Promise<void>((resolve) => {
+      announce = (threadId) => {
+        queuedOn = threadId;
+        resolve();
+      };
+    });
+    opening = openSession({
       graph,
       langgraph: entry.langgraph,
       checkpointer: deps.checkpointer,
@@ -99,7 +119,12 @@ export async function startRequestRun(c: Context, deps: RequestRunDeps, input: R
       owner,
       thread,
       messages,
-    });
+      // Not for a thread the run goes on from a copy of: the copy is made once the wait is over.
+      onWait: input.announce && !(thread.mode === "continue" && thread.keep === false) ? announce : undefined,
+    }).then((opened) => (session = opened));
+    // Read by the events once the wait is over; this keeps a failure then from counting as unhandled.
+    opening.catch(() => {});
+    await Promise.race([opening, queued]);
   } catch (error) {
     run.end();
     throw error;
@@ -117,31 +142,47 @@ export async function startRequestRun(c: Context, deps: RequestRunDeps, input: R
     cleanup: async () => {
       run.end();
       c.req.raw.signal.removeEventListener("abort", clientLeft);
-      await session.finish(answer);
+      // A client that left while its run waited for the thread still holds its place in the queue.
+      const opened = session ?? (await opening.catch(() => undefined));
+      await opened?.finish(answer);
     },
   };
 
-  const events = runGraph({
-    entry,
-    graph,
-    input: session.input,
-    threadId: session.threadId,
-    checkpointId: session.checkpointId,
-    checkpointer: input.checkpointMetadata ? withCheckpointMetadata(session.saver, input.checkpointMetadata) : session.checkpointer,
-    configurable,
-    context: settings.context,
-    serverInfo: serverInfo(entry, user),
-    store: deps.store,
-    // A thread nobody named is only kept if the run stops at an interrupt, so saving its
-    // state once at the end is enough, and a third cheaper on a one-node graph
-    // (bench/RESULTS.md). A named thread keeps every step: its start is where an
-    // edit of the first message forks from.
-    durability: requestedThreadId === undefined ? "exit" : undefined,
-    request,
-    log,
-    signal: controller.signal,
-  });
+  const runEvents = (opened: ThreadSession) =>
+    runGraph({
+      entry,
+      graph,
+      input: opened.input,
+      threadId: opened.threadId,
+      checkpointId: opened.checkpointId,
+      checkpointer: input.checkpointMetadata ? withCheckpointMetadata(opened.saver, input.checkpointMetadata) : opened.checkpointer,
+      configurable,
+      context: settings.context,
+      serverInfo: serverInfo(entry, user),
+      store: deps.store,
+      // A thread nobody named is only kept if the run stops at an interrupt, so saving its
+      // state once at the end is enough, and a third cheaper on a one-node graph
+      // (bench/RESULTS.md). A named thread keeps every step: its start is where an
+      // edit of the first message forks from.
+      durability: requestedThreadId === undefined ? "exit" : undefined,
+      request,
+      log,
+      steps: input.steps ?? true,
+      announceStart: input.announce,
+      signal: controller.signal,
+    });
+  async function* afterTheWait(): AsyncGenerator<RunEvent> {
+    yield { type: "queued" };
+    yield* runEvents(await opening);
+  }
+  const events = session ? runEvents(session) : afterTheWait();
   // Cut before the answer is recorded: the thread keeps what the client was sent, which its next request resends.
   const answered = cutAtStopSequences(events, input.stopSequences);
-  return { events: recordAnswer(run.observe(answered), answer), threadId: session.threadId, saver: session.saver, respondOptions };
+  return {
+    events: recordAnswer(run.observe(answered), answer),
+    threadId: session?.threadId ?? queuedOn!,
+    // A run that waits for its thread will run where the thread lives (see `announce`).
+    saver: session?.saver ?? threadSaver(graph, deps.checkpointer),
+    respondOptions,
+  };
 }

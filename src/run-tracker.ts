@@ -5,7 +5,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { RateLimitError, RunTimeoutError, ServiceUnavailableError, toApiError } from "./errors.js";
-import type { RunEvent, Usage } from "./run/events.js";
+import { isOutput, type RunEvent, type Usage } from "./run/events.js";
 import type { ModelEntry } from "./registry.js";
 
 export interface RunTrackerOptions {
@@ -110,7 +110,7 @@ export class RunTracker {
       try {
         for await (const event of events) {
           if (event.type === "usage") record.usage = event.usage;
-          else if (event.type !== "truncated") record.firstTokenAt ??= performance.now();
+          else if (record.firstTokenAt === undefined && isOutput(event)) record.firstTokenAt = performance.now();
           yield event;
         }
       } catch (error) {

@@ -36,8 +36,12 @@ export interface ScriptedUsage {
   output_tokens: number;
 }
 
-/** A reply's text and tool calls; `usage` replaces the counted tokens, for tests that want exact numbers. */
-export type ScriptedReply = string | { content?: string; toolCalls?: ScriptedToolCall[]; usage?: ScriptedUsage };
+/**
+ * A reply's text and tool calls; `reasoning` streams first, as reasoning models served by
+ * DeepSeek or vLLM send it (`additional_kwargs.reasoning_content`); `usage` replaces the
+ * counted tokens, for tests that want exact numbers.
+ */
+export type ScriptedReply = string | { reasoning?: string; content?: string; toolCalls?: ScriptedToolCall[]; usage?: ScriptedUsage };
 
 /** OpenAI's `response_format`, as ChatOpenAI takes it. */
 export type ScriptedResponseFormat =
@@ -65,7 +69,7 @@ export interface ScriptedChatModelInput extends BaseChatModelParams {
   tokenDelayMs?: number;
 }
 
-type Reply = { content: string; toolCalls: ScriptedToolCall[]; usage?: ScriptedUsage };
+type Reply = { reasoning: string; content: string; toolCalls: ScriptedToolCall[]; usage?: ScriptedUsage };
 
 /** Words with their trailing space: "Hello, world" -> ["Hello, ", "world"]. */
 export function tokenize(text: string): string[] {
@@ -167,8 +171,8 @@ export class ScriptedChatModel extends BaseChatModel<ScriptedCallOptions> {
     }
     const written =
       typeof reply === "string"
-        ? { content: reply, toolCalls: [] }
-        : { content: reply.content ?? "", toolCalls: reply.toolCalls ?? [], usage: reply.usage };
+        ? { reasoning: "", content: reply, toolCalls: [] }
+        : { reasoning: reply.reasoning ?? "", content: reply.content ?? "", toolCalls: reply.toolCalls ?? [], usage: reply.usage };
     const text = written.content || (messages.at(-1)?.text ?? "");
     return stopAt(answerInFormat(chooseTools(written, options, text), options.response_format, text), options.stop);
   }
@@ -185,8 +189,16 @@ export class ScriptedChatModel extends BaseChatModel<ScriptedCallOptions> {
     const tokens = truncated ? allTokens.slice(0, options.maxTokens) : allTokens;
     // A reply cut short never gets to its tool calls.
     const toolCalls = truncated ? [] : reply.toolCalls;
+    const thoughts = tokenize(reply.reasoning);
     const inputTokens = usage?.input_tokens ?? countTokens(messages);
-    const outputTokens = usage?.output_tokens ?? tokens.length + toolCalls.length;
+    const outputTokens = usage?.output_tokens ?? thoughts.length + tokens.length + toolCalls.length;
+    for (const thought of thoughts) {
+      if (this.script.tokenDelayMs) await sleep(this.script.tokenDelayMs, undefined, { signal: options.signal });
+      options.signal?.throwIfAborted();
+      const chunk = new ChatGenerationChunk({ text: "", message: new AIMessageChunk({ content: "", additional_kwargs: { reasoning_content: thought } }) });
+      yield chunk;
+      await runManager?.handleLLMNewToken("", undefined, undefined, undefined, undefined, { chunk });
+    }
     const last = tokens.length - 1;
     for (const [index, token] of tokens.entries()) {
       if (this.script.tokenDelayMs) await sleep(this.script.tokenDelayMs, undefined, { signal: options.signal });

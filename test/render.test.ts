@@ -15,7 +15,7 @@ async function* play(events: RunEvent[]): AsyncGenerator<RunEvent> {
 
 async function render(events: RunEvent[], includeUsage = true): Promise<ChatCompletionChunk[]> {
   const chunks: ChatCompletionChunk[] = [];
-  for await (const chunk of toChunks(play(events), meta, includeUsage)) chunks.push(chunk);
+  for await (const chunk of toChunks(play(events), meta, { includeUsage })) chunks.push(chunk);
   return chunks;
 }
 
@@ -68,7 +68,7 @@ describe("events to chunks", () => {
   });
 
   it("answers a run that produced nothing with an empty message", async () => {
-    const completion = await foldChunks(toChunks(play([{ type: "usage", usage }]), meta, true));
+    const completion = await foldChunks(toChunks(play([{ type: "usage", usage }]), meta, { includeUsage: true }));
     expect(completion.choices[0]).toMatchObject({ message: { role: "assistant", content: "" }, finish_reason: "stop" });
     expect(completion.usage).toEqual(openAIUsage);
   });

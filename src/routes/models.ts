@@ -8,8 +8,8 @@ import type { Model } from "../protocols/chat-completions/schemas.js";
 import type { ModelEntry, Registry } from "../registry.js";
 
 function toModel(entry: ModelEntry): Model {
-  const { description, owned_by = "langgraph-openai" } = entry.settings;
-  return { id: entry.id, object: "model", created: entry.created, owned_by, ...(description && { description }) };
+  const { name = entry.id, description, owned_by = "langgraph-openai" } = entry.settings;
+  return { id: entry.id, object: "model", created: entry.created, owned_by, name, ...(description && { description }) };
 }
 
 export function modelRoutes(registry: Registry): Hono {

@@ -28,8 +28,11 @@ export function describeStep(step: Step): string {
       const args = argumentsView(step.args);
       return `Calling ${step.name}${args ? ` with ${args}` : ""}\n`;
     }
-    case "tool_result":
-      return step.failed ? `${step.name} failed: ${glance(step.output)}\n` : `${step.name} returned: ${glance(step.output)}\n`;
+    case "tool_result": {
+      const output = glance(step.output);
+      if (step.failed) return `${step.name} failed${output ? `: ${output}` : ""}\n`;
+      return output ? `${step.name} returned: ${output}\n` : `${step.name} returned nothing\n`;
+    }
     case "progress":
       return `${glance(step.text)}\n`;
   }

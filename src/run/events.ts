@@ -34,10 +34,29 @@ export type Step =
   /** Progress a graph writes itself (LangGraph's `custom` stream mode, `config.writer`). */
   | { kind: "progress"; text: string };
 
+/**
+ * A document the run drew on, to cite: a retriever's result, a document a tool returns as
+ * its artifact, or documents a node returns in its state.
+ */
+export interface Citation {
+  title: string;
+  /** Where the document lives, when it is on the web. */
+  url?: string;
+  /** Its text, as the graph had it. */
+  text?: string;
+}
+
 /** A tool call left to the client; its id is always set (minted by the run when the model gave none). */
 export type ClientToolCall = ToolCall & { id: string };
 
 export type RunEvent =
+  /**
+   * The run waits for an earlier run on its thread to finish. Sent first, and only to a
+   * caller that asked to hear where the run stands (`announce` in request-run.ts).
+   */
+  | { type: "queued" }
+  /** The graph starts running, before it says anything; only to a caller that asked (`announce`). */
+  | { type: "started" }
   /**
    * Text for the user: a model token, a message a node returned without a model, or an
    * interrupt's question (then followed by its `interrupt` event).
@@ -47,6 +66,8 @@ export type RunEvent =
   | { type: "reasoning"; text: string }
   /** A step of the agent's (see `Step`). */
   | { type: "step"; step: Step }
+  /** A document the run drew on; each is sent once. */
+  | { type: "citation"; citation: Citation }
   /** The run ended on an AI message whose tool calls the graph did not run: the client's to run. */
   | { type: "tool_calls"; toolCalls: ClientToolCall[] }
   /** The answer stopped at the model's token limit: OpenAI's `finish_reason: "length"`. */
@@ -57,3 +78,16 @@ export type RunEvent =
   | { type: "usage"; usage: Usage };
 
 export const noUsage = (): Usage => ({ input_tokens: 0, output_tokens: 0, total_tokens: 0 });
+
+/** Whether the run says something in this event (the first such is its first token), rather than news about the run. */
+export function isOutput(event: RunEvent): boolean {
+  switch (event.type) {
+    case "text":
+    case "reasoning":
+    case "step":
+    case "tool_calls":
+      return true;
+    default:
+      return false;
+  }
+}

@@ -1,7 +1,8 @@
 /**
- * One graph run as an async stream of RunEvents: the text from our token handler
- * (`token-stream.ts`: every token of every chat-model call, and the messages nodes
- * return without one), then what the state the run ends in says (tool calls left to
+ * One graph run as an async stream of RunEvents: `started` when asked, then what our token handler
+ * sees as it happens (`token-stream.ts`: every token of every chat-model call, the
+ * messages nodes return without one, the models' reasoning and the agent's steps, the
+ * documents it draws on), then what the state the run ends in says (tool calls left to
  * the client, a cut answer, an interrupt's question), then the usage.
  */
 import { isBaseMessage, type AIMessage, type BaseMessage, type ToolCall } from "@langchain/core/messages";
@@ -13,7 +14,7 @@ import type { ClientToolCall, Interrupt, RunEvent } from "./events.js";
 import { interruptText } from "./interrupt-text.js";
 import type { CompiledGraph, ModelEntry } from "../registry.js";
 import { REQUEST_CONFIG_KEY, REQUEST_LOG_CONFIG_KEY, type ChatRequestContext, type RequestLog } from "./request-context.js";
-import { TokenStreamHandler, type StreamNodeFilter } from "./token-stream.js";
+import { TokenStreamHandler, type StepVisibility, type StreamNodeFilter } from "./token-stream.js";
 
 export interface RunOptions {
   entry: ModelEntry;
@@ -42,6 +43,10 @@ export interface RunOptions {
   request: ChatRequestContext;
   /** The request's logger, for nodes (`getRequestLog(config)`). */
   log?: RequestLog;
+  /** Whether to report the agent's steps and reasoning at all (a request may turn them off); the model's `steps` settings say which. */
+  steps: boolean;
+  /** Send `started` first, for a client that shows that the run began before it says anything. */
+  announceStart?: boolean;
   signal: AbortSignal;
 }
 
@@ -82,6 +87,15 @@ export function streamNodeFilter(settings: ModelSettings["stream"]): StreamNodeF
     const names = [node, ...namespace.map((entry) => entry.split(":", 1)[0]!)];
     return (!include || names.some((name) => include.has(name))) && !(exclude && names.some((name) => exclude.has(name)));
   };
+}
+
+const NO_STEPS: StepVisibility = { reasoning: false, tools: false, nodes: false, progress: false };
+
+/** What the run reports of the agent's steps: the model's `steps` settings (by default its reasoning, tools and progress), or nothing. */
+export function stepVisibility(settings: ModelSettings["steps"], wanted: boolean): StepVisibility {
+  if (!wanted || settings === false) return NO_STEPS;
+  const chosen = typeof settings === "object" ? settings : {};
+  return { reasoning: chosen.reasoning ?? true, tools: chosen.tools ?? true, nodes: chosen.nodes ?? false, progress: chosen.progress ?? true };
 }
 
 /**
@@ -142,6 +156,13 @@ export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
   const forwardAbort = () => stop.abort(signal.reason);
   if (signal.aborted) forwardAbort();
   else signal.addEventListener("abort", forwardAbort, { once: true });
+  const queue = new EventQueue();
+  let reading = true;
+  const tokens = new TokenStreamHandler({
+    streams: streamNodeFilter(entry.settings.stream),
+    show: stepVisibility(entry.settings.steps, options.steps),
+    emit: (event) => reading && queue.push(event),
+  });
   const config: LangGraphRunnableConfig = {
     configurable: {
       ...options.configurable,
@@ -156,19 +177,16 @@ export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
     // A graph compiled with a store of its own keeps it, as with checkpointers.
     ...(options.store && !graph.store && { store: options.store }),
     signal: stop.signal,
+    callbacks: [tokens],
+    // LangGraph's `config.writer`, which it leaves to us when given: what nodes write reaches the handler.
+    writer: tokens.write,
   };
-  const queue = new EventQueue();
-  let reading = true;
-  const tokens = new TokenStreamHandler({
-    streams: streamNodeFilter(entry.settings.stream),
-    onText: (text) => reading && queue.push({ type: "text", text }),
-  });
   let result: Record<string, unknown> | undefined;
   let failure: unknown;
   // One path for both answers: the handler sees every token and every node's messages
   // (the text), `invoke` gives the state the run ends in (tool calls, interrupts).
   // Async, so that a graph-like wrapper whose invoke throws at once still fails as the graph.
-  const run = (async () => graph.invoke(input, { ...config, callbacks: [tokens], durability: options.durability }))().then(
+  const run = (async () => graph.invoke(input, { ...config, durability: options.durability }))().then(
     (state: unknown) => {
       result = state !== null && typeof state === "object" ? (state as Record<string, unknown>) : {};
       queue.close();
@@ -179,6 +197,7 @@ export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
     },
   );
   try {
+    if (options.announceStart) yield { type: "started" };
     for (;;) {
       const event = queue.take();
       if (event) yield event;

@@ -1,7 +1,9 @@
 /**
  * What a graph run says to the user, as it happens: a LangChain callback handler that
  * sees every token of every chat-model call in the run (subgraphs included) and every
- * message a node returns, and turns them into text events in the order they happen.
+ * message a node returns, and turns them into text events in the order they happen;
+ * and what the agent does on the way: the models' reasoning, the tools the graph runs
+ * itself, its nodes, the progress it writes, and the documents it draws on.
  *
  * It does the job of LangGraph's `messages` stream mode (`StreamMessagesHandler` in
  * @langchain/langgraph/dist/pregel/messages.js) with the same rules (which calls
@@ -10,12 +12,15 @@
  * the time per token (bench/RESULTS.md).
  */
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
+import type { DocumentInterface } from "@langchain/core/documents";
 import type { Serialized } from "@langchain/core/load/serializable";
-import { coerceMessageLikeToMessage, isBaseMessage, type BaseMessage, type UsageMetadata } from "@langchain/core/messages";
+import { coerceMessageLikeToMessage, isBaseMessage, type BaseMessage, type ToolMessage, type UsageMetadata } from "@langchain/core/messages";
 import type { ChatGeneration, ChatGenerationChunk, LLMResult } from "@langchain/core/outputs";
-import { isCommand } from "@langchain/langgraph";
+import { getConfig, isCommand } from "@langchain/langgraph";
 import { allowManyAbortListeners } from "./abort-listeners.js";
-import { noUsage, type Usage } from "./events.js";
+import { citationKey, citationOf, documentsIn, isDocument } from "./citations.js";
+import { noUsage, type RunEvent, type Step, type Usage } from "./events.js";
+import { reasoningOf } from "./reasoning.js";
 
 /** Whether output of this node reaches the client; `namespace` is its checkpoint namespace, split at `|`. */
 export type StreamNodeFilter = (node: string | undefined, namespace: readonly string[]) => boolean;
@@ -26,6 +31,13 @@ interface ModelCall {
   visible: boolean;
   /** It sent tokens; otherwise its answer is sent whole when it ends. */
   streamed: boolean;
+}
+
+/** A tool the graph runs itself, between its start and its end. */
+interface ToolRun {
+  /** The tool call's id, or the run's when the tool was called without one. */
+  id: string;
+  name: string;
 }
 
 /** LangGraph's metadata on a node and on every call inside it. */
@@ -40,6 +52,45 @@ function namespaceOf(metadata: NodeMetadata | undefined): string[] | undefined {
   return typeof namespace === "string" && namespace !== "" ? namespace.split("|") : undefined;
 }
 
+function nodeOf(metadata: NodeMetadata | undefined): string | undefined {
+  return typeof metadata?.langgraph_node === "string" ? metadata.langgraph_node : undefined;
+}
+
+/** A tool's input as the callbacks pass it (its arguments as JSON), back as a value. */
+function toolArguments(input: string): unknown {
+  try {
+    return JSON.parse(input);
+  } catch {
+    return input;
+  }
+}
+
+/** The text of what a tool returned: a ToolMessage, a Command holding one, or any value. */
+function toolOutputText(output: unknown): string {
+  if (isBaseMessage(output)) return output.text;
+  if (isCommand(output)) {
+    const messages = (output.update as { messages?: unknown } | undefined)?.messages;
+    const message = Array.isArray(messages) ? messages.find(isBaseMessage) : undefined;
+    return message?.text ?? "";
+  }
+  if (typeof output === "string") return output;
+  return output === undefined ? "" : JSON.stringify(output) ?? "";
+}
+
+/** Keys under which a graph's `config.writer({ ... })` usually puts its line (LangGraph's docs use `data`). */
+const PROGRESS_KEYS = ["message", "text", "status", "progress", "description", "data", "content"];
+
+/** The line a custom write reads as, if it is text a person can read: a string, or an object holding one. */
+function progressText(chunk: unknown): string | undefined {
+  if (typeof chunk === "string") return chunk.trim() || undefined;
+  if (chunk === null || typeof chunk !== "object") return undefined;
+  for (const key of PROGRESS_KEYS) {
+    const value = (chunk as Record<string, unknown>)[key];
+    if (typeof value === "string" && value.trim()) return value.trim();
+  }
+  return undefined;
+}
+
 /** An assistant message a node returns as a plain object (`{ role: "assistant", content }`), which the state's reducer accepts. */
 function plainAssistantMessage(value: unknown): BaseMessage | undefined {
   if (value === null || typeof value !== "object" || isBaseMessage(value)) return undefined;
@@ -52,20 +103,29 @@ function plainAssistantMessage(value: unknown): BaseMessage | undefined {
   }
 }
 
+/** Which of the agent's steps the run reports (see `stepSettingsSchema` in config.ts). */
+export interface StepVisibility {
+  reasoning: boolean;
+  tools: boolean;
+  nodes: boolean;
+  progress: boolean;
+}
+
 export interface TokenStreamOptions {
   streams: StreamNodeFilter;
-  /** Receives each piece of text for the user, in order; called while the run goes on. */
-  onText: (text: string) => void;
+  show: StepVisibility;
+  /** Receives each event, in order; called while the run goes on. */
+  emit: (event: RunEvent) => void;
 }
+
+/** The source of reasoning that was a step: a model's reasoning after it needs no separator of ours. */
+const STEP = Symbol("step");
 
 export class TokenStreamHandler extends BaseCallbackHandler {
   name = "TokenStreamHandler";
   // Called in line, as the model produces each token and as each node ends, so the
   // text comes in the order the run made it; the handler never waits.
   override awaitHandlers = true;
-  override ignoreAgent = true;
-  override ignoreRetriever = true;
-  override ignoreCustomEvent = true;
   /** Makes `invoke()` of a chat model stream its tokens to us, as LangGraph's `messages` mode does. */
   lc_prefer_streaming = true;
 
@@ -73,7 +133,15 @@ export class TokenStreamHandler extends BaseCallbackHandler {
   readonly usage: Usage = noUsage();
 
   readonly #options: TokenStreamOptions;
+  readonly #emit: (event: RunEvent) => void;
+  readonly #show: StepVisibility;
   readonly #modelCalls = new Map<string, ModelCall>();
+  /** Tools running in nodes the client may see, by run id. */
+  readonly #tools = new Map<string, ToolRun>();
+  /** Retrievers running in nodes the client may see. */
+  readonly #retrievers = new Set<string>();
+  /** Documents already cited. */
+  readonly #cited = new Set<string>();
   /** Node runs whose returned messages are looked at, and whether they reach the client. */
   readonly #nodes = new Map<string, boolean>();
   /** Ids of the messages already sent (or hidden by the filter), or which the node's state already held. */
@@ -82,6 +150,8 @@ export class TokenStreamHandler extends BaseCallbackHandler {
   readonly #counted = new Set<string>();
   /** The model call or message the last text came from: a new one starts a new paragraph. */
   #lastSource: unknown;
+  /** The model call or message the last reasoning came from, or STEP. */
+  #lastThought: unknown;
 
   /** Whether any text has been sent yet. */
   get sentText(): boolean {
@@ -91,14 +161,47 @@ export class TokenStreamHandler extends BaseCallbackHandler {
   constructor(options: TokenStreamOptions) {
     super();
     this.#options = options;
+    this.#emit = options.emit;
+    this.#show = options.show;
   }
 
   #send(source: unknown, text: string): void {
     if (!text) return;
     // Two AI messages in one answer (a ReAct agent's turns) read as two paragraphs.
-    if (this.#lastSource !== undefined && this.#lastSource !== source) this.#options.onText("\n\n");
+    if (this.#lastSource !== undefined && this.#lastSource !== source) this.#emit({ type: "text", text: "\n\n" });
     this.#lastSource = source;
-    this.#options.onText(text);
+    this.#emit({ type: "text", text });
+  }
+
+  #think(source: unknown, text: string): void {
+    if (!text) return;
+    // Two models' reasoning back to back read as two paragraphs (after a step, the protocol separates them).
+    if (this.#lastThought !== undefined && this.#lastThought !== source && this.#lastThought !== STEP) {
+      this.#emit({ type: "reasoning", text: "\n\n" });
+    }
+    this.#lastThought = source;
+    this.#emit({ type: "reasoning", text });
+  }
+
+  #step(step: Step): void {
+    this.#lastThought = STEP;
+    this.#emit({ type: "step", step });
+  }
+
+  #cite(documents: readonly DocumentInterface[]): void {
+    for (const document of documents) {
+      const citation = citationOf(document);
+      const key = citationKey(citation);
+      if (this.#cited.has(key)) continue;
+      this.#cited.add(key);
+      this.#emit({ type: "citation", citation });
+    }
+  }
+
+  /** Whether the client may see what runs under this metadata: inside a node that passes the `stream` settings. */
+  #visible(metadata: NodeMetadata | undefined): boolean {
+    const namespace = namespaceOf(metadata);
+    return namespace !== undefined && this.#options.streams(nodeOf(metadata), namespace);
   }
 
   #count(message: BaseMessage): void {
@@ -127,8 +230,7 @@ export class TokenStreamHandler extends BaseCallbackHandler {
     if (tags?.includes("nostream") || tags?.includes("langsmith:nostream")) return;
     const namespace = namespaceOf(metadata);
     if (!namespace) return;
-    const node = typeof metadata?.langgraph_node === "string" ? metadata.langgraph_node : undefined;
-    this.#modelCalls.set(runId, { visible: this.#options.streams(node, namespace), streamed: false });
+    this.#modelCalls.set(runId, { visible: this.#options.streams(nodeOf(metadata), namespace), streamed: false });
   }
 
   override handleLLMNewToken(
@@ -142,8 +244,12 @@ export class TokenStreamHandler extends BaseCallbackHandler {
     const call = this.#modelCalls.get(runId);
     if (!call) return;
     call.streamed = true;
+    if (!call.visible) return;
+    const message = fields?.chunk?.message;
+    if (!message) return this.#send(runId, token);
+    if (this.#show.reasoning) this.#think(runId, reasoningOf(message));
     // The message's text, not the raw token: some providers pass a tool call's JSON as the token.
-    if (call.visible) this.#send(runId, fields?.chunk?.message ? fields.chunk.message.text : token);
+    this.#send(runId, message.text);
   }
 
   override handleLLMEnd(output: LLMResult, runId: string): void {
@@ -161,7 +267,9 @@ export class TokenStreamHandler extends BaseCallbackHandler {
     const seen = message.id !== undefined && this.#seen.has(message.id);
     if (message.id !== undefined) this.#seen.add(message.id);
     // A model that cannot stream: its answer is sent whole.
-    if (!call.streamed && !seen && call.visible) this.#send(runId, message.text);
+    if (call.streamed || seen || !call.visible) return;
+    if (this.#show.reasoning) this.#think(runId, reasoningOf(message));
+    this.#send(runId, message.text);
   }
 
   override handleLLMError(_error: unknown, runId: string): void {
@@ -182,7 +290,9 @@ export class TokenStreamHandler extends BaseCallbackHandler {
     if (metadata === undefined || runName !== metadata.langgraph_node || tags?.includes("langsmith:hidden")) return;
     const namespace = namespaceOf(metadata);
     if (!namespace) return;
-    this.#nodes.set(runId, this.#options.streams(runName, namespace));
+    const visible = this.#options.streams(runName, namespace);
+    this.#nodes.set(runId, visible);
+    if (visible && this.#show.nodes && !runName!.startsWith("__")) this.#step({ kind: "node", name: runName! });
     // What the node was given is no news: a node that returns its state's messages sends none of them.
     if (inputs === null || typeof inputs !== "object") return;
     for (const value of Object.values(inputs)) {
@@ -202,6 +312,77 @@ export class TokenStreamHandler extends BaseCallbackHandler {
 
   override handleChainError(_error: unknown, runId: string): void {
     this.#nodes.delete(runId);
+  }
+
+  override handleToolStart(
+    _tool: Serialized,
+    input: string,
+    runId: string,
+    _parentRunId?: string,
+    _tags?: string[],
+    metadata?: NodeMetadata,
+    runName?: string,
+    toolCallId?: string,
+  ): void {
+    if (!this.#visible(metadata)) return;
+    const tool = { id: toolCallId ?? runId, name: runName ?? "tool" };
+    this.#tools.set(runId, tool);
+    if (this.#show.tools) this.#step({ kind: "tool_call", ...tool, args: toolArguments(input) });
+  }
+
+  override handleToolEnd(output: unknown, runId: string): void {
+    const tool = this.#tools.get(runId);
+    if (!tool) return;
+    this.#tools.delete(runId);
+    if (this.#show.tools) {
+      const failed = isBaseMessage(output) && (output as ToolMessage).status === "error";
+      this.#step({ kind: "tool_result", ...tool, output: toolOutputText(output), failed });
+    }
+    // A tool that answers with documents (`responseFormat: "content_and_artifact"`) cites them.
+    if (isBaseMessage(output)) this.#cite(documentsIn((output as ToolMessage).artifact));
+  }
+
+  override handleToolError(error: unknown, runId: string): void {
+    const tool = this.#tools.get(runId);
+    if (!tool) return;
+    this.#tools.delete(runId);
+    const output = error instanceof Error ? error.message : String(error);
+    if (this.#show.tools) this.#step({ kind: "tool_result", ...tool, output, failed: true });
+  }
+
+  override handleRetrieverStart(
+    _retriever: Serialized,
+    _query: string,
+    runId: string,
+    _parentRunId?: string,
+    _tags?: string[],
+    metadata?: NodeMetadata,
+  ): void {
+    if (this.#visible(metadata)) this.#retrievers.add(runId);
+  }
+
+  override handleRetrieverEnd(documents: DocumentInterface[], runId: string): void {
+    if (this.#retrievers.delete(runId)) this.#cite(documents);
+  }
+
+  override handleRetrieverError(_error: unknown, runId: string): void {
+    this.#retrievers.delete(runId);
+  }
+
+  /** LangChain's `dispatchCustomEvent` inside a node: progress, when it reads as text. */
+  override handleCustomEvent(_eventName: string, data: unknown, _runId: string, _tags?: string[], metadata?: NodeMetadata): void {
+    this.#progress(data, metadata);
+  }
+
+  /** Receives what nodes write with `config.writer` (LangGraph's `custom` stream mode). */
+  readonly write = (chunk: unknown): void => {
+    this.#progress(chunk, getConfig()?.metadata as NodeMetadata | undefined);
+  };
+
+  #progress(data: unknown, metadata: NodeMetadata | undefined): void {
+    if (!this.#show.progress || !this.#visible(metadata)) return;
+    const text = progressText(data);
+    if (text) this.#step({ kind: "progress", text });
   }
 
   /**
@@ -225,6 +406,11 @@ export class TokenStreamHandler extends BaseCallbackHandler {
   }
 
   #message(value: unknown, visible: boolean, plainToo: boolean): void {
+    // Documents a node returns in its state (a RAG graph's `documents`) are cited.
+    if (isDocument(value)) {
+      if (visible) this.#cite([value]);
+      return;
+    }
     const message = isBaseMessage(value) ? value : plainToo ? plainAssistantMessage(value) : undefined;
     if (!message) return;
     if (message.id !== undefined) {
@@ -234,6 +420,9 @@ export class TokenStreamHandler extends BaseCallbackHandler {
     if (message.getType() !== "ai") return;
     // A message made without a model call we saw (a provider's SDK called directly) still counts.
     this.#count(message);
-    if (visible) this.#send(message.id ?? message, message.text);
+    if (!visible) return;
+    const source = message.id ?? message;
+    if (this.#show.reasoning) this.#think(source, reasoningOf(message));
+    this.#send(source, message.text);
   }
 }

@@ -7,9 +7,14 @@
 export class ThreadLocks {
   private readonly tails = new Map<string, Promise<void>>();
 
-  /** Waits for earlier runs on the thread; call the returned function when done. */
-  async acquire(threadId: string): Promise<() => void> {
-    const previous = this.tails.get(threadId) ?? Promise.resolve();
+  /**
+   * Waits for earlier runs on the thread; call the returned function when done.
+   * `onWait` is called at once when there is an earlier run to wait for.
+   */
+  async acquire(threadId: string, onWait?: () => void): Promise<() => void> {
+    const earlier = this.tails.get(threadId);
+    if (earlier) onWait?.();
+    const previous = earlier ?? Promise.resolve();
     let release!: () => void;
     const done = new Promise<void>((resolve) => (release = resolve));
     const tail = previous.then(() => done);

@@ -56,9 +56,10 @@ export async function openPgThreadLocks(url: string, options: PgThreadLocksOptio
   const local = new ThreadLocks();
 
   return {
-    async acquire(threadId) {
+    // `onWait` hears of a wait in this process; one for another replica's run is not announced.
+    async acquire(threadId, onWait) {
       const deadline = Date.now() + waitMs;
-      const releaseLocal = await within(local.acquire(threadId), waitMs, (release) => release(), busy);
+      const releaseLocal = await within(local.acquire(threadId, onWait), waitMs, (release) => release(), busy);
       let client: PoolClient | undefined;
       // A held connection the database drops takes its lock with it; the run goes on, the next one starts fresh.
       const lost = () => {};

@@ -19,7 +19,7 @@ export interface ThreadRunPlan {
   checkpointId?: string;
 }
 
-function pendingInterrupts(snapshot: StateSnapshot): Interrupt[] {
+export function pendingInterrupts(snapshot: StateSnapshot): Interrupt[] {
   return snapshot.tasks.flatMap((task) => task.interrupts.map(({ id, value }) => ({ id, value })));
 }
 

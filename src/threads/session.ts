@@ -10,12 +10,12 @@ import { randomUUID } from "node:crypto";
 import { AIMessage, type BaseMessage } from "@langchain/core/messages";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { LangGraphCopy } from "../langgraph-copy.js";
-import type { RunEvent } from "../run/events.js";
+import type { Interrupt, RunEvent } from "../run/events.js";
 import type { CompiledGraph } from "../registry.js";
 import { conversationKey, resumableKey } from "./conversation-key.js";
 import { copyThread } from "./copy-thread.js";
 import type { ThreadLocker } from "./locks.js";
-import { planContinuation, planThreadRun, type ThreadRunPlan } from "./plan.js";
+import { pendingInterrupts, planContinuation, planThreadRun, type ThreadRunPlan } from "./plan.js";
 import { scratchSaver } from "./scratch-saver.js";
 
 /** What the client was sent, as far as the thread cares. */
@@ -28,8 +28,12 @@ export interface RecordedAnswer {
 
 /** Which thread a request runs on, and how its messages relate to the thread. */
 export type ThreadRequest =
-  /** No thread: a stateless run (one that stops at an interrupt is kept under the conversation's key). */
-  | { mode: "stateless" }
+  /**
+   * No thread: a stateless run (one that stops at an interrupt is kept under the
+   * conversation's key). `discard`: nothing is kept and nothing resumed, even an
+   * interrupt (a chat UI's background task).
+   */
+  | { mode: "stateless"; discard?: boolean }
   /** The client resends the whole conversation, as chat UIs do: the thread runs what it has not seen, or forks where the histories part. */
   | { mode: "history"; threadId: string }
   /**
@@ -64,6 +68,8 @@ export interface OpenSessionOptions {
   thread: ThreadRequest;
   /** The request's messages. */
   messages: BaseMessage[];
+  /** Called at once when the run must wait for an earlier run on its thread, with that thread. */
+  onWait?: (threadId: string) => void;
 }
 
 /** Duck-typed, not `instanceof`: a graph with its own copy of LangGraph has its own saver classes. */
@@ -82,13 +88,22 @@ async function planLocked(
   threadId: string,
   plan: () => Promise<ThreadRunPlan> = () => planThreadRun(options.graph, threadId, options.messages, options.langgraph),
 ): Promise<{ plan: ThreadRunPlan; release: () => void }> {
-  const release = await options.locks.acquire(threadId);
+  const release = await options.locks.acquire(threadId, options.onWait && (() => options.onWait!(threadId)));
   try {
     return { plan: await plan(), release };
   } catch (error) {
     release();
     throw error;
   }
+}
+
+/**
+ * The interrupts a thread waits on, read without taking its lock: a look at its latest
+ * checkpoint, for a request that must not wait for the thread (a chat UI's background task).
+ */
+export async function pendingInterruptsOf(graph: CompiledGraph, checkpointer: BaseCheckpointSaver, threadId: string): Promise<Interrupt[]> {
+  threadSaver(graph, checkpointer);
+  return pendingInterrupts(await graph.getState({ configurable: { thread_id: threadId } }));
 }
 
 export async function openSession(options: OpenSessionOptions): Promise<ThreadSession> {
@@ -119,6 +134,10 @@ export async function openSession(options: OpenSessionOptions): Promise<ThreadSe
     const key = conversationKey(model, [...messages, new AIMessage(answer.content)], owner);
     await copyThread(source, threadId, saver, key);
   };
+  if (thread.discard) {
+    const checkpointer = scratchSaver(options.langgraph);
+    return { threadId: randomUUID(), checkpointer, saver: checkpointer, input: { messages }, finish: async () => {} };
+  }
   const key = resumableKey(model, messages, owner);
   if (key !== undefined && (await saver.getTuple({ configurable: { thread_id: key, checkpoint_ns: "" } }))) {
     const { plan, release } = await planLocked(options, key);

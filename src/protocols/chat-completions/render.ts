@@ -2,11 +2,13 @@
  * RunEvents -> OpenAI chunks, and chunks -> one chat.completion. Streaming sends the
  * chunks; the non-streamed answer is their fold, so the two can never disagree.
  */
+import { describeStep } from "../../run/describe-step.js";
 import type { Interrupt, RunEvent, Usage as RunUsage } from "../../run/events.js";
 import { toErrorBody } from "../../errors.js";
 import type { SseFormat } from "../../http/respond.js";
 import { toOpenAIToolCalls } from "./convert.js";
-import type { ChatCompletion, ChatCompletionChunk, FinishReason, ToolCall, Usage } from "./schemas.js";
+import { sourceEvent, statusEvent, StatusLine, urlAnnotation } from "./open-webui.js";
+import type { Annotation, ChatCompletion, ChatCompletionChunk, FinishReason, OpenWebUIEvent, ToolCall, Usage } from "./schemas.js";
 
 export interface CompletionMeta {
   id: string;
@@ -20,15 +22,33 @@ function toOpenAIUsage(usage: RunUsage): Usage {
   return { prompt_tokens: usage.input_tokens, completion_tokens: usage.output_tokens, total_tokens: usage.total_tokens };
 }
 
+export interface RenderOptions {
+  /** Send the `choices: []` usage chunk of `stream_options.include_usage` (always, for the fold). */
+  includeUsage: boolean;
+  /** Open WebUI's extras: status lines while the answer waits, and citations (see `open-webui.ts`). */
+  openWebUI?: boolean;
+}
+
+/**
+ * Where the next step's line goes in `reasoning_content`: each step is a paragraph of its
+ * own (Markdown joins single lines), and a model's reasoning after a step starts a new one.
+ */
+function reasoningSeparator(before: string, next: "step" | "model", afterStep: boolean): string {
+  if (before === "" || before.endsWith("\n\n")) return "";
+  if (next === "model" && !afterStep) return "";
+  return before.endsWith("\n") ? "\n" : "\n\n";
+}
+
 /**
  * One chunk per event, the first carrying the role, then the finishing chunk and,
  * with `includeUsage`, the `choices: []` usage chunk of `stream_options.include_usage`;
- * every chunk before that one then says `usage: null`, as the spec has it.
+ * every chunk before that one then says `usage: null`, as the spec has it. The answer is
+ * `content`; what the agent does on the way is `reasoning_content`.
  */
 export async function* toChunks(
   events: AsyncIterable<RunEvent>,
   meta: CompletionMeta,
-  includeUsage: boolean,
+  options: RenderOptions,
 ): AsyncGenerator<ChatCompletionChunk> {
   const chunk = (delta: Delta, finishReason: FinishReason | null = null): ChatCompletionChunk => ({
     id: meta.id,
@@ -36,51 +56,96 @@ export async function* toChunks(
     created: meta.created,
     model: meta.model,
     choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
-    ...(includeUsage && { usage: null }),
+    ...(options.includeUsage && { usage: null }),
   });
+  const eventChunk = (event: OpenWebUIEvent): ChatCompletionChunk => ({
+    id: meta.id,
+    object: "chat.completion.chunk",
+    created: meta.created,
+    model: meta.model,
+    choices: [],
+    ...(options.includeUsage && { usage: null }),
+    event,
+  });
+  const status = options.openWebUI ? new StatusLine() : undefined;
   let started = false;
+  const start = () => {
+    started = true;
+    return chunk({ role: "assistant", content: "", refusal: null });
+  };
   let finishReason: FinishReason = "stop";
   let usage: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
   let interrupts: Interrupt[] | undefined;
+  /** The end of the reasoning sent so far, for the separators, and whether a step wrote it. */
+  let reasoningTail = "";
+  let afterStep = false;
+  let contentLength = 0;
   for await (const event of events) {
-    if (event.type === "usage") {
-      usage = toOpenAIUsage(event.usage);
-      continue;
-    }
-    if (event.type === "interrupt") {
-      // Its question came as text; the extension field rides on the finishing chunk.
-      interrupts = event.interrupts;
-      continue;
-    }
-    if (event.type === "truncated") {
-      finishReason = "length";
-      continue;
-    }
-    if (!started) {
-      started = true;
-      yield chunk({ role: "assistant", content: "", refusal: null });
-    }
-    if (event.type === "text") {
-      yield chunk({ content: event.text });
-    } else if (event.type === "tool_calls") {
-      finishReason = "tool_calls";
-      // OpenAI's own shape, which the AI SDK and ChatOpenAI parse: a first delta per call
-      // with its id, type, name and empty arguments, then the arguments by index alone.
-      for (const [index, call] of toOpenAIToolCalls(event.toolCalls).entries()) {
-        yield chunk({ tool_calls: [{ index, id: call.id, type: "function", function: { name: call.function.name, arguments: "" } }] });
-        yield chunk({ tool_calls: [{ index, function: { arguments: call.function.arguments } }] });
+    const line = status?.next(event);
+    if (line) yield eventChunk(statusEvent(line));
+    switch (event.type) {
+      case "usage":
+        usage = toOpenAIUsage(event.usage);
+        break;
+      case "interrupt":
+        // Its question came as text; the extension field rides on the finishing chunk.
+        interrupts = event.interrupts;
+        break;
+      case "truncated":
+        finishReason = "length";
+        break;
+      case "text":
+        if (!started) yield start();
+        contentLength += event.text.length;
+        yield chunk({ content: event.text });
+        break;
+      case "reasoning":
+      case "step": {
+        if (!started) yield start();
+        const text = event.type === "step" ? describeStep(event.step) : event.text;
+        const reasoning = reasoningSeparator(reasoningTail, event.type === "step" ? "step" : "model", afterStep) + text;
+        reasoningTail = (reasoningTail + reasoning).slice(-2);
+        afterStep = event.type === "step";
+        yield chunk({ reasoning_content: reasoning });
+        break;
       }
+      case "citation":
+        if (!options.openWebUI) break;
+        if (event.citation.url === undefined) {
+          yield eventChunk(sourceEvent(event.citation));
+        } else {
+          if (!started) yield start();
+          yield chunk({ annotations: [urlAnnotation({ ...event.citation, url: event.citation.url }, contentLength)] });
+        }
+        break;
+      case "tool_calls":
+        if (!started) yield start();
+        finishReason = "tool_calls";
+        // OpenAI's own shape, which the AI SDK and ChatOpenAI parse: a first delta per call
+        // with its id, type, name and empty arguments, then the arguments by index alone.
+        for (const [index, call] of toOpenAIToolCalls(event.toolCalls).entries()) {
+          yield chunk({ tool_calls: [{ index, id: call.id, type: "function", function: { name: call.function.name, arguments: "" } }] });
+          yield chunk({ tool_calls: [{ index, function: { arguments: call.function.arguments } }] });
+        }
+        break;
+      case "queued":
+      case "started":
+        break;
     }
   }
-  if (!started) yield chunk({ role: "assistant", content: "", refusal: null });
+  const cleared = status?.end();
+  if (cleared) yield eventChunk(statusEvent(cleared));
+  if (!started) yield start();
   yield { ...chunk({}, finishReason), ...(interrupts && { interrupts }) };
-  if (includeUsage) yield { id: meta.id, object: "chat.completion.chunk", created: meta.created, model: meta.model, choices: [], usage };
+  if (options.includeUsage) yield { id: meta.id, object: "chat.completion.chunk", created: meta.created, model: meta.model, choices: [], usage };
 }
 
-/** Folds the chunks of `toChunks(events, meta, true)` into the non-streamed answer. */
+/** Folds the chunks of `toChunks(events, meta, { includeUsage: true })` into the non-streamed answer. */
 export async function foldChunks(chunks: AsyncIterable<ChatCompletionChunk>): Promise<ChatCompletion> {
   let content = "";
+  let reasoning = "";
   const toolCalls: ToolCall[] = [];
+  const annotations: Annotation[] = [];
   let finishReason: FinishReason = "stop";
   let usage: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
   let interrupts: Interrupt[] | undefined;
@@ -92,6 +157,8 @@ export async function foldChunks(chunks: AsyncIterable<ChatCompletionChunk>): Pr
     const choice = chunk.choices[0];
     if (!choice) continue;
     if (choice.delta.content) content += choice.delta.content;
+    if (choice.delta.reasoning_content) reasoning += choice.delta.reasoning_content;
+    if (choice.delta.annotations) annotations.push(...choice.delta.annotations);
     for (const delta of choice.delta.tool_calls ?? []) {
       const call = (toolCalls[delta.index] ??= { id: "", type: "function", function: { name: "", arguments: "" } });
       if (delta.id) call.id = delta.id;
@@ -113,7 +180,9 @@ export async function foldChunks(chunks: AsyncIterable<ChatCompletionChunk>): Pr
           role: "assistant",
           content: content === "" && toolCalls.length > 0 ? null : content,
           refusal: null,
+          ...(reasoning && { reasoning_content: reasoning }),
           ...(toolCalls.length > 0 && { tool_calls: toolCalls }),
+          ...(annotations.length > 0 && { annotations }),
         },
         logprobs: null,
         finish_reason: finishReason,

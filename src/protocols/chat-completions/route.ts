@@ -1,6 +1,7 @@
 /**
  * `POST /v1/chat/completions`: request -> validate -> convert -> run -> events ->
  * render -> response. Streamed and non-streamed answers share every step but the last.
+ * An Open WebUI background task is answered without a run (`open-webui/task-run.ts`).
  */
 import { randomUUID } from "node:crypto";
 import type { Context } from "hono";
@@ -14,6 +15,8 @@ import type { RunEvent } from "../../run/events.js";
 import { noticeNonJsonAnswer } from "../../run/json-answer.js";
 import { toRequestContext } from "../../run/request-context.js";
 import { parseRequestedSettings } from "../../run/run-settings.js";
+import { fromOpenWebUI } from "../../open-webui/request.js";
+import { startTaskRun } from "../../open-webui/task-run.js";
 import { threadIdOf } from "../../threads/thread-id.js";
 import { chatThreadRequest } from "../../threads/thread-mode.js";
 import { toLangChainMessages } from "./convert.js";
@@ -44,19 +47,26 @@ export function chatCompletions(registry: Registry, deps: RequestRunDeps) {
     if (!entry || !canUseModel(c, entry.id)) throw new ModelNotFoundError(request.model);
     c.set("model", entry.id);
     const header = (name: string) => c.req.header(name);
-    const threadId = threadIdOf(header, request.metadata);
-    const { events, respondOptions } = await startRequestRun(c, deps, {
-      entry,
-      messages: toLangChainMessages(request.messages),
-      thread: chatThreadRequest(threadId, header, request.metadata, entry.settings),
-      request: toRequestContext(request),
-      settings: parseRequestedSettings(body),
-      stopSequences: typeof request.stop === "string" ? [request.stop] : request.stop,
-    });
+    const messages = toLangChainMessages(request.messages);
+    const context = toRequestContext(request);
+    const openWebUI = entry.settings.open_webui?.events ?? fromOpenWebUI(c.req.raw.headers);
+    const run =
+      (await startTaskRun(c, registry, deps, { entry, messages, request: context })) ??
+      (await startRequestRun(c, deps, {
+        entry,
+        messages,
+        thread: chatThreadRequest(threadIdOf(header, request.metadata), header, request.metadata, entry.settings),
+        request: context,
+        settings: parseRequestedSettings(body),
+        stopSequences: typeof request.stop === "string" ? [request.stop] : request.stop,
+        // vLLM's and OpenRouter's switch: `false` leaves `reasoning_content` out.
+        steps: request.include_reasoning !== false,
+        announce: openWebUI,
+      }));
     const meta = { id: `chatcmpl-${randomUUID().replaceAll("-", "")}`, created: Math.floor(Date.now() / 1000), model: entry.id };
     const includeUsage = !request.stream || request.stream_options?.include_usage === true;
-    const chunks = toChunks(watchJsonFormat(c, deps, request, events), meta, includeUsage);
-    if (!request.stream) return respondJson(c, foldChunks(chunks), respondOptions);
-    return respondStream(c, chunks, chunkSse, respondOptions);
+    const chunks = toChunks(watchJsonFormat(c, deps, request, run.events), meta, { includeUsage, openWebUI });
+    if (!request.stream) return respondJson(c, foldChunks(chunks), run.respondOptions);
+    return respondStream(c, chunks, chunkSse, run.respondOptions);
   };
 }

@@ -205,6 +205,8 @@ const requestFields = z.looseObject({
   ),
   audio: optional(z.unknown().refine(() => false, "audio output is not supported by graph models")),
   reasoning_effort: optional(reasoningEffortSchema),
+  /** vLLM's and OpenRouter's extension: `false` sends no `reasoning_content` (the agent's steps and reasoning). */
+  include_reasoning: optional(z.boolean()),
   verbosity: optional(z.enum(["low", "medium", "high"])),
   logit_bias: optional(z.record(z.string(), integer().min(-100).max(100))),
   store: optional(z.boolean()),
@@ -295,6 +297,20 @@ export type Usage = z.infer<typeof usageSchema>;
 export const interruptSchema = z.object({ id: z.string().optional(), value: z.unknown() });
 export type Interrupt = z.infer<typeof interruptSchema>;
 
+/** A web source the answer cites, as OpenAI's web search answers it (`message.annotations`). */
+export const annotationSchema = z.object({
+  type: z.literal("url_citation"),
+  url_citation: z.object({ url: z.string(), title: z.string(), start_index: z.number().int(), end_index: z.number().int() }),
+});
+export type Annotation = z.infer<typeof annotationSchema>;
+
+/**
+ * Open WebUI's own event, which it reads from a chunk's top-level `event` (with `choices: []`):
+ * a status line (`{ type: "status", data: { description, done, hidden } }`) or a source.
+ */
+export const openWebUIEventSchema = z.object({ type: z.string(), data: z.record(z.string(), z.unknown()) });
+export type OpenWebUIEvent = z.infer<typeof openWebUIEventSchema>;
+
 export const chatCompletionSchema = z.object({
   id: z.string(),
   object: z.literal("chat.completion"),
@@ -307,7 +323,13 @@ export const chatCompletionSchema = z.object({
         role: z.literal("assistant"),
         content: z.string().nullable(),
         refusal: z.null(),
+        /**
+         * What the agent did on the way (its reasoning, tool steps, progress), as reasoning
+         * models served by DeepSeek, vLLM and others send it; never part of `content`.
+         */
+        reasoning_content: z.string().optional(),
         tool_calls: z.array(toolCallSchema).optional(),
+        annotations: z.array(annotationSchema).optional(),
       }),
       logprobs: z.null(),
       finish_reason: finishReasonSchema,
@@ -338,7 +360,9 @@ export const chatCompletionChunkSchema = z.object({
         role: z.literal("assistant").optional(),
         content: z.string().nullable().optional(),
         refusal: z.null().optional(),
+        reasoning_content: z.string().optional(),
         tool_calls: z.array(toolCallDeltaSchema).optional(),
+        annotations: z.array(annotationSchema).optional(),
       }),
       logprobs: z.null(),
       finish_reason: finishReasonSchema.nullable(),
@@ -346,6 +370,7 @@ export const chatCompletionChunkSchema = z.object({
   ),
   usage: usageSchema.nullable().optional(),
   interrupts: z.array(interruptSchema).optional(),
+  event: openWebUIEventSchema.optional(),
 });
 export type ChatCompletionChunk = z.infer<typeof chatCompletionChunkSchema>;
 
@@ -354,6 +379,8 @@ export const modelSchema = z.object({
   object: z.literal("model"),
   created: z.number().int(),
   owned_by: z.string(),
+  /** A display name, which Open WebUI shows in its model picker. */
+  name: z.string(),
   description: z.string().optional(),
 });
 export type Model = z.infer<typeof modelSchema>;

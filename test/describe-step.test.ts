@@ -12,6 +12,7 @@ describe("a step as one line", () => {
   it("leaves out empty arguments and says when a tool failed", () => {
     expect(describeStep({ kind: "tool_call", id: "c1", name: "now", args: {} })).toBe("Calling now\n");
     expect(describeStep({ kind: "tool_result", id: "c1", name: "now", output: "clock broke", failed: true })).toBe("now failed: clock broke\n");
+    expect(describeStep({ kind: "tool_result", id: "c1", name: "reset", output: "", failed: false })).toBe("reset returned nothing\n");
   });
 
   it("keeps a long result to one short line", () => {

@@ -81,6 +81,94 @@ describe("events to chunks", () => {
   });
 });
 
+describe("what the agent does on the way, as reasoning_content", () => {
+  const toolRun: RunEvent[] = [
+    { type: "started" },
+    { type: "reasoning", text: "The user wants " },
+    { type: "reasoning", text: "the weather." },
+    { type: "text", text: "Let me check. " },
+    { type: "step", step: { kind: "tool_call", id: "call_1", name: "get_weather", args: { city: "Paris" } } },
+    { type: "step", step: { kind: "tool_result", id: "call_1", name: "get_weather", output: "18°C", failed: false } },
+    { type: "reasoning", text: "Now I can answer." },
+    { type: "text", text: "\n\nIt is 18°C." },
+    { type: "usage", usage },
+  ];
+
+  it("streams reasoning and one paragraph per step as reasoning_content, between the answer's text, which stays as it was", async () => {
+    const chunks = await render(toolRun);
+    expect(deltas(chunks).map((delta) => delta?.content ?? "").join("")).toBe("Let me check. \n\nIt is 18°C.");
+    expect(deltas(chunks).map((delta) => delta?.reasoning_content ?? "").join("")).toBe(
+      'The user wants the weather.\n\nCalling get_weather with {"city":"Paris"}\n\nget_weather returned: 18°C\n\nNow I can answer.',
+    );
+    const kinds = deltas(chunks).map((delta) => (delta?.reasoning_content ? "reasoning" : delta?.content ? "content" : "other"));
+    expect(kinds.indexOf("reasoning")).toBeLessThan(kinds.indexOf("content"));
+    expect(kinds.lastIndexOf("reasoning")).toBeGreaterThan(kinds.indexOf("content"));
+  });
+
+  it("folds it into message.reasoning_content, and leaves it out when there is none", async () => {
+    const completion = await foldChunks(replay(await render(toolRun)));
+    expect(completion.choices[0]?.message).toMatchObject({ content: "Let me check. \n\nIt is 18°C.", reasoning_content: expect.stringContaining("get_weather returned: 18°C") });
+    const plain = await foldChunks(replay(await render([{ type: "text", text: "Hi" }, { type: "usage", usage }])));
+    expect(plain.choices[0]?.message).not.toHaveProperty("reasoning_content");
+  });
+
+  it("sends no status lines or citations to a client that is not Open WebUI", async () => {
+    const chunks = await render([{ type: "queued" }, { type: "started" }, { type: "citation", citation: { title: "Report", url: "https://example.com/r" } }, ...toolRun]);
+    expect(chunks.filter((chunk) => chunk.event || chunk.choices[0]?.delta.annotations)).toEqual([]);
+    expect(chunks.slice(0, -1).every((chunk) => chunk.choices.length === 1)).toBe(true);
+  });
+});
+
+describe("Open WebUI's extras", () => {
+  async function renderForOpenWebUI(events: RunEvent[]): Promise<ChatCompletionChunk[]> {
+    const chunks: ChatCompletionChunk[] = [];
+    for await (const chunk of toChunks(play(events), meta, { includeUsage: false, openWebUI: true })) chunks.push(chunk);
+    return chunks;
+  }
+  const statuses = (chunks: ChatCompletionChunk[]) => chunks.filter((chunk) => chunk.event?.type === "status").map((chunk) => chunk.event!.data);
+
+  it("says what the answer waits for (its thread, the model, a running tool) in status events Open WebUI reads, then clears the line", async () => {
+    const chunks = await renderForOpenWebUI([
+      { type: "queued" },
+      { type: "started" },
+      { type: "step", step: { kind: "tool_call", id: "c1", name: "get_weather", args: {} } },
+      { type: "step", step: { kind: "tool_result", id: "c1", name: "get_weather", output: "18°C", failed: false } },
+      { type: "text", text: "It is 18°C." },
+    ]);
+    expect(statuses(chunks)).toEqual([
+      { description: "Waiting for the previous answer in this chat", done: false },
+      { description: "Thinking", done: false },
+      { description: "Running get_weather", done: false },
+      { description: "Thinking", done: false },
+      { description: "Thinking", done: true, hidden: true },
+    ]);
+    for (const chunk of chunks.filter((chunk) => chunk.event)) expect(chunk).toMatchObject({ object: "chat.completion.chunk", choices: [] });
+  });
+
+  it("clears a status still showing when the run ends without a word", async () => {
+    expect(statuses(await renderForOpenWebUI([{ type: "started" }]))).toEqual([
+      { description: "Thinking", done: false },
+      { description: "Thinking", done: true, hidden: true },
+    ]);
+  });
+
+  it("cites a web page as a url_citation annotation and a document without a URL as a source event with its text", async () => {
+    const chunks = await renderForOpenWebUI([
+      { type: "text", text: "Sales grew." },
+      { type: "citation", citation: { title: "Q3 report", url: "https://example.com/q3", text: "Sales grew 4%." } },
+      { type: "citation", citation: { title: "notes.md", text: "Costs fell." } },
+    ]);
+    expect(chunks.flatMap((chunk) => chunk.choices[0]?.delta.annotations ?? [])).toEqual([
+      { type: "url_citation", url_citation: { url: "https://example.com/q3", title: "Q3 report", start_index: 11, end_index: 11 } },
+    ]);
+    expect(chunks.filter((chunk) => chunk.event?.type === "source").map((chunk) => chunk.event!.data)).toEqual([
+      { source: { name: "notes.md" }, document: ["Costs fell."], metadata: [{ source: "notes.md", name: "notes.md" }] },
+    ]);
+    const completion = await foldChunks(replay(chunks));
+    expect(completion.choices[0]?.message.annotations).toHaveLength(1);
+  });
+});
+
 describe("the fold of the chunks", () => {
   const runs: Record<string, RunEvent[]> = {
     text: [{ type: "text", text: "One " }, { type: "text", text: "two." }, { type: "usage", usage }],
@@ -90,6 +178,14 @@ describe("the fold of the chunks", () => {
       { type: "usage", usage },
     ],
     interrupt: [{ type: "text", text: "Sure?" }, { type: "interrupt", interrupts: [{ value: "Sure?" }] }, { type: "usage", usage }],
+    "reasoning and tool steps": [
+      { type: "started" },
+      { type: "reasoning", text: "Hmm." },
+      { type: "step", step: { kind: "tool_call", id: "c1", name: "f", args: { x: 1 } } },
+      { type: "step", step: { kind: "tool_result", id: "c1", name: "f", output: "2", failed: false } },
+      { type: "text", text: "Two." },
+      { type: "usage", usage },
+    ],
   };
 
   it.each(Object.entries(runs))("equals what streaming sends, for %s", async (_name, events) => {
@@ -98,6 +194,7 @@ describe("the fold of the chunks", () => {
     const streamedText = deltas(chunks).map((delta) => delta?.content ?? "").join("");
     const message = completion.choices[0]!.message;
     expect(message.content ?? "").toBe(streamedText);
+    expect(message.reasoning_content ?? "").toBe(deltas(chunks).map((delta) => delta?.reasoning_content ?? "").join(""));
     expect(completion.choices[0]?.finish_reason).toBe(chunks.find((chunk) => chunk.choices[0]?.finish_reason)?.choices[0]?.finish_reason);
     expect(completion.usage).toEqual(openAIUsage);
     expect(completion).toMatchObject({ id: meta.id, object: "chat.completion", created: meta.created, model: meta.model });

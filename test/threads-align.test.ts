@@ -1,6 +1,6 @@
 import { AIMessage, HumanMessage, SystemMessage, ToolMessage } from "@langchain/core/messages";
 import { describe, expect, it } from "vitest";
-import { alignHistory, interruptAnswer } from "../src/threads/align.js";
+import { alignHistory, interruptAnswer, lineUpHistory } from "../src/threads/align.js";
 import { conversationKey, resumableKey } from "../src/threads/conversation-key.js";
 import { threadIdOf } from "../src/threads/thread-id.js";
 
@@ -81,6 +81,39 @@ describe("aligning a client's history with a thread's messages", () => {
   it("finds no alignment when an assistant message was edited", () => {
     const thread = [user("hi"), ai("Hello!")];
     expect(alignHistory(thread, [user("hi"), ai("Goodbye!"), user("why?")])).toBeUndefined();
+  });
+});
+
+describe("aligning the history Open WebUI rewrites each turn", () => {
+  const context = '### Task:\nRespond to the user query using the provided context.\n<context>\n<source id="1" name="report.pdf">Sales grew 4%.</source>\n</context>';
+  const system = (text: string, id: string) => new SystemMessage({ content: text, id });
+
+  it("takes a question the thread holds with RAG context in front for the same question resent without it", () => {
+    const thread = [user(`${context}\nWhat does the report say?`), ai("Sales grew 4% [1].")];
+    expect(alignHistory(thread, [user("What does the report say?"), ai("Sales grew 4% [1]."), user("And costs?")])).toBe(2);
+    // Open WebUI puts it in every text part of a message with images.
+    const image = { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } };
+    const withImage = (text: string) => new HumanMessage({ content: [{ type: "text", text }, image] });
+    expect(alignHistory([withImage(`${context}\nWhat is this?`), ai("A chart.")], [withImage("What is this?"), ai("A chart."), user("ok")])).toBe(2);
+  });
+
+  it("still tells an edited question from context: only Open WebUI's <source> entries count as context", () => {
+    const thread = [user("Summarise this:\nWhat does the report say?"), ai("It says...")];
+    expect(alignHistory(thread, [user("What does the report say?"), ai("It says..."), user("ok")])).toBeUndefined();
+  });
+
+  it("pairs a changed system prompt with the thread's, to replace it rather than fork", () => {
+    const before = system("You are helpful. It is 09:00:00 AM.", "sys-1");
+    const after = new SystemMessage("You are helpful. It is 09:05:00 AM.");
+    const thread = [before, user("hi"), ai("Hello!")];
+    const alignment = lineUpHistory(thread, [after, user("hi"), ai("Hello!"), user("and now?")]);
+    expect(alignment).toEqual({ seen: 3, changed: [[before, after]] });
+    expect(lineUpHistory(thread, [system("You are helpful. It is 09:00:00 AM.", "x"), user("hi"), ai("Hello!"), user("?")])?.changed).toEqual([]);
+  });
+
+  it("accounts for a whole history that ends with the thread's own answer (continue the answer)", () => {
+    const thread = [user("hi"), ai("Hello! How")];
+    expect(alignHistory(thread, [user("hi"), ai("Hello! How")])).toBe(2);
   });
 });
 

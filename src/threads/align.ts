@@ -4,7 +4,13 @@
  * messages account for, so only the rest reaches the graph.
  *
  * The client's own messages (user, system, and tool results for tool calls it was sent)
- * must match the thread's exactly: role, content and tool call id. Everything else in
+ * must match the thread's: role, content and tool call id, with two exceptions chat UIs
+ * need (Open WebUI makes both every turn). A system message matches a system message in
+ * its place whatever it says (a system prompt with the time or the user's memories in
+ * it changes each turn): the alignment lists it as changed, and the thread takes the new
+ * one. A user message the thread holds with RAG context around it (`context + "\n" +
+ * text`, as Open WebUI sends its newest message; `<source>` entries in the context)
+ * matches the same text resent without it: the thread keeps the context. Everything else in
  * the thread (AI messages, tool calls and results the graph ran itself) is the graph's
  * answer, which the client holds as one assistant message per turn: the text we
  * rendered, with an interrupt's question after it, and without the text of nodes the
@@ -50,9 +56,43 @@ function isClientInput(message: BaseMessage, clientCalls: ReadonlySet<string>): 
   return type === "tool" && clientCalls.has((message as ToolMessage).tool_call_id);
 }
 
+/** Open WebUI's RAG context: its template filled with `<source id="1" name="...">text</source>` entries. */
+const RAG_SOURCE = /<source\b[^>]*>/;
+
+/** The same text, or the text the client resends without the RAG context the thread holds it with. */
+function sameText(thread: string, client: string): boolean {
+  if (thread === client) return true;
+  if (thread.length <= client.length + 1) return false;
+  if (thread.endsWith(`\n${client}`)) return RAG_SOURCE.test(thread.slice(0, thread.length - client.length - 1));
+  if (thread.startsWith(`${client}\n`)) return RAG_SOURCE.test(thread.slice(client.length + 1));
+  return false;
+}
+
+function sameUserContent(thread: BaseMessage, client: BaseMessage): boolean {
+  const threadKey = contentKey(thread);
+  const clientKey = contentKey(client);
+  if (threadKey === clientKey) return true;
+  const { content: threadContent } = thread;
+  const { content: clientContent } = client;
+  if (typeof threadContent === "string" || typeof clientContent === "string") return sameText(threadKey, clientKey);
+  // With images, Open WebUI puts the context in each text part.
+  return (
+    threadContent.length === clientContent.length &&
+    threadContent.every((part, index) => {
+      const other = clientContent[index]!;
+      if (part.type === "text" && other.type === "text") return sameText((part as { text: string }).text, (other as { text: string }).text);
+      return JSON.stringify(part) === JSON.stringify(other);
+    })
+  );
+}
+
 function sameInput(thread: BaseMessage, client: BaseMessage): boolean {
-  if (thread.getType() !== client.getType() || contentKey(thread) !== contentKey(client)) return false;
-  return thread.getType() !== "tool" || (thread as ToolMessage).tool_call_id === (client as ToolMessage).tool_call_id;
+  const type = thread.getType();
+  if (type !== client.getType()) return false;
+  // A changed system prompt is the same message, replaced (see `Alignment.changed`); it needs the id that replaces it.
+  if (type === "system") return thread.id !== undefined || contentKey(thread) === contentKey(client);
+  if (type === "human") return sameUserContent(thread, client);
+  return contentKey(thread) === contentKey(client) && (type !== "tool" || (thread as ToolMessage).tool_call_id === (client as ToolMessage).tool_call_id);
 }
 
 function belongsTo(message: BaseMessage, answer: BaseMessage): boolean {
@@ -64,36 +104,45 @@ function belongsTo(message: BaseMessage, answer: BaseMessage): boolean {
   return calls.length > 0 && calls.every((id) => answerCalls.has(id));
 }
 
+export interface Alignment {
+  /** How many of the client's messages the thread's messages account for. */
+  seen: number;
+  /** Pairs of a thread's system message and the client's, where the client's now says something else. */
+  changed: [thread: BaseMessage, client: BaseMessage][];
+}
+
 /**
- * How many of the client's messages the thread's messages account for, or undefined
- * when the thread holds something the client's history does not (an edited or
- * regenerated message, or a client that is behind the thread). Where a turn can be read
- * two ways (hidden messages at its end, or an interrupt's answer in its middle), the
- * reading that accounts for more of the client's history wins.
+ * How the thread's messages account for the client's, or undefined when the thread holds
+ * something the client's history does not (an edited or regenerated message, or a client
+ * that is behind the thread). Where a turn can be read two ways (hidden messages at its
+ * end, or an interrupt's answer in its middle), the reading that accounts for more of the
+ * client's history wins.
  *
  * A search over (thread index, client index) states with an explicit stack: a long
  * thread (an agent's tool calls add up) would overflow the call stack of a recursion.
  */
-export function alignHistory(thread: readonly BaseMessage[], client: readonly BaseMessage[]): number | undefined {
+export function lineUpHistory(thread: readonly BaseMessage[], client: readonly BaseMessage[]): Alignment | undefined {
   const clientCalls = clientToolCallIds(client);
   const isInput = thread.map((message) => isClientInput(message, clientCalls));
-  const visited = new Set<number>();
-  const pending: [i: number, seen: number][] = [[0, 0]];
+  const width = client.length + 1;
+  /** The state each visited state was reached from (-1 for the start), to read the chosen path back. */
+  const cameFrom = new Map<number, number>();
+  const pending: [i: number, seen: number, from: number][] = [[0, 0, -1]];
   let best: number | undefined;
 
   while (pending.length > 0) {
-    const [i, seen] = pending.pop()!;
-    const key = i * (client.length + 1) + seen;
-    if (visited.has(key)) continue;
-    visited.add(key);
+    const [i, seen, from] = pending.pop()!;
+    const key = i * width + seen;
+    if (cameFrom.has(key)) continue;
+    cameFrom.set(key, from);
     if (i === thread.length) {
-      best = Math.max(best ?? seen, seen);
+      if (best === undefined || seen > best % width) best = key;
       continue;
     }
     const next = client[seen];
     if (!next) continue;
     if (isInput[i]) {
-      if (sameInput(thread[i]!, next)) pending.push([i + 1, seen + 1]);
+      if (sameInput(thread[i]!, next)) pending.push([i + 1, seen + 1, key]);
       continue;
     }
     if (next.getType() !== "ai") continue;
@@ -103,12 +152,26 @@ export function alignHistory(thread: readonly BaseMessage[], client: readonly Ba
     for (let j = i; j < end; j += 1) if (belongsTo(thread[j]!, next)) covered = j;
     const visible = thread.slice(i, end).some((message) => message.getType() === "ai" && normalizeText(message.text));
     // The answer holds the whole turn (its last messages may come from hidden nodes).
-    if (covered >= 0 || (!visible && normalizeText(next.text) === "")) pending.push([end, seen + 1]);
+    if (covered >= 0 || (!visible && normalizeText(next.text) === "")) pending.push([end, seen + 1, key]);
     // Or the turn stopped at an interrupt here, and goes on after the user's answer.
     const resumed = client[seen + 1]?.getType() === "human" && client[seen + 2]?.getType() === "ai";
-    if (resumed && covered + 1 < end) pending.push([Math.max(covered + 1, i), seen + 2]);
+    if (resumed && covered + 1 < end) pending.push([Math.max(covered + 1, i), seen + 2, key]);
   }
-  return best;
+  if (best === undefined) return undefined;
+  const changed: Alignment["changed"] = [];
+  for (let key = best, from = cameFrom.get(key)!; from >= 0; key = from, from = cameFrom.get(key)!) {
+    const [i, seen] = [Math.floor(from / width), from % width];
+    const [threadMessage, clientMessage] = [thread[i]!, client[seen]!];
+    if (isInput[i] && threadMessage.getType() === "system" && contentKey(threadMessage) !== contentKey(clientMessage)) {
+      changed.unshift([threadMessage, clientMessage]);
+    }
+  }
+  return { seen: best % width, changed };
+}
+
+/** How many of the client's messages the thread's messages account for (see `lineUpHistory`). */
+export function alignHistory(thread: readonly BaseMessage[], client: readonly BaseMessage[]): number | undefined {
+  return lineUpHistory(thread, client)?.seen;
 }
 
 /**

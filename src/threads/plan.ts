@@ -4,13 +4,19 @@
  * when the client's history disagrees with the thread's (an edited or regenerated
  * message), the same from the latest earlier checkpoint that agrees with the client:
  * LangGraph's time travel, so the thread forks there and its state follows the client.
+ *
+ * A changed system prompt does not fork: the new one replaces the thread's in place
+ * (the same message id, which LangGraph's messages reducer replaces), so the graph's
+ * other state is kept and the graph reads the current prompt. A history that ends with
+ * an answer the thread already holds asks to continue it ("Continue response" in Open
+ * WebUI): the graph runs again on the thread with no new message.
  */
 import { RemoveMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
 import { REMOVE_ALL_MESSAGES, type Command, type StateSnapshot } from "@langchain/langgraph";
 import type { LangGraphCopy } from "../langgraph-copy.js";
 import type { Interrupt } from "../protocols/chat-completions/schemas.js";
 import type { CompiledGraph } from "../registry.js";
-import { alignHistory, interruptAnswer } from "./align.js";
+import { interruptAnswer, lineUpHistory, type Alignment } from "./align.js";
 
 export interface ThreadRunPlan {
   /** `{ messages }` with the messages the thread has not seen, or a resuming `Command`. */
@@ -33,24 +39,33 @@ function atRest(snapshot: StateSnapshot): boolean {
   return snapshot.next.length === 0 || pendingInterrupts(snapshot).length > 0 || snapshot.metadata?.step === -1;
 }
 
-/** Resumes every pending interrupt with the user's answer, in a Command of the graph's own LangGraph. */
-function resumeCommand(langgraph: LangGraphCopy, interrupts: Interrupt[], answer: BaseMessage): Command {
+/** Resumes every pending interrupt with the user's answer, in a Command of the graph's own LangGraph, writing `messages` (a changed system prompt) on the way. */
+function resumeCommand(langgraph: LangGraphCopy, interrupts: Interrupt[], answer: BaseMessage, messages: BaseMessage[] = []): Command {
   const ids = interrupts.map((interrupt) => interrupt.id);
   const resume = interrupts.length === 1 || ids.some((id) => id === undefined)
     ? answer.text
     : Object.fromEntries(ids.map((id) => [id, answer.text]));
-  return new langgraph.Command({ resume });
+  return new langgraph.Command({ resume, ...(messages.length > 0 && { update: { messages } }) });
+}
+
+/** The client's new system prompts, each under the id of the thread's message it replaces. */
+function replacements(changed: Alignment["changed"]): BaseMessage[] {
+  return changed.map(([thread, client]) => new SystemMessage({ content: client.content, id: thread.id }));
 }
 
 function planFrom(langgraph: LangGraphCopy, snapshot: StateSnapshot, client: BaseMessage[]): ThreadRunPlan | undefined {
-  const messages = threadMessages(snapshot);
-  const seen = alignHistory(messages ?? [], client);
-  if (seen === undefined || seen >= client.length) return undefined;
-  const rest = client.slice(seen);
+  const alignment = lineUpHistory(threadMessages(snapshot) ?? [], client);
+  if (!alignment) return undefined;
+  const replaced = replacements(alignment.changed);
+  const rest = client.slice(alignment.seen);
+  if (rest.length === 0) {
+    // The thread holds the whole history: continuing its last answer, or nothing to do (a fork finds the turn to redo).
+    return client.at(-1)?.getType() === "ai" ? { input: { messages: replaced } } : undefined;
+  }
   const interrupts = pendingInterrupts(snapshot);
   const answer = interrupts.length > 0 ? interruptAnswer(rest, interrupts) : undefined;
-  if (answer) return { input: resumeCommand(langgraph, interrupts, answer) };
-  return { input: { messages: rest } };
+  if (answer) return { input: resumeCommand(langgraph, interrupts, answer, replaced) };
+  return { input: { messages: [...replaced, ...rest] } };
 }
 
 /** The id of the system message that instructions for one request become (the Responses API's `instructions`). */

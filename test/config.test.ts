@@ -53,8 +53,8 @@ describe("loadConfig", () => {
   it("merges openai.models settings and a graph's own description into each model's settings", async () => {
     const { graphs } = await loadConfig(join(fixtures, "langgraph.config.json"));
     const settings = Object.fromEntries(graphs.map((graph) => [graph.id, graph.settings]));
-    expect(settings.react).toEqual({ description: "createReactAgent with a tool", owned_by: "fixtures" });
-    expect(settings["team/greeter"]).toEqual({ description: "Set in the graph's own spec" });
+    expect(settings.react).toEqual({ name: "ReAct agent", description: "createReactAgent with a tool", owned_by: "fixtures" });
+    expect(settings["team/greeter"]).toEqual({ name: "Greeter", description: "Set in the graph's own spec" });
     expect(settings.uncompiled).toEqual({ description: undefined });
   });
 
@@ -187,6 +187,18 @@ describe("a config that cannot be served", () => {
       /'openai\.models\.agent\.allow_configurable': allows 'assistant_id', which the server sets for every run/,
     );
     expect(await write("bad-mode", { agent: { thread_mode: "append" } })).toMatch(/'openai\.models\.agent\.thread_mode': Invalid option/);
+  });
+
+  it("names a model that Open WebUI's tasks are sent to but that is not served", async () => {
+    const path = join(dir, "tasks-model.json");
+    await writeFile(path, JSON.stringify({ graphs: { a: "./a.ts" }, openai: { models: { a: { open_webui: { tasks: { model: "small" } } } } } }));
+    expect((await errorOf(path)).message).toMatch(/'openai\.models\.a\.open_webui\.tasks\.model' names no model: 'small'/);
+  });
+
+  it("names a misspelt kind of step", async () => {
+    const path = join(dir, "steps-typo.json");
+    await writeFile(path, JSON.stringify({ graphs: { a: "./a.ts" }, openai: { models: { a: { steps: { tool: false } } } } }));
+    expect((await errorOf(path)).message).toMatch(/'openai\.models\.a\.steps'/);
   });
 
   it("names an unknown key of the openai section", async () => {

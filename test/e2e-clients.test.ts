@@ -123,10 +123,16 @@ describe("the openai SDK", () => {
       "default-export",
       "team/greeter",
     ]);
-    expect(models.find((model) => model.id === "react")).toMatchObject({ object: "model", owned_by: "fixtures", description: "createReactAgent with a tool" });
-    expect(await server.client.models.retrieve("team/greeter")).toMatchObject({ id: "team/greeter", description: "Set in the graph's own spec" });
-    const raw = await fetch(`${server.url}/models/team/greeter`);
-    expect(await raw.json()).toMatchObject({ id: "team/greeter", object: "model", owned_by: "langgraph-openai" });
+    expect(models.find((model) => model.id === "react")).toMatchObject({
+      object: "model",
+      owned_by: "fixtures",
+      name: "ReAct agent",
+      description: "createReactAgent with a tool",
+    });
+    expect(await server.client.models.retrieve("team/greeter")).toMatchObject({ id: "team/greeter", name: "Greeter", description: "Set in the graph's own spec" });
+    const raw = await fetch(`${server.url}/models/compiled`);
+    // Without a name, the id is the name Open WebUI's model picker shows.
+    expect(await raw.json()).toMatchObject({ id: "compiled", object: "model", owned_by: "langgraph-openai", name: "compiled" });
   });
 
   it("answers an unknown model with a 404 in OpenAI's shape", async () => {

@@ -128,7 +128,8 @@ export function recognizeTask(messages: readonly BaseMessage[], taskHeader: stri
     const name = taskHeader.trim();
     if (name === "") return undefined;
     const example = exampleObject(prompt);
-    return { kind: KINDS_BY_NAME[name] ?? "generation", history: historyIn(prompt) ?? [], ...(example && { example }) };
+    // An operator's own template may quote the chat without the tags: its `USER:` lines will do.
+    return { kind: KINDS_BY_NAME[name] ?? "generation", history: historyIn(prompt) ?? parseChatHistory(prompt), ...(example && { example }) };
   }
   if (isToolChoice(messages)) return { kind: "function_calling", history: [] };
   // A task is one user message, after the model's own system prompt if it has one.

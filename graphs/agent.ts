@@ -1,6 +1,7 @@
 /**
  * A ReAct agent (LangGraph's prebuilt `createReactAgent`) with two tools it runs itself.
- * Its scripted model decides like a real one would: call a tool, then answer from the result.
+ * Its scripted model decides like a real one would: think, call a tool, then answer from
+ * the result; its reasoning and the tool steps reach a chat UI as `reasoning_content`.
  * Every model turn gets the client's stop sequences, max tokens, sampling and
  * response_format through `bindChatRequest`; the tools stay the agent's own, since its
  * tool node runs every call (a client's tools would have nowhere to go).

@@ -317,7 +317,7 @@ describe("a chat whose graph stops at an interrupt", () => {
     const plain: Connection = { apiKey: API_KEY };
     const before = await threadIds();
     const question = "draft an email about the offsite";
-    const first = readAnswer(await readStream(await answer(plain, undefined, [{ role: "user", content: question }], "approval")));
+    const first = readAnswer(await readStream(await answer(plain, undefined, [system("10:00:00 AM"), { role: "user", content: question }], "approval")));
     const history: OpenWebUIMessage[] = [
       { role: "user", content: question },
       { role: "assistant", content: first.content },
@@ -326,7 +326,9 @@ describe("a chat whose graph stops at an interrupt", () => {
     expect((await runTask(plain, undefined, "follow_up_generation", history, "approval")).answer).toEqual({ follow_ups: ["yes", "no"] });
     const pending = (await threadIds()).filter((id) => !before.includes(id));
     expect(pending).toEqual([expect.stringMatching(/^conversation-/)]);
-    await readStream(await answer(plain, undefined, [...history, { role: "user", content: "no" }], "approval"));
+    // The answer comes a minute later, under a system prompt with the new time.
+    const reply = readAnswer(await readStream(await answer(plain, undefined, [system("10:01:00 AM"), ...history, { role: "user", content: "no" }], "approval")));
+    expect(reply.content).toBe("OK, I did not send it.");
     expect(await threadIds()).toEqual(before);
   });
 });

@@ -145,6 +145,11 @@ describe("the key of a stateless conversation", () => {
     expect(conversationKey("other", history)).not.toBe(conversationKey("approval", history));
   });
 
+  it("ignores the system prompt, which a chat UI may change between the question and the answer", () => {
+    const withTime = (time: string) => [new SystemMessage(`The time is ${time}.`), ...history];
+    expect(resumableKey("approval", [...withTime("09:01"), user("yes")])).toBe(conversationKey("approval", withTime("09:00")));
+  });
+
   it("is not looked for unless the request answers an assistant message", () => {
     expect(resumableKey("approval", [user("hi")])).toBeUndefined();
     expect(resumableKey("approval", history)).toBeUndefined();

@@ -21,6 +21,7 @@ import { allowManyAbortListeners } from "./abort-listeners.js";
 import { citationKey, citationOf, documentsIn, isDocument } from "./citations.js";
 import { noUsage, type RunEvent, type Step, type Usage } from "./events.js";
 import { reasoningOf } from "./reasoning.js";
+import { progressText, toolArguments, toolOutputText } from "./step-values.js";
 
 /** Whether output of this node reaches the client; `namespace` is its checkpoint namespace, split at `|`. */
 export type StreamNodeFilter = (node: string | undefined, namespace: readonly string[]) => boolean;
@@ -54,41 +55,6 @@ function namespaceOf(metadata: NodeMetadata | undefined): string[] | undefined {
 
 function nodeOf(metadata: NodeMetadata | undefined): string | undefined {
   return typeof metadata?.langgraph_node === "string" ? metadata.langgraph_node : undefined;
-}
-
-/** A tool's input as the callbacks pass it (its arguments as JSON), back as a value. */
-function toolArguments(input: string): unknown {
-  try {
-    return JSON.parse(input);
-  } catch {
-    return input;
-  }
-}
-
-/** The text of what a tool returned: a ToolMessage, a Command holding one, or any value. */
-function toolOutputText(output: unknown): string {
-  if (isBaseMessage(output)) return output.text;
-  if (isCommand(output)) {
-    const messages = (output.update as { messages?: unknown } | undefined)?.messages;
-    const message = Array.isArray(messages) ? messages.find(isBaseMessage) : undefined;
-    return message?.text ?? "";
-  }
-  if (typeof output === "string") return output;
-  return output === undefined ? "" : JSON.stringify(output) ?? "";
-}
-
-/** Keys under which a graph's `config.writer({ ... })` usually puts its line (LangGraph's docs use `data`). */
-const PROGRESS_KEYS = ["message", "text", "status", "progress", "description", "data", "content"];
-
-/** The line a custom write reads as, if it is text a person can read: a string, or an object holding one. */
-function progressText(chunk: unknown): string | undefined {
-  if (typeof chunk === "string") return chunk.trim() || undefined;
-  if (chunk === null || typeof chunk !== "object") return undefined;
-  for (const key of PROGRESS_KEYS) {
-    const value = (chunk as Record<string, unknown>)[key];
-    if (typeof value === "string" && value.trim()) return value.trim();
-  }
-  return undefined;
 }
 
 /** An assistant message a node returns as a plain object (`{ role: "assistant", content }`), which the state's reducer accepts. */

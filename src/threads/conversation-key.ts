@@ -20,9 +20,14 @@ function fingerprint(message: BaseMessage): unknown[] {
   return [type, contentText(message.content), calls, callId];
 }
 
-/** An owner (`owner.ts`) is part of the hash: two tenants with the same words never share a thread. */
+/**
+ * An owner (`owner.ts`) is part of the hash: two tenants with the same words never share a
+ * thread. System messages are left out: chat UIs rewrite them each turn (Open WebUI fills
+ * in the time), which would lose the pending question between the two requests.
+ */
 export function conversationKey(model: string, messages: readonly BaseMessage[], owner?: string): string {
-  const parts = [model, messages.map(fingerprint), ...(owner === undefined ? [] : [owner])];
+  const said = messages.filter((message) => message.getType() !== "system");
+  const parts = [model, said.map(fingerprint), ...(owner === undefined ? [] : [owner])];
   const digest = createHash("sha256").update(JSON.stringify(parts)).digest("hex");
   return `conversation-${digest.slice(0, 40)}`;
 }

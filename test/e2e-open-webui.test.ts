@@ -399,6 +399,26 @@ describe("the {{CHAT_ID}} and {{TASK}} connection headers, instead of forwarding
   });
 });
 
+describe("a connection that uses the Responses API", () => {
+  it("gets its tasks answered too, without a run", async () => {
+    const runsBefore = runsStarted;
+    const { messages, max_tokens } = taskBody("agent", "title_generation", [
+      { role: "user", content: "What is the weather in Tokyo?" },
+      { role: "assistant", content: "" },
+    ]);
+    // `convert_to_responses_payload`: messages become input items, max_tokens max_output_tokens.
+    const input = messages.map((message) => ({ type: "message", role: message.role, content: [{ type: "input_text", text: message.content }] }));
+    const response = await fetch(`${server.url}/responses`, {
+      method: "POST",
+      headers: connectionHeaders(forwarding, "c-responses", "title_generation"),
+      body: JSON.stringify({ model: "agent", input, stream: false, max_output_tokens: max_tokens }),
+    });
+    const body = await response.json();
+    expect(JSON.parse(body.output[0].content[0].text)).toEqual({ title: "What is the weather in Tokyo" });
+    expect(runsStarted).toBe(runsBefore);
+  });
+});
+
 describe("tasks sent elsewhere by the model's settings", () => {
   const newChat: OpenWebUIMessage[] = [
     { role: "user", content: "write an email about the budget" },

@@ -57,8 +57,10 @@ describe("POST /v1/responses with the openai SDK", () => {
     expect(events[0]?.type).toBe("response.created");
     expect(events.at(-1)?.type).toBe("response.completed");
     const text = events.map((event) => (event.type === "response.output_text.delta" ? event.delta : "")).join("");
-    expect(text).toBe("Let me check the weather in Paris. \n\nThe weather there today: 18°C and sunny.");
     const completed = events.at(-1) as OpenAI.Responses.ResponseCompletedEvent;
+    // The agent's reasoning and its tool steps are reasoning items; they separate its two messages.
+    expect(completed.response.output.map((item) => item.type)).toEqual(["reasoning", "message", "reasoning", "message"]);
+    expect(text).toBe("Let me check the weather in Paris. The weather there today: 18°C and sunny.");
     const created = events[0] as OpenAI.Responses.ResponseCreatedEvent;
     expect(completed.response.id).toBe(created.response.id);
     expect(completed.response.usage?.output_tokens).toBeGreaterThan(0);

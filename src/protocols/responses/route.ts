@@ -20,6 +20,7 @@ import { readJsonBody } from "../../http/read-body.js";
 import { respondJson, respondStream } from "../../http/respond.js";
 import { canUseModel } from "../../middleware/auth.js";
 import type { ModelEntry, Registry } from "../../registry.js";
+import { startTaskRun } from "../../open-webui/task-run.js";
 import { startRequestRun, type RequestRunDeps } from "../../request-run.js";
 import { parseRequestedSettings } from "../../run/run-settings.js";
 import { scopeThreadId, threadOwner } from "../../threads/owner.js";
@@ -167,18 +168,24 @@ export function createResponse(registry: Registry, deps: ResponsesDeps) {
     // Ids are decided before the run: `response.created` carries the response's id.
     const [secret] = await deps.ids.secrets.current();
     const marker = newMarker();
-    const ref = thread.mode === "stateless" || !store ? undefined : { threadId: thread.threadId, model: entry.id, marker };
+    const context = toRequestContext(request);
+    // Open WebUI sends its background tasks here too when its connection uses the Responses
+    // API: answered (or run on no thread) as on chat completions, and never stored.
+    const task = await startTaskRun(c, registry, deps, { entry, messages: input.messages, request: context });
+    const ref = task || thread.mode === "stateless" || !store ? undefined : { threadId: thread.threadId, model: entry.id, marker };
     const id = ref ? signedId(secret!, "resp", ref) : unsignedId("resp");
     const itemId = (kind: "msg" | "fc" | "rs", index: number) => (ref ? signedId(secret!, kind, ref, index) : unsignedId(kind));
 
-    const run = await startRequestRun(c, deps, {
-      entry,
-      messages,
-      thread,
-      request: toRequestContext(request),
-      settings: parseRequestedSettings(body),
-      ...(ref && { checkpointMetadata: { [MARKER_KEY]: marker } }),
-    });
+    const run =
+      task ??
+      (await startRequestRun(c, deps, {
+        entry,
+        messages,
+        thread,
+        request: context,
+        settings: parseRequestedSettings(body),
+        ...(ref && { checkpointMetadata: { [MARKER_KEY]: marker } }),
+      }));
     const renderer = responseRenderer({ response: createdResponse(request, entry, id, thread), itemId });
     const rendered = renderer.render(run.events);
     const events = ref ? storeResponse(rendered, { saver: run.saver, threadId: run.threadId, marker }) : rendered;

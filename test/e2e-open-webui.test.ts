@@ -37,6 +37,9 @@ import {
 } from "./open-webui-client.js";
 
 const API_KEY = "sk-webui";
+const TENANT = "webui";
+/** The id a chat's thread is kept under: its key's tenant's own (`threads/owner.ts`). */
+const scoped = (chatId: string) => `t=${TENANT}/${chatId}`;
 const forwarding: Connection = { apiKey: API_KEY, forward: true };
 
 /** A gate the agent's model waits at when it is closed. */
@@ -100,7 +103,7 @@ beforeAll(async () => {
     },
     checkpointer,
   );
-  server = await startServer({ registry, checkpointer, runs, apiKeys: [{ key: API_KEY }] });
+  server = await startServer({ registry, checkpointer, runs, apiKeys: [{ key: API_KEY, tenant: TENANT }] });
   client = new OpenAI({ baseURL: server.url, apiKey: API_KEY, maxRetries: 0 });
 });
 afterAll(async () => {
@@ -114,17 +117,17 @@ async function threadIds(saver: BaseCheckpointSaver = checkpointer): Promise<str
 }
 
 /** Checkpoints of a thread that more than one checkpoint continues from: where it forked. */
-async function forkPoints(threadId: string): Promise<number> {
+async function forkPoints(chatId: string): Promise<number> {
   const parents = new Map<string, number>();
-  for await (const tuple of checkpointer.list({ configurable: { thread_id: threadId } })) {
+  for await (const tuple of checkpointer.list({ configurable: { thread_id: scoped(chatId) } })) {
     const parent = tuple.parentConfig?.configurable?.checkpoint_id as string | undefined;
     if (parent) parents.set(parent, (parents.get(parent) ?? 0) + 1);
   }
   return [...parents.values()].filter((children) => children > 1).length;
 }
 
-async function threadMessages(threadId: string): Promise<BaseMessage[]> {
-  return (await agent.getState({ configurable: { thread_id: threadId } })).values.messages as BaseMessage[];
+async function threadMessages(chatId: string): Promise<BaseMessage[]> {
+  return (await agent.getState({ configurable: { thread_id: scoped(chatId) } })).values.messages as BaseMessage[];
 }
 
 /** The chat's own answer: streamed, with the system prompt of the moment first. */
@@ -290,7 +293,7 @@ describe("a chat with a ReAct agent, replayed as Open WebUI sends it", () => {
 
   it("ran the graph for the chat's answers only, and left no thread but the chat's", async () => {
     expect(runsStarted - runsBefore).toBe(6);
-    expect(await threadIds()).toEqual([chatId]);
+    expect(await threadIds()).toEqual([scoped(chatId)]);
   });
 });
 
@@ -310,7 +313,7 @@ describe("a chat whose graph stops at an interrupt", () => {
     const sent = readAnswer(await readStream(await answer(forwarding, chatId, [...history, { role: "user", content: "yes" }], "approval")));
     expect(sent.content).toBe('Sent the email "The launch".');
     expect(await threadIds()).not.toContainEqual(expect.stringMatching(/^conversation-/));
-    expect(await threadIds()).toContain(chatId);
+    expect(await threadIds()).toContain(scoped(chatId));
   });
 
   it("without a chat id, reads the choices from the question and leaves only the chat's own pending interrupt", async () => {
@@ -349,7 +352,7 @@ describe("in PostgreSQL, as the issue found it", () => {
     await saver.setup();
     // A graph of its own: the one above already keeps its threads in the other server's checkpointer.
     const registry = await createRegistry({ approval: approval.builder.compile() }, saver);
-    const durable = await startServer({ registry, checkpointer: saver, apiKeys: [{ key: API_KEY }] });
+    const durable = await startServer({ registry, checkpointer: saver, apiKeys: [{ key: API_KEY, tenant: TENANT }] });
     try {
       for (const chatId of ["pg-chat-1", "pg-chat-2"]) {
         const question = `write an email about ${chatId}`;
@@ -364,7 +367,7 @@ describe("in PostgreSQL, as the issue found it", () => {
         expect((await runTask(forwarding, chatId, "follow_up_generation", history, "approval", durable.url)).answer).toEqual({ follow_ups: ["yes", "no"] });
       }
       const threads = await admin.query(`SELECT DISTINCT thread_id FROM ${schema}.checkpoints ORDER BY thread_id`);
-      expect(threads.rows.map((row) => row.thread_id)).toEqual(["pg-chat-1", "pg-chat-2"]);
+      expect(threads.rows.map((row) => row.thread_id)).toEqual([scoped("pg-chat-1"), scoped("pg-chat-2")]);
     } finally {
       await durable.close();
       await saver.end();
@@ -383,7 +386,7 @@ describe("the {{CHAT_ID}} and {{TASK}} connection headers, instead of forwarding
     const seen = readAnswer(await readStream(await answer(custom, chatId, [{ role: "user", content: "What is the weather in Tokyo?" }])));
     expect(seen.content).toContain("22°C and clear");
     expect(seen.statuses.length).toBeGreaterThan(0);
-    expect(await threadIds()).toContain(chatId);
+    expect(await threadIds()).toContain(scoped(chatId));
     // An operator's own title prompt, with nothing of the default's structure.
     const response = await fetch(`${server.url}/chat/completions`, {
       method: "POST",
@@ -444,7 +447,7 @@ describe("tasks sent elsewhere by the model's settings", () => {
     });
     const completion = await response.json();
     expect(completion.choices[0].message.content).toMatch(/^You said: ### Task:\nGenerate a concise title/);
-    expect(await threadIds()).not.toContain("chat-tasks-on-echo");
+    expect(await threadIds()).not.toContain(scoped("chat-tasks-on-echo"));
   });
 });
 

@@ -378,7 +378,7 @@ describe("in PostgreSQL, as the issue found it", () => {
 });
 
 describe("the {{CHAT_ID}} and {{TASK}} connection headers, instead of forwarding", () => {
-  const custom: Connection = { apiKey: API_KEY, custom: { "X-Thread-Id": "{{CHAT_ID}}", "X-OpenWebUI-Task": "{{TASK}}" } };
+  const custom: Connection = { apiKey: API_KEY, custom: { "X-OpenWebUI-Chat-Id": "{{CHAT_ID}}", "X-OpenWebUI-Task": "{{TASK}}" } };
 
   it("keep the chat on its thread, and let the header say what is a task, whatever the prompt looks like", async () => {
     const chatId = "c-headers-1";

@@ -59,7 +59,8 @@ async function startTargets(): Promise<Target[]> {
     const dir = here(`./.baseline/${args.baseline.replace(/[^\w.-]/g, "_")}`);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
-    execSync(`git archive ${JSON.stringify(args.baseline)} src | tar -x -C ${JSON.stringify(dir)}`, { cwd: here("../") });
+    // package.json too: src/package-info.ts reads the version beside src/.
+    execSync(`git archive ${JSON.stringify(args.baseline)} src package.json | tar -x -C ${JSON.stringify(dir)}`, { cwd: here("../") });
     const server = await startServerProcess(here("./servers/ours.ts"), { env: { BENCH_OURS_MODULE: `${dir}/src/index.ts` } });
     targets.push({ name: `ours@${args.baseline}`, protocol: openaiProtocol, server });
   }

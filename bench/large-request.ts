@@ -1,5 +1,6 @@
 /**
- * `npx tsx bench/large-request.ts [--messages N] [--message-size CHARS] [--checkpointer SPEC] [-- server flags]`:
+ * `npx tsx bench/large-request.ts [--messages N] [--message-size CHARS] [--checkpointer SPEC] [-- server flags]`
+ * (after `npm run build`: it starts the bin):
  * what one huge request costs the server. The CLI serves the benchmark's graphs in its own
  * process; the bench sends one conversation of N messages on a thread, then the next turn
  * of it (the history plus the answer and a new message, as a chat client resends it),

@@ -78,7 +78,7 @@ describe("npm start", () => {
     expect(content).toBe(SLOW_ANSWER);
     expect(body.trimEnd().endsWith("data: [DONE]")).toBe(true);
     expect(server.stderr()).toContain("SIGTERM: finishing the runs in flight");
-    expect(await server.exited).toEqual({ code: 0, signal: null });
+    expect(await server.exited).toMatchObject({ code: 0, signal: null });
     // Nothing was left behind holding the port.
     await expect(fetch(`${server.url}/models`)).rejects.toThrow();
   });

@@ -1,10 +1,11 @@
 /**
- * The server in a process of its own, as an operator runs it: started by the test on an
- * ephemeral port, its JSON log lines kept, its exit awaited. The fault tests need the
- * process boundary: a server that dies of a fault must show up as a dead process.
+ * The server in a process of its own, as an operator runs it (`runCommand`), with what
+ * the fault tests read of it: its JSON log lines, whether it is still alive, how it
+ * ended. A server that dies of a fault must show up as a dead process.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import OpenAI from "openai";
+import { bannerUrl, runCommand, type Finished } from "./helpers.js";
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -15,15 +16,22 @@ export interface ServerProcess {
   logs(): Record<string, unknown>[];
   stderr(): string;
   /** Resolves with how the process ended. */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  exited: Promise<Finished>;
   alive(): boolean;
 }
 
 const running = new Set<ChildProcess>();
 
-/** Kills whatever a test left running (a failed test's server must not outlive the file). */
+/** Kills whatever a test left running, with its process group (a failed test's server must not outlive the file). */
 export function killServerProcesses(): void {
-  for (const child of running) child.kill("SIGKILL");
+  for (const child of running) {
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {
+      // The group has exited already.
+    }
+  }
+  running.clear();
 }
 
 /**
@@ -32,43 +40,23 @@ export function killServerProcesses(): void {
  */
 export async function startServerProcess(
   args: string[],
-  { command = [process.execPath, "bin/langgraph-openai.js", "serve"], env = {} }: { command?: string[]; env?: NodeJS.ProcessEnv } = {},
+  { command = [process.execPath, "bin/langgraph-openai.js", "serve"] }: { command?: string[] } = {},
 ): Promise<ServerProcess> {
-  const child = spawn(command[0]!, [...command.slice(1), "--port", "0", "--log-format", "json", ...args], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const { child, output, finished } = runCommand(command[0]!, [...command.slice(1), "--port", "0", "--log-format", "json", ...args]);
   running.add(child);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("exit", (code, signal) => {
-      running.delete(child);
-      resolve({ code, signal });
-    }),
-  );
-  let stdout = "";
-  let stderr = "";
-  child.stdout!.setEncoding("utf8").on("data", (text: string) => (stdout += text));
-  child.stderr!.setEncoding("utf8");
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr!.on("data", (text: string) => {
-      stderr += text;
-      const match = /serving \d+ model\(s\) at (http:\/\/\S+\/v1)/.exec(stderr);
-      if (match) resolve(match[1]!);
-    });
-    void exited.then(({ code, signal }) => reject(new Error(`the server exited (${code ?? signal}) before it served: ${stderr}`)));
-  });
-  const logs = () =>
-    stdout
-      .split("\n")
-      .filter((line) => line.startsWith("{"))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  void finished.then(() => running.delete(child));
+  const url = await bannerUrl(output, finished);
   return {
     child,
     url,
     client: new OpenAI({ baseURL: url, apiKey: "unused", maxRetries: 0 }),
-    logs,
-    stderr: () => stderr,
-    exited,
+    logs: () =>
+      output.stdout
+        .split("\n")
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+    stderr: () => output.stderr,
+    exited: finished,
     alive: () => child.exitCode === null && child.signalCode === null,
   };
 }

@@ -7,8 +7,9 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import type { Logger } from "pino";
-import { toApiError, toErrorBody, UnknownUrlError, type ApiError } from "./errors.js";
+import { ThreadLoadError, toApiError, toErrorBody, UnknownUrlError, type ApiError } from "./errors.js";
 import { packageLangGraph } from "./langgraph-copy.js";
+import { DEFAULT_COST_LIMITS, type CostLimits } from "./limits.js";
 import { createLogger } from "./logger.js";
 import { createMetrics } from "./metrics.js";
 import { apiKeyAuth, type ApiKey } from "./middleware/auth.js";
@@ -25,7 +26,7 @@ import { RunTracker, type RunTrackerOptions } from "./run-tracker.js";
 import { ThreadLocks, type ThreadLocker } from "./threads/locks.js";
 import { threadOwnerMiddleware } from "./threads/owner.js";
 
-export interface AppOptions extends RunTrackerOptions {
+export interface AppOptions extends RunTrackerOptions, Partial<CostLimits> {
   /** Largest accepted request body, in bytes. */
   bodyLimit?: number;
   /**
@@ -79,7 +80,7 @@ export function createApp(registry: Registry, options: AppOptions = {}): Hono {
   const metrics = options.metrics === false ? undefined : createMetrics(runs, { processMetrics: options.processMetrics });
   const onServerError = (error: ApiError, cause: unknown, requestId?: string) => {
     if (options.onServerError) options.onServerError(error, cause);
-    else logger.error({ err: cause, code: error.code, requestId }, error.message);
+    else logger.error({ err: cause, code: error.code, requestId, ...(error instanceof ThreadLoadError && { threadId: error.threadId }) }, error.message);
   };
   // Not strict: `/v1/chat/completions/` is the same route, as a client whose base URL ends in `/` asks for it.
   const app = new Hono({ strict: false });
@@ -108,7 +109,12 @@ export function createApp(registry: Registry, options: AppOptions = {}): Hono {
   if (metrics) app.get("/metrics", metricsRoute(metrics.registry));
   app.route("/v1", modelRoutes(registry));
   const store = options.store === undefined ? new langgraph.InMemoryStore() : (options.store ?? undefined);
-  const runDeps = { checkpointer, store, locks: options.threadLocks ?? new ThreadLocks(), onServerError, runs, logger };
+  const limits: CostLimits = {
+    maxMessages: options.maxMessages ?? DEFAULT_COST_LIMITS.maxMessages,
+    maxThreadMessages: options.maxThreadMessages ?? DEFAULT_COST_LIMITS.maxThreadMessages,
+    maxThreadSize: options.maxThreadSize ?? DEFAULT_COST_LIMITS.maxThreadSize,
+  };
+  const runDeps = { checkpointer, store, locks: options.threadLocks ?? new ThreadLocks(), limits, onServerError, runs, logger };
   app.post("/v1/chat/completions", bodyLimit(limit), chatCompletions(registry, runDeps));
   const responsesDeps = { ...runDeps, ids: responseIds(responseSecret({ secret: options.responseSecret, checkpointer })) };
   app.post("/v1/responses", bodyLimit(limit), createResponse(registry, responsesDeps));

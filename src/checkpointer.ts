@@ -4,12 +4,15 @@
  * The SQLite and Postgres checkpointers are optional peers, imported only when asked for.
  */
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
+import type { Logger } from "pino";
 import { packageLangGraph } from "./langgraph-copy.js";
+import { createLogger } from "./logger.js";
 import { importOptional } from "./optional-import.js";
+import { openPool, POSTGRES_PACKAGES, POSTGRES_PURPOSE, setUpOnce } from "./postgres.js";
+import { guardedPostgresSaver } from "./postgres-saver.js";
 
 type SqliteModule = typeof import("@langchain/langgraph-checkpoint-sqlite");
 type PostgresModule = typeof import("@langchain/langgraph-checkpoint-postgres");
-type PgModule = typeof import("pg");
 
 export const CHECKPOINTER_ENV = "LANGGRAPH_OPENAI_CHECKPOINTER";
 
@@ -46,28 +49,16 @@ export function redact(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
 }
 
-/** What the Postgres packages, optional peers, are needed for. */
-export const POSTGRES_PURPOSE = "for a postgres:// --checkpointer or --store";
-export const POSTGRES_PACKAGES = "@langchain/langgraph-checkpoint-postgres pg";
-
-/**
- * `setup()` creates the tables and runs migrations. Replicas starting together on a
- * fresh database would race on them, so setup holds a Postgres advisory lock.
- */
-export async function setUpOnce(url: string, setup: () => Promise<void>): Promise<void> {
-  const { default: pg } = await importOptional<PgModule>("pg", POSTGRES_PURPOSE);
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
-  await client.connect();
-  try {
-    await client.query("SELECT pg_advisory_lock(hashtext('langgraph-openai:checkpointer-setup'))");
-    await setup();
-  } finally {
-    await client.end();
-  }
+/** How the server's databases are reached (the checkpointer's, the store's, the thread locks'). */
+export interface DatabaseOptions {
+  /** Where a database's connection failures are logged; by default the server's JSON lines. */
+  logger?: Logger;
+  /** Seconds to wait for the database, connecting or for one query (see `postgres.ts`); default 10. */
+  databaseTimeoutSeconds?: number;
 }
 
 /** `memory` is made by the LangGraph this package imports; `serve()` leaves it to each graph's own. */
-export async function openCheckpointer(spec: string): Promise<OpenCheckpointer> {
+export async function openCheckpointer(spec: string, options: DatabaseOptions = {}): Promise<OpenCheckpointer> {
   const parsed = parseCheckpointerSpec(spec);
   if (parsed.kind === "memory") return { checkpointer: new (packageLangGraph().MemorySaver)(), close: async () => {} };
   if (parsed.kind === "sqlite") {
@@ -81,12 +72,13 @@ export async function openCheckpointer(spec: string): Promise<OpenCheckpointer> 
     return { checkpointer: saver, close: async () => void saver.db.close() };
   }
   const { PostgresSaver } = await importOptional<PostgresModule>("@langchain/langgraph-checkpoint-postgres", POSTGRES_PURPOSE, POSTGRES_PACKAGES);
-  const saver = PostgresSaver.fromConnString(parsed.url);
+  const logger = options.logger ?? createLogger();
   try {
-    await setUpOnce(parsed.url, () => saver.setup());
+    await setUpOnce(parsed.url, { logger, timeoutSeconds: options.databaseTimeoutSeconds }, (pool) => new PostgresSaver(pool).setup());
   } catch (error) {
-    await saver.end().catch(() => {});
     throw new CheckpointerError(`cannot set up the Postgres checkpointer at ${redact(parsed.url)}: ${(error as Error).message}`);
   }
+  const pool = await openPool({ url: parsed.url, purpose: "checkpointer", logger, timeoutSeconds: options.databaseTimeoutSeconds });
+  const saver = guardedPostgresSaver(PostgresSaver, pool);
   return { checkpointer: saver, close: () => saver.end() };
 }

@@ -9,8 +9,10 @@ import { DEFAULT_BODY_LIMIT } from "./app.js";
 import { CHECKPOINTER_ENV, CheckpointerError, parseCheckpointerSpec } from "./checkpointer.js";
 import { ConfigError } from "./config.js";
 import { UnsupportedLangGraphError } from "./langgraph-copy.js";
+import { DEFAULT_COST_LIMITS } from "./limits.js";
 import { createLogger, LOG_FORMATS, type LogFormat } from "./logger.js";
 import { parseApiKey, parseApiKeysEnv, type ApiKey } from "./middleware/auth.js";
+import { DEFAULT_DATABASE_TIMEOUT_SECONDS } from "./postgres.js";
 import { RESPONSE_SECRET_ENV } from "./protocols/responses/response-secret.js";
 import { MissingPackageError } from "./optional-import.js";
 import { PACKAGE_VERSION } from "./package-info.js";
@@ -34,7 +36,14 @@ Options:
       --cors-origin ORIGIN       allow browser calls from ORIGIN; repeatable (default: any origin)
       --body-limit SIZE          largest request body, e.g. 10mb, 512kb (default: 10mb)
       --max-concurrent-runs N    graph runs at once over all models; more get 429 (default: no cap)
-      --run-timeout SECONDS      stop a run after this long (default: no limit)
+      --run-timeout SECONDS      stop a request after this long, its wait for its thread included
+                                 (default: no limit)
+      --max-messages N           messages in one request; more get 400 (default: ${DEFAULT_COST_LIMITS.maxMessages},
+                                 also $LANGGRAPH_OPENAI_MAX_MESSAGES)
+      --max-thread-messages N    messages a thread may hold; a turn that would pass it gets 400
+                                 (default: ${DEFAULT_COST_LIMITS.maxThreadMessages}, also $LANGGRAPH_OPENAI_MAX_THREAD_MESSAGES)
+      --max-thread-size SIZE     size of a thread's messages, e.g. 16mb; a turn that would pass it
+                                 gets 400 (default: ${DEFAULT_COST_LIMITS.maxThreadSize / 1024 / 1024}mb, also $LANGGRAPH_OPENAI_MAX_THREAD_SIZE)
       --shutdown-timeout SECONDS on SIGTERM/SIGINT, let runs finish this long (default: ${DEFAULT_SHUTDOWN_TIMEOUT})
       --log-level LEVEL          fatal, error, warn, info, debug, trace or silent (default: $LOG_LEVEL or info)
       --log-format FORMAT        json, pretty, or auto: pretty when stdout is a terminal (default: auto)
@@ -49,6 +58,8 @@ Options:
                                  thread runs elsewhere before it gets 409 (default: ${DEFAULT_THREAD_LOCK_TIMEOUT})
       --scope-threads-by-user    scope thread ids by X-OpenWebUI-User-Id too (set only behind a
                                  front end that sends it)
+      --db-timeout SECONDS       wait this long for the database (connecting, or one query), then
+                                 answer 503 (default: ${DEFAULT_DATABASE_TIMEOUT_SECONDS}, also $LANGGRAPH_OPENAI_DB_TIMEOUT)
       --no-metrics               do not serve Prometheus metrics at /metrics
   -v, --version                  print langgraph-openai's version
   -h, --help                     show this help
@@ -66,6 +77,10 @@ export interface CliOptions {
   bodyLimit: number;
   maxConcurrentRuns?: number;
   runTimeout?: number;
+  maxMessages: number;
+  maxThreadMessages: number;
+  maxThreadSize: number;
+  dbTimeout: number;
   shutdownTimeout: number;
   logLevel: string;
   logFormat: LogFormat;
@@ -81,10 +96,10 @@ const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"
 const SIZE_UNITS: Record<string, number> = { "": 1, b: 1, kb: 1024, kib: 1024, mb: 1024 ** 2, mib: 1024 ** 2, gb: 1024 ** 3, gib: 1024 ** 3 };
 
 /** `10mb`, `512KiB`, `1048576`: units are powers of 1024, as in the `bytes` package. */
-export function parseSize(text: string): number {
+export function parseSize(text: string, flag = "--body-limit"): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
   const unit = match ? SIZE_UNITS[match[2]!.toLowerCase()] : undefined;
-  if (!match || unit === undefined) throw new UsageError(`--body-limit must be a size such as 10mb, 512kb or 1048576, got '${text}'`);
+  if (!match || unit === undefined) throw new UsageError(`${flag} must be a size such as 10mb, 512kb or 1048576, got '${text}'`);
   return Math.floor(Number(match[1]) * unit);
 }
 
@@ -97,6 +112,13 @@ function parseNumber(flag: string, text: string | undefined, options: { integer?
   return value;
 }
 
+function parseOptionalSize(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const size = parseSize(text, flag);
+  if (size <= 0) throw new UsageError(`${flag} must be a size above zero, got '${text}'`);
+  return size;
+}
+
 const OPTIONS = {
   config: { type: "string", short: "c" },
   port: { type: "string", short: "p" },
@@ -106,6 +128,10 @@ const OPTIONS = {
   "body-limit": { type: "string" },
   "max-concurrent-runs": { type: "string" },
   "run-timeout": { type: "string" },
+  "max-messages": { type: "string" },
+  "max-thread-messages": { type: "string" },
+  "max-thread-size": { type: "string" },
+  "db-timeout": { type: "string" },
   "shutdown-timeout": { type: "string" },
   "log-level": { type: "string" },
   "log-format": { type: "string" },
@@ -177,6 +203,13 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     bodyLimit: values["body-limit"] === undefined ? DEFAULT_BODY_LIMIT : parseSize(values["body-limit"]),
     maxConcurrentRuns: parseNumber("--max-concurrent-runs", values["max-concurrent-runs"], { integer: true }),
     runTimeout: parseNumber("--run-timeout", values["run-timeout"]),
+    maxMessages:
+      parseNumber("--max-messages", values["max-messages"] ?? env.LANGGRAPH_OPENAI_MAX_MESSAGES, { integer: true }) ?? DEFAULT_COST_LIMITS.maxMessages,
+    maxThreadMessages:
+      parseNumber("--max-thread-messages", values["max-thread-messages"] ?? env.LANGGRAPH_OPENAI_MAX_THREAD_MESSAGES, { integer: true }) ??
+      DEFAULT_COST_LIMITS.maxThreadMessages,
+    maxThreadSize: parseOptionalSize("--max-thread-size", values["max-thread-size"] ?? env.LANGGRAPH_OPENAI_MAX_THREAD_SIZE) ?? DEFAULT_COST_LIMITS.maxThreadSize,
+    dbTimeout: parseNumber("--db-timeout", values["db-timeout"] ?? env.LANGGRAPH_OPENAI_DB_TIMEOUT) ?? DEFAULT_DATABASE_TIMEOUT_SECONDS,
     shutdownTimeout: parseNumber("--shutdown-timeout", values["shutdown-timeout"]) ?? DEFAULT_SHUTDOWN_TIMEOUT,
     logLevel,
     logFormat,
@@ -238,6 +271,10 @@ export async function main(argv: string[]): Promise<void> {
       bodyLimit: options.bodyLimit,
       maxConcurrentRuns: options.maxConcurrentRuns,
       runTimeoutSeconds: options.runTimeout,
+      maxMessages: options.maxMessages,
+      maxThreadMessages: options.maxThreadMessages,
+      maxThreadSize: options.maxThreadSize,
+      databaseTimeoutSeconds: options.dbTimeout,
       shutdownTimeout: options.shutdownTimeout,
       metrics: options.metrics,
       checkpointerSpec: options.checkpointer,

@@ -95,6 +95,42 @@ export class ServiceUnavailableError extends ApiError {
   }
 }
 
+/** How long a client should wait for a database that cannot be reached: a restart or a failover takes seconds. */
+const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The database that keeps threads cannot be reached: down, restarting, failing over, cut
+ * off, or slower than the server waits for (see `postgres.ts`). Worth retrying.
+ */
+export class DatabaseUnavailableError extends ApiError {
+  constructor(cause: unknown) {
+    super(503, "server_error", "The database that keeps conversations cannot be reached; try again shortly.", "database_unavailable", null, {
+      "Retry-After": String(DATABASE_RETRY_AFTER_SECONDS),
+    });
+    this.cause = cause;
+  }
+}
+
+/**
+ * A thread whose saved state cannot be read back (a value its checkpointer cannot
+ * restore, say). Every later turn on it would fail the same way, so the client learns
+ * to start over; the thread id and the cause go to the log only.
+ */
+export class ThreadLoadError extends ApiError {
+  constructor(
+    readonly threadId: string,
+    cause: unknown,
+  ) {
+    super(
+      500,
+      "server_error",
+      "The conversation's saved thread cannot be loaded: its state could not be read back. Start a new conversation (or use another thread id).",
+      "thread_load_failed",
+    );
+    this.cause = cause;
+  }
+}
+
 /** The client went away before the answer was done; nobody reads this one. */
 export class ClientClosedError extends ApiError {
   constructor() {

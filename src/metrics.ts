@@ -49,6 +49,15 @@ export function createMetrics(runs: RunTracker, options: { processMetrics?: bool
     registers: [registry],
   });
 
+  new Gauge({
+    name: "langgraph_openai_requests_waiting",
+    help: "Requests waiting for a run, mostly for their thread to be free; they hold no run slot",
+    registers: [registry],
+    collect() {
+      this.set(runs.waiting);
+    },
+  });
+
   runs.onStart((run) => inFlight.inc({ model: run.model }));
   runs.onEnd((run) => {
     inFlight.dec({ model: run.model });

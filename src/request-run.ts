@@ -1,20 +1,23 @@
 /**
- * A request's graph run from admission to cleanup, the same for every protocol: the
- * run's configurable and context (the model's defaults, what the request may set, what
- * LangGraph's server would tell the graph), a run slot (or 429) and its timeout, the
- * graph (a factory builds one per request), the thread (scoped to its owner, its lock,
- * what it has not seen, a fork or a resume), the run's events, and afterwards the
- * thread kept or dropped and the slot freed. A protocol's route parses
- * and converts its request, calls `startRequestRun`, and renders the events.
+ * A request's graph run from admission to cleanup, the same for every protocol: one
+ * abort signal for all of it (the client leaving, the run timeout, a stop), the run's
+ * configurable and context (the model's defaults, what the request may set, what
+ * LangGraph's server would tell the graph), the graph (a factory builds one per
+ * request), the thread (scoped to its owner, its lock, what it has not seen, a fork or
+ * a resume), a run slot (or 429) once the thread is the request's, the run's events,
+ * and afterwards the thread kept or dropped and the slot freed. A protocol's route
+ * parses and converts its request, calls `startRequestRun`, and renders the events.
  */
 import type { BaseMessage } from "@langchain/core/messages";
 import type { BaseCheckpointSaver, BaseStore } from "@langchain/langgraph";
 import type { Context } from "hono";
 import type { Logger } from "pino";
-import { ApiError, GraphRunError } from "./errors.js";
+import { untilAborted } from "./abortable.js";
+import { ApiError, ClientClosedError, GraphRunError } from "./errors.js";
 import type { RespondOptions } from "./http/respond.js";
+import type { CostLimits } from "./limits.js";
 import type { CompiledGraph, ModelEntry } from "./registry.js";
-import type { RunTracker } from "./run-tracker.js";
+import type { AdmittedRun, RunTracker, TrackedRequest } from "./run-tracker.js";
 import type { RunEvent } from "./run/events.js";
 import { REQUEST_CONFIG_KEY, REQUEST_LOG_CONFIG_KEY, type ChatRequestContext } from "./run/request-context.js";
 import { runGraph } from "./run/run.js";
@@ -24,7 +27,16 @@ import { cutAtStopSequences } from "./run/stop-sequences.js";
 import { withCheckpointMetadata } from "./threads/checkpoint-metadata.js";
 import type { ThreadLocker } from "./threads/locks.js";
 import { scopeThreadId, threadOwner } from "./threads/owner.js";
-import { openSession, recordAnswer, threadSaver, type RecordedAnswer, type ThreadRequest, type ThreadSession } from "./threads/session.js";
+import type { ThreadRunPlan } from "./threads/plan.js";
+import {
+  openSession,
+  recordAnswer,
+  threadSaver,
+  type OpenSessionOptions,
+  type RecordedAnswer,
+  type ThreadRequest,
+  type ThreadSession,
+} from "./threads/session.js";
 
 export interface RequestRunDeps {
   checkpointer: BaseCheckpointSaver;
@@ -33,6 +45,8 @@ export interface RequestRunDeps {
   locks: ThreadLocker;
   /** Admission (429), the run timeout, and what each run did, for logs and metrics. */
   runs: RunTracker;
+  /** What one request or thread may cost (`limits.ts`). */
+  limits: CostLimits;
   /** Called with every error that became a 5xx, with its cause and the request's id. */
   onServerError?: (error: ApiError, cause: unknown, requestId?: string) => void;
   /** The server's logger; a run gets a child with the request's id (`getRequestLog(config)`). */
@@ -76,6 +90,27 @@ export interface RequestRun {
   respondOptions: RespondOptions;
 }
 
+/** No answer was sent: the thread is only handed on (a pending interrupt stays pending). */
+const NO_ANSWER: RecordedAnswer = { content: "", interrupted: false, complete: false };
+
+interface OpenedThread {
+  session: ThreadSession;
+  run: AdmittedRun;
+  plan: ThreadRunPlan;
+}
+
+/** The thread (waited for holding no slot), then the slot, then what the run gets. */
+async function openThread(options: OpenSessionOptions, tracked: TrackedRequest): Promise<OpenedThread> {
+  const session = await openSession(options);
+  try {
+    const run = tracked.admit();
+    return { session, run, plan: await session.plan() };
+  } catch (error) {
+    await session.finish(NO_ANSWER);
+    throw error;
+  }
+}
+
 export async function startRequestRun(c: Context, deps: RequestRunDeps, input: RequestRunInput): Promise<RequestRun> {
   const { entry, messages, request } = input;
   const owner = threadOwner(c);
@@ -87,21 +122,32 @@ export async function startRequestRun(c: Context, deps: RequestRunDeps, input: R
   const configurable = runConfigurable(entry, user, settings.configurable);
   const log = deps.logger?.child({ requestId: c.get("requestId") });
   const controller = new AbortController();
-  // Operations: a slot (or 429), a timeout that aborts `controller`, and the run's record.
-  const run = deps.runs.admit(entry, controller);
-  c.set("run", run.record);
+  const { signal } = controller;
+  // From here on the run's timeout aborts `controller`; a slot comes later, with the thread.
+  const tracked = deps.runs.track(entry, controller);
+  c.set("run", tracked.record);
+  const clientLeft = () => controller.abort(new ClientClosedError());
+  const clientSignal = c.req.raw.signal;
+  clientSignal.addEventListener("abort", clientLeft, { once: true });
+  if (clientSignal.aborted) clientLeft();
+  const stopWatching = () => {
+    tracked.end();
+    clientSignal.removeEventListener("abort", clientLeft);
+  };
+
   let graph: CompiledGraph;
-  let session: ThreadSession | undefined;
+  let opened: OpenedThread | undefined;
   let queuedOn: string | undefined;
-  let opening: Promise<ThreadSession>;
+  let opening: Promise<OpenedThread>;
   try {
     const factoryConfig = {
       configurable: { ...configurable, ...(requestedThreadId !== undefined && { thread_id: requestedThreadId }), [REQUEST_CONFIG_KEY]: request, [REQUEST_LOG_CONFIG_KEY]: log },
       context: settings.context,
     };
-    graph = await entry.getGraph(factoryConfig).catch((error: unknown) => {
+    const building = entry.getGraph(factoryConfig).catch((error: unknown) => {
       throw error instanceof ApiError ? error : new GraphRunError(entry.id, error);
     });
+    graph = await untilAborted(building, signal);
     checkContext(graph, settings.context);
     let announce!: (threadId: string) => void;
     const queued = new Promise<void>((resolve) => {
@@ -110,79 +156,81 @@ export async function startRequestRun(c: Context, deps: RequestRunDeps, input: R
         resolve();
       };
     });
-    opening = openSession({
-      graph,
-      langgraph: entry.langgraph,
-      checkpointer: deps.checkpointer,
-      locks: deps.locks,
-      model: entry.id,
-      owner,
-      thread,
-      messages,
-      // Not for a thread the run goes on from a copy of: the copy is made once the wait is over.
-      onWait: input.announce && !(thread.mode === "continue" && thread.keep === false) ? announce : undefined,
-    }).then((opened) => (session = opened));
+    opening = openThread(
+      {
+        graph,
+        langgraph: entry.langgraph,
+        checkpointer: deps.checkpointer,
+        locks: deps.locks,
+        model: entry.id,
+        owner,
+        thread,
+        messages,
+        signal,
+        limits: deps.limits,
+        // Not for a thread the run goes on from a copy of: the copy is made once the wait is over.
+        onWait: input.announce && !(thread.mode === "continue" && thread.keep === false) ? announce : undefined,
+      },
+      tracked,
+    ).then((ready) => (opened = ready));
     // Read by the events once the wait is over; this keeps a failure then from counting as unhandled.
     opening.catch(() => {});
     await Promise.race([opening, queued]);
   } catch (error) {
-    run.end();
+    stopWatching();
     throw error;
   }
 
-  const clientLeft = () => controller.abort();
-  c.req.raw.signal.addEventListener("abort", clientLeft, { once: true });
-  // The client may have left while the request waited for its thread.
-  if (c.req.raw.signal.aborted) clientLeft();
   const answer: RecordedAnswer = { content: "", interrupted: false, complete: false };
   const respondOptions: RespondOptions = {
     onClientLeft: clientLeft,
     // A failure after streaming began never reaches app.onError; the log line needs the request id too.
     onServerError: (error, cause) => deps.onServerError?.(error, cause, c.get("requestId")),
     cleanup: async () => {
-      run.end();
-      c.req.raw.signal.removeEventListener("abort", clientLeft);
-      // A client that left while its run waited for the thread still holds its place in the queue.
-      const opened = session ?? (await opening.catch(() => undefined));
-      await opened?.finish(answer);
+      stopWatching();
+      // A request that gave up waiting for its thread has nothing to hand on.
+      const ready = opened ?? (await opening.catch(() => undefined));
+      await ready?.session.finish(answer);
     },
   };
 
-  const runEvents = (opened: ThreadSession) =>
-    runGraph({
-      entry,
-      graph,
-      input: opened.input,
-      threadId: opened.threadId,
-      checkpointId: opened.checkpointId,
-      checkpointer: input.checkpointMetadata ? withCheckpointMetadata(opened.saver, input.checkpointMetadata) : opened.checkpointer,
-      configurable,
-      context: settings.context,
-      serverInfo: serverInfo(entry, user),
-      store: deps.store,
-      // A thread nobody named is only kept if the run stops at an interrupt, so saving its
-      // state once at the end is enough, and a third cheaper on a one-node graph
-      // (bench/RESULTS.md). A named thread keeps every step: its start is where an
-      // edit of the first message forks from.
-      durability: requestedThreadId === undefined ? "exit" : undefined,
-      request,
-      log,
-      steps: input.steps ?? true,
-      announceStart: input.announce,
-      signal: controller.signal,
-    });
+  const runEvents = ({ session, run, plan }: OpenedThread) =>
+    run.observe(
+      runGraph({
+        entry,
+        graph,
+        input: plan.input,
+        threadId: session.threadId,
+        checkpointId: plan.checkpointId,
+        checkpointer: input.checkpointMetadata ? withCheckpointMetadata(session.saver, input.checkpointMetadata) : session.checkpointer,
+        configurable,
+        context: settings.context,
+        serverInfo: serverInfo(entry, user),
+        store: deps.store,
+        // A thread nobody named is only kept if the run stops at an interrupt, so saving its
+        // state once at the end is enough, and a third cheaper on a one-node graph
+        // (bench/RESULTS.md). A named thread keeps every step: its start is where an
+        // edit of the first message forks from.
+        durability: requestedThreadId === undefined ? "exit" : undefined,
+        request,
+        log,
+        steps: input.steps ?? true,
+        announceStart: input.announce,
+        signal,
+      }),
+    );
   async function* afterTheWait(): AsyncGenerator<RunEvent> {
     yield { type: "queued" };
     yield* runEvents(await opening);
   }
-  const events = session ? runEvents(session) : afterTheWait();
+  const events = opened ? runEvents(opened) : afterTheWait();
   // Cut before the answer is recorded: the thread keeps what the client was sent, which its next request resends.
   const answered = cutAtStopSequences(events, input.stopSequences);
   return {
-    events: recordAnswer(run.observe(answered), answer),
-    threadId: session?.threadId ?? queuedOn!,
+    events: recordAnswer(answered, answer),
+    threadId: opened?.session.threadId ?? queuedOn!,
     // A run that waits for its thread will run where the thread lives (see `announce`).
-    saver: session?.saver ?? threadSaver(graph, deps.checkpointer),
+    saver: opened?.session.saver ?? threadSaver(graph, deps.checkpointer),
     respondOptions,
   };
 }

@@ -38,6 +38,8 @@ export interface ServeOptions extends AppOptions {
   host?: string;
   /** Seconds `close()` lets runs in flight finish before aborting them (default 30). */
   shutdownTimeout?: number;
+  /** Seconds to wait for a database (`checkpointerSpec`'s), connecting or for one query, before answering 503 (default 10). */
+  databaseTimeoutSeconds?: number;
 }
 
 export interface RunningServer {
@@ -80,12 +82,13 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   // Whatever stops startup (a broken config, a port in use) releases the databases.
   try {
     // In memory, the app makes both with the graphs' own LangGraph (langgraph-copy.ts).
+    const databases = { logger, databaseTimeoutSeconds: options.databaseTimeoutSeconds };
     const checkpointerSpec = options.checkpointerSpec ?? "memory";
-    const opened = options.checkpointer || checkpointerSpec === "memory" ? undefined : await openCheckpointer(checkpointerSpec);
+    const opened = options.checkpointer || checkpointerSpec === "memory" ? undefined : await openCheckpointer(checkpointerSpec, databases);
     if (opened) closers.push(opened.close);
     const checkpointer: BaseCheckpointSaver | undefined = options.checkpointer ?? opened?.checkpointer;
     const storeSpec = options.storeSpec ?? "memory";
-    const openedStore = options.store === undefined && storeSpec !== "memory" ? await openStore(storeSpec) : undefined;
+    const openedStore = options.store === undefined && storeSpec !== "memory" ? await openStore(storeSpec, databases) : undefined;
     if (openedStore) closers.push(openedStore.close);
     const store = openedStore ? openedStore.store : options.store;
     const spec = options.checkpointer ? undefined : parseCheckpointerSpec(checkpointerSpec);
@@ -94,6 +97,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
       const locks = await openPgThreadLocks(spec.url, {
         waitSeconds: options.threadLockTimeout ?? DEFAULT_THREAD_LOCK_TIMEOUT,
         maxConnections: options.maxConcurrentRuns ?? PG_LOCK_CONNECTIONS,
+        ...databases,
       });
       closers.push(locks.close);
       threadLocks = locks;
@@ -108,6 +112,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     await closeResources();
     throw error;
   }
+  const responses = countResponses(server);
   const { port } = server.address() as AddressInfo;
   const urlHost = host.includes(":") ? `[${host}]` : host;
   const timeoutMs = (options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT) * 1000;
@@ -117,11 +122,31 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     port,
     registry,
     server,
-    close: () => (closing ??= stopGracefully(server, runs, timeoutMs).finally(closeResources)),
+    close: () => (closing ??= stopGracefully(server, runs, responses, timeoutMs).finally(closeResources)),
   };
 }
 
-async function stopGracefully(server: Server, runs: RunTracker, timeoutMs: number): Promise<void> {
+interface ResponseCount {
+  /** Resolves once no request the server has begun to answer is still open. */
+  none(): Promise<void>;
+}
+
+/** Requests whose headers arrived and whose response is not yet over. */
+function countResponses(server: Server): ResponseCount {
+  let open = 0;
+  let waiters: (() => void)[] = [];
+  server.on("request", (_request, response) => {
+    open++;
+    response.once("close", () => {
+      if (--open > 0) return;
+      for (const waiter of waiters) waiter();
+      waiters = [];
+    });
+  });
+  return { none: () => (open === 0 ? Promise.resolve() : new Promise((resolve) => waiters.push(resolve))) };
+}
+
+async function stopGracefully(server: Server, runs: RunTracker, responses: ResponseCount, timeoutMs: number): Promise<void> {
   runs.stopAdmitting();
   const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
   // A keep-alive connection whose answer is done would hold `close()` open; one still
@@ -135,6 +160,10 @@ async function stopGracefully(server: Server, runs: RunTracker, timeoutMs: numbe
     }
     // The sweep closes each connection once its answer (or error event) is sent; the
     // deadline closes whatever is left.
+    await Promise.race([responses.none(), closed]);
+    // Once every answer is out, what is left is idle, or a client still sending its
+    // headers (slowly, or never): no reason to wait for it.
+    server.closeAllConnections();
     await closed;
   } finally {
     clearInterval(sweep);

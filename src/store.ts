@@ -6,8 +6,11 @@
  * (`AsyncBatchedStore`), which costs a graph that never reads it about a millisecond.
  */
 import { InMemoryStore, type BaseStore } from "@langchain/langgraph";
-import { POSTGRES_PACKAGES, POSTGRES_PURPOSE, redact, setUpOnce } from "./checkpointer.js";
+import { redact, type DatabaseOptions } from "./checkpointer.js";
+import { createLogger } from "./logger.js";
 import { importOptional } from "./optional-import.js";
+import { guardedPoolConfig, POSTGRES_PACKAGES, POSTGRES_PURPOSE, setUpOnce } from "./postgres.js";
+import { guardedPostgresStore } from "./postgres-store.js";
 
 type PostgresStoreModule = typeof import("@langchain/langgraph-checkpoint-postgres/store");
 
@@ -32,18 +35,25 @@ export function parseStoreSpec(spec: string): StoreSpec {
   throw new StoreError(`--store (or $${STORE_ENV}) must be 'memory', 'none' or a postgres://USER@HOST:PORT/DB URL, got '${spec}'`);
 }
 
-export async function openStore(spec: string): Promise<OpenStore> {
+export async function openStore(spec: string, options: DatabaseOptions = {}): Promise<OpenStore> {
   const parsed = parseStoreSpec(spec);
   if (parsed.kind === "memory") return { store: new InMemoryStore(), close: async () => {} };
   if (parsed.kind === "none") return { store: null, close: async () => {} };
   const { PostgresStore } = await importOptional<PostgresStoreModule>("@langchain/langgraph-checkpoint-postgres/store", POSTGRES_PURPOSE, POSTGRES_PACKAGES);
-  // Tables are made once here, under the setup lock replicas share, not on a first request.
-  const store = PostgresStore.fromConnString(parsed.url, { ensureTables: false });
+  const pool = { url: parsed.url, logger: options.logger ?? createLogger(), timeoutSeconds: options.databaseTimeoutSeconds };
   try {
-    await setUpOnce(parsed.url, () => store.setup());
+    // Tables are made once here, under the setup lock replicas share, not on a first request.
+    await setUpOnce(parsed.url, pool, async () => {
+      const setup = new PostgresStore({ connectionOptions: await guardedPoolConfig({ ...pool, purpose: "setup", queryTimeoutSeconds: 0 }) });
+      try {
+        await setup.setup();
+      } finally {
+        await setup.stop();
+      }
+    });
   } catch (error) {
-    await store.stop().catch(() => {});
     throw new StoreError(`cannot set up the Postgres store at ${redact(parsed.url)}: ${(error as Error).message}`);
   }
+  const store = guardedPostgresStore(PostgresStore, { connectionOptions: await guardedPoolConfig({ ...pool, purpose: "store" }), ensureTables: false });
   return { store, close: () => store.stop() };
 }

@@ -18,13 +18,17 @@ describe("operations flags", () => {
     expect(() => parseSize("10 parsecs")).toThrow(/--body-limit/);
   });
 
-  it("defaults to no keys, any origin, 10 MiB bodies, no caps, 30 s to stop and metrics on", () => {
+  it("defaults to no keys, any origin, 10 MiB bodies, no caps, the cost limits, 10 s for the database, 30 s to stop and metrics on", () => {
     expect(parse([])).toMatchObject({
       apiKeys: [],
       corsOrigins: [],
       bodyLimit: 10 * 1024 * 1024,
       maxConcurrentRuns: undefined,
       runTimeout: undefined,
+      maxMessages: 2000,
+      maxThreadMessages: 4000,
+      maxThreadSize: 16 * 1024 * 1024,
+      dbTimeout: 10,
       shutdownTimeout: 30,
       logLevel: "info",
       logFormat: "auto",
@@ -83,7 +87,25 @@ describe("operations flags", () => {
     expect(parse(["--log-level", "debug"], { LOG_LEVEL: "warn" }).logLevel).toBe("debug");
   });
 
+  it("reads the cost limits and the database timeout from flags or the environment, flags first", () => {
+    const flags = ["--max-messages", "500", "--max-thread-messages", "800", "--max-thread-size", "8mb", "--db-timeout", "2.5"];
+    expect(parse(flags)).toMatchObject({ maxMessages: 500, maxThreadMessages: 800, maxThreadSize: 8 * 1024 * 1024, dbTimeout: 2.5 });
+    const env = {
+      LANGGRAPH_OPENAI_MAX_MESSAGES: "300",
+      LANGGRAPH_OPENAI_MAX_THREAD_MESSAGES: "900",
+      LANGGRAPH_OPENAI_MAX_THREAD_SIZE: "1gb",
+      LANGGRAPH_OPENAI_DB_TIMEOUT: "30",
+    };
+    expect(parse([], env)).toMatchObject({ maxMessages: 300, maxThreadMessages: 900, maxThreadSize: 1024 ** 3, dbTimeout: 30 });
+    expect(parse(["--max-messages", "400"], env).maxMessages).toBe(400);
+  });
+
   it("refuses values that make no sense, naming the flag", () => {
+    expect(() => parse(["--max-messages", "0"])).toThrow(/--max-messages must be a positive whole number/);
+    expect(() => parse([], { LANGGRAPH_OPENAI_MAX_THREAD_MESSAGES: "many" })).toThrow(/--max-thread-messages/);
+    expect(() => parse(["--max-thread-size", "huge"])).toThrow(/--max-thread-size must be a size/);
+    expect(() => parse(["--max-thread-size", "0"])).toThrow(/--max-thread-size must be a size above zero/);
+    expect(() => parse(["--db-timeout", "0"])).toThrow(/--db-timeout must be a positive number/);
     expect(() => parse(["--max-concurrent-runs", "0"])).toThrow(/--max-concurrent-runs must be a positive whole number/);
     expect(() => parse(["--max-concurrent-runs", "2.5"])).toThrow(UsageError);
     expect(() => parse(["--run-timeout", "soon"])).toThrow(/--run-timeout/);

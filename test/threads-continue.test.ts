@@ -2,6 +2,7 @@ import { AIMessage, HumanMessage } from "@langchain/core/messages";
 import { Command, interrupt, MemorySaver, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
 import { describe, expect, it } from "vitest";
 import { packageLangGraph } from "../src/langgraph-copy.js";
+import { DEFAULT_COST_LIMITS } from "../src/limits.js";
 import { planContinuation } from "../src/threads/plan.js";
 
 /** Says how many messages its thread holds; `ask QUESTION` stops at an interrupt. */
@@ -15,12 +16,12 @@ const counter = new StateGraph(MessagesAnnotation)
   .compile({ checkpointer: new MemorySaver() });
 
 const config = (threadId: string) => ({ configurable: { thread_id: threadId } });
-const langgraph = packageLangGraph();
+const planning = { langgraph: packageLangGraph(), signal: new AbortController().signal, limits: DEFAULT_COST_LIMITS };
 
 describe("a thread continued with only the new input", () => {
   it("runs the new messages on the thread's latest state", async () => {
     await counter.invoke({ messages: [new HumanMessage("one")] }, config("c1"));
-    const plan = await planContinuation(counter, "c1", undefined, [new HumanMessage("two")], langgraph);
+    const plan = await planContinuation(counter, "c1", undefined, [new HumanMessage("two")], planning);
     expect(plan.checkpointId).toBeUndefined();
     const state = await counter.invoke(plan.input as never, config("c1"));
     expect(state.messages.at(-1)?.text).toBe("I hold 4 messages.");
@@ -28,7 +29,7 @@ describe("a thread continued with only the new input", () => {
 
   it("answers a pending interrupt with a lone user message", async () => {
     await counter.invoke({ messages: [new HumanMessage("ask colour?")] }, config("c2"));
-    const plan = await planContinuation(counter, "c2", undefined, [new HumanMessage("blue")], langgraph);
+    const plan = await planContinuation(counter, "c2", undefined, [new HumanMessage("blue")], planning);
     expect(plan.input).toBeInstanceOf(Command);
     const state = await counter.invoke(plan.input as never, config("c2"));
     expect(state.messages.at(-1)?.text).toBe('You answered "blue".');
@@ -39,7 +40,7 @@ describe("a thread continued with only the new input", () => {
     expect(first.messages).toHaveLength(2);
     const afterFirst = (await counter.getState(config("c3"))).config.configurable?.checkpoint_id as string;
     await counter.invoke({ messages: [new HumanMessage("two")] }, config("c3"));
-    const plan = await planContinuation(counter, "c3", afterFirst, [new HumanMessage("two again")], langgraph);
+    const plan = await planContinuation(counter, "c3", afterFirst, [new HumanMessage("two again")], planning);
     expect(plan.checkpointId).toBe(afterFirst);
     const forked = await counter.invoke(plan.input as never, { configurable: { thread_id: "c3", checkpoint_id: afterFirst } });
     expect(forked.messages.map((message) => message.text)).toEqual(["one", "I hold 2 messages.", "two again", "I hold 4 messages."]);

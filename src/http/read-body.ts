@@ -1,9 +1,10 @@
 /**
  * The request body as JSON, read strictly: a body that is not UTF-8, not JSON, or
- * declared as something else gets OpenAI's 400 (or 415), never a 500.
+ * declared as something else gets OpenAI's 400 (or 415), never a 500; a client that
+ * leaves before it has sent the whole body gets 499.
  */
 import type { Context } from "hono";
-import { InvalidRequestError, UnsupportedMediaTypeError } from "../errors.js";
+import { ApiError, ClientClosedError, InvalidRequestError, UnsupportedMediaTypeError } from "../errors.js";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -27,14 +28,28 @@ function exceedsDepth(text: string, limit: number): boolean {
   return false;
 }
 
+/**
+ * Why reading a body failed: a body limit's own error, or else a connection that broke
+ * mid-upload (Node's `aborted`), which only a client that left can cause.
+ */
+export function bodyReadError(error: unknown): ApiError {
+  return error instanceof ApiError ? error : new ClientClosedError();
+}
+
 export async function readJsonBody(c: Context): Promise<unknown> {
   const contentType = c.req.header("content-type");
   if (contentType && !/^application\/([\w.+-]+\+)?json\b/i.test(contentType)) {
     throw new UnsupportedMediaTypeError(contentType);
   }
+  let bytes: ArrayBuffer;
+  try {
+    bytes = await c.req.arrayBuffer();
+  } catch (error) {
+    throw bodyReadError(error);
+  }
   let text: string;
   try {
-    text = utf8.decode(await c.req.arrayBuffer());
+    text = utf8.decode(bytes);
   } catch {
     throw new InvalidRequestError("The request body is not valid UTF-8.");
   }

@@ -15,15 +15,25 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { PayloadTooLargeError } from "../errors.js";
+import { bodyReadError } from "../http/read-body.js";
 
 /** The most a request may send in all before its 413 comes with a closed connection rather than after its body. */
 export const DRAIN_LIMIT = 64 * 1024 * 1024;
+
+/** The next piece of the upload; a connection that breaks before the body's end is a client that left (499). */
+async function nextPiece(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<ReadableStreamReadResult<Uint8Array>> {
+  try {
+    return await reader.read();
+  } catch (error) {
+    throw bodyReadError(error);
+  }
+}
 
 /** Reads and drops the rest of `reader`'s stream, up to `budget` more bytes. */
 async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, budget: number): Promise<void> {
   let read = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await nextPiece(reader);
     if (done) return;
     read += value.byteLength;
     if (read > budget) {
@@ -51,7 +61,7 @@ export function bodyLimit(maxSize: number): MiddlewareHandler {
     const chunks: Uint8Array[] = [];
     let size = 0;
     for (;;) {
-      const { done, value } = await reader.read();
+      const { done, value } = await nextPiece(reader);
       if (done) break;
       size += value.byteLength;
       if (size > maxSize) {

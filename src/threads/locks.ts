@@ -1,31 +1,58 @@
 /**
- * One run at a time per thread in this process: two runs on one thread would each
- * start from the same checkpoint and write over each other. Replicas sharing a
- * Postgres database also take a lock in the database (`pg-thread-locks.ts`), behind
- * the same interface.
+ * One run at a time per thread: two runs on one thread would each start from the same
+ * checkpoint and write over each other. A request waits its turn holding nothing else
+ * (no run slot), and stops waiting when its signal aborts: its client left or its run
+ * timed out, so a queue of abandoned requests never holds up the thread or the server.
+ * Replicas sharing a Postgres database also take a lock in the database
+ * (`pg-thread-locks.ts`), behind the same interface.
  */
-export class ThreadLocks {
-  private readonly tails = new Map<string, Promise<void>>();
-
-  /**
-   * Waits for earlier runs on the thread; call the returned function when done.
-   * `onWait` is called at once when there is an earlier run to wait for.
-   */
-  async acquire(threadId: string, onWait?: () => void): Promise<() => void> {
-    const earlier = this.tails.get(threadId);
-    if (earlier) onWait?.();
-    const previous = earlier ?? Promise.resolve();
-    let release!: () => void;
-    const done = new Promise<void>((resolve) => (release = resolve));
-    const tail = previous.then(() => done);
-    this.tails.set(threadId, tail);
-    await previous;
-    return () => {
-      release();
-      if (this.tails.get(threadId) === tail) this.tails.delete(threadId);
-    };
-  }
-}
 
 /** What a request's thread session needs of a lock: this process's, or one shared by replicas. */
-export type ThreadLocker = Pick<ThreadLocks, "acquire">;
+export interface ThreadLocker {
+  /**
+   * Resolves once the thread is the caller's, with the function that hands it on; rejects
+   * with the signal's reason if the signal aborts first, leaving the queue as if the
+   * caller never came. `onWait` is called at once when an earlier run holds the thread.
+   */
+  acquire(threadId: string, signal: AbortSignal, onWait?: () => void): Promise<() => void>;
+}
+
+/** Locks in this process. */
+export class ThreadLocks implements ThreadLocker {
+  /** Per thread, the callers in order: the first holds the thread, each of the others waits for its grant. */
+  readonly #queues = new Map<string, (() => void)[]>();
+
+  acquire(threadId: string, signal: AbortSignal, onWait?: () => void): Promise<() => void> {
+    return new Promise((resolve, reject) => {
+      if (signal.aborted) return reject(signal.reason);
+      let queue = this.#queues.get(threadId);
+      if (!queue) this.#queues.set(threadId, (queue = []));
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        this.#handOn(threadId);
+      };
+      const grant = () => {
+        signal.removeEventListener("abort", leave);
+        resolve(release);
+      };
+      const leave = () => {
+        queue.splice(queue.indexOf(grant), 1);
+        reject(signal.reason);
+      };
+      queue.push(grant);
+      if (queue.length === 1) return grant();
+      signal.addEventListener("abort", leave, { once: true });
+      onWait?.();
+    });
+  }
+
+  /** The holder is done: the next caller in line gets the thread. */
+  #handOn(threadId: string): void {
+    const queue = this.#queues.get(threadId)!;
+    queue.shift();
+    if (queue.length === 0) this.#queues.delete(threadId);
+    else queue[0]!();
+  }
+}

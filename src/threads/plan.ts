@@ -13,8 +13,10 @@
  */
 import { RemoveMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
 import { REMOVE_ALL_MESSAGES, type Command, type StateSnapshot } from "@langchain/langgraph";
+import { iterateUntilAborted, untilAborted } from "../abortable.js";
 import type { LangGraphCopy } from "../langgraph-copy.js";
-import type { Interrupt } from "../protocols/chat-completions/schemas.js";
+import { refuseThreadGrowth, type CostLimits } from "../limits.js";
+import type { Interrupt } from "../run/events.js";
 import type { CompiledGraph } from "../registry.js";
 import { interruptAnswer, lineUpHistory, type Alignment } from "./align.js";
 
@@ -23,6 +25,15 @@ export interface ThreadRunPlan {
   input: unknown;
   /** Set when the run forks from an earlier checkpoint. */
   checkpointId?: string;
+}
+
+export interface PlanOptions {
+  /** The graph's own LangGraph: a resuming Command is made with it. */
+  langgraph: LangGraphCopy;
+  /** The request's: reading the thread stops waiting when it aborts. */
+  signal: AbortSignal;
+  /** What the thread may hold once the input is added (`limits.ts`). */
+  limits: CostLimits;
 }
 
 export function pendingInterrupts(snapshot: StateSnapshot): Interrupt[] {
@@ -53,8 +64,9 @@ function replacements(changed: Alignment["changed"]): BaseMessage[] {
   return changed.map(([thread, client]) => new SystemMessage({ content: client.content, id: thread.id }));
 }
 
-function planFrom(langgraph: LangGraphCopy, snapshot: StateSnapshot, client: BaseMessage[]): ThreadRunPlan | undefined {
-  const alignment = lineUpHistory(threadMessages(snapshot) ?? [], client);
+function planFrom(snapshot: StateSnapshot, client: BaseMessage[], { langgraph, limits }: PlanOptions): ThreadRunPlan | undefined {
+  const messages = threadMessages(snapshot) ?? [];
+  const alignment = lineUpHistory(messages, client);
   if (!alignment) return undefined;
   const replaced = replacements(alignment.changed);
   const rest = client.slice(alignment.seen);
@@ -64,6 +76,7 @@ function planFrom(langgraph: LangGraphCopy, snapshot: StateSnapshot, client: Bas
   }
   const interrupts = pendingInterrupts(snapshot);
   const answer = interrupts.length > 0 ? interruptAnswer(rest, interrupts) : undefined;
+  refuseThreadGrowth(messages, answer ? [] : rest, limits);
   if (answer) return { input: resumeCommand(langgraph, interrupts, answer, replaced) };
   return { input: { messages: [...replaced, ...rest] } };
 }
@@ -99,17 +112,21 @@ export async function planContinuation(
   threadId: string,
   checkpointId: string | undefined,
   input: BaseMessage[],
-  langgraph: LangGraphCopy,
-  instructions?: string | null,
+  options: PlanOptions & { instructions?: string | null },
 ): Promise<ThreadRunPlan> {
-  const latest = await graph.getState({ configurable: { thread_id: threadId } });
+  const { langgraph, signal, limits, instructions } = options;
+  const latest = await untilAborted(graph.getState({ configurable: { thread_id: threadId } }), signal);
   // Naming the latest checkpoint is going on, not a fork: LangGraph would write a fork checkpoint first.
   const fork = checkpointId !== undefined && latest.config.configurable?.checkpoint_id !== checkpointId ? { checkpointId } : {};
-  const snapshot = fork.checkpointId ? await graph.getState({ configurable: { thread_id: threadId, checkpoint_id: fork.checkpointId } }) : latest;
+  const snapshot = fork.checkpointId
+    ? await untilAborted(graph.getState({ configurable: { thread_id: threadId, checkpoint_id: fork.checkpointId } }), signal)
+    : latest;
   const interrupts = pendingInterrupts(snapshot);
   const answer = interrupts.length > 0 ? interruptAnswer(input, interrupts) : undefined;
+  const held = threadMessages(snapshot) ?? [];
+  refuseThreadGrowth(held, answer ? [] : input, limits);
   if (answer) return { input: resumeCommand(langgraph, interrupts, answer), ...fork };
-  const edit = instructions === undefined ? [] : instructionsEdit(threadMessages(snapshot) ?? [], instructions);
+  const edit = instructions === undefined ? [] : instructionsEdit(held, instructions);
   return { input: { messages: [...edit, ...input] }, ...fork };
 }
 
@@ -117,21 +134,17 @@ export async function planContinuation(
  * For a client that resends the whole conversation: only what the thread has not seen,
  * or a fork from the latest checkpoint that agrees with the client's history.
  */
-export async function planThreadRun(
-  graph: CompiledGraph,
-  threadId: string,
-  client: BaseMessage[],
-  langgraph: LangGraphCopy,
-): Promise<ThreadRunPlan> {
+export async function planThreadRun(graph: CompiledGraph, threadId: string, client: BaseMessage[], options: PlanOptions): Promise<ThreadRunPlan> {
   const config = { configurable: { thread_id: threadId } };
-  const current = await graph.getState(config);
-  const plan = planFrom(langgraph, current, client);
+  const current = await untilAborted(graph.getState(config), options.signal);
+  const plan = planFrom(current, client, options);
   if (plan) return plan;
-  for await (const snapshot of graph.getStateHistory(config)) {
+  for await (const snapshot of iterateUntilAborted(graph.getStateHistory(config), options.signal)) {
     if (!atRest(snapshot)) continue;
-    const earlier = planFrom(langgraph, snapshot, client);
+    const earlier = planFrom(snapshot, client, options);
     const checkpointId = snapshot.config.configurable?.checkpoint_id as string | undefined;
     if (earlier) return { ...earlier, checkpointId };
   }
+  refuseThreadGrowth([], client, options.limits);
   return { input: { messages: client } };
 }

@@ -9,7 +9,10 @@
 import { randomUUID } from "node:crypto";
 import { AIMessage, type BaseMessage } from "@langchain/core/messages";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
+import { untilAborted } from "../abortable.js";
+import { ApiError, ThreadLoadError } from "../errors.js";
 import type { LangGraphCopy } from "../langgraph-copy.js";
+import { refuseThreadGrowth, type CostLimits } from "../limits.js";
 import type { Interrupt, RunEvent } from "../run/events.js";
 import type { CompiledGraph } from "../registry.js";
 import { conversationKey, resumableKey } from "./conversation-key.js";
@@ -44,13 +47,15 @@ export type ThreadRequest =
    */
   | { mode: "continue"; threadId: string; checkpointId?: string; instructions?: string | null; keep?: boolean };
 
-export interface ThreadSession extends ThreadRunPlan {
+export interface ThreadSession {
   threadId: string;
   /** The run's own checkpointer, in place of the graph's, for a thread nobody named. */
   checkpointer?: BaseCheckpointSaver;
   /** Where the thread lives: `checkpointer` when set, else the graph's own or the server's. */
   saver: BaseCheckpointSaver;
-  /** After the run: keeps, moves or deletes the thread, and lets the next run on it start. */
+  /** What the run gets: reads the thread (giving up when the request's signal aborts) and refuses one over the limits. */
+  plan(): Promise<ThreadRunPlan>;
+  /** After the run, or instead of it: keeps, moves or deletes the thread, and lets the next run on it start. */
   finish(answer: RecordedAnswer): Promise<void>;
 }
 
@@ -68,6 +73,9 @@ export interface OpenSessionOptions {
   thread: ThreadRequest;
   /** The request's messages. */
   messages: BaseMessage[];
+  /** The request's: waiting for the thread and reading it stop when it aborts. */
+  signal: AbortSignal;
+  limits: CostLimits;
   /** Called at once when the run must wait for an earlier run on its thread, with that thread. */
   onWait?: (threadId: string) => void;
 }
@@ -83,18 +91,28 @@ export function threadSaver(graph: CompiledGraph, fallback: BaseCheckpointSaver)
   return graph.checkpointer as BaseCheckpointSaver;
 }
 
-async function planLocked(
+/**
+ * A thread that cannot be read back says so. What has a name of its own passes as it
+ * is: a wait given up (client gone, timeout), a database out of reach, a thread over
+ * the limits.
+ */
+async function loading<T>(threadId: string, read: Promise<T>): Promise<T> {
+  try {
+    return await read;
+  } catch (error) {
+    throw error instanceof ApiError ? error : new ThreadLoadError(threadId, error);
+  }
+}
+
+/** Waits for the thread (or gives up with the request); `finish` hands it to the next request. */
+async function lockedSession(
   options: OpenSessionOptions,
   threadId: string,
-  plan: () => Promise<ThreadRunPlan> = () => planThreadRun(options.graph, threadId, options.messages, options.langgraph),
-): Promise<{ plan: ThreadRunPlan; release: () => void }> {
-  const release = await options.locks.acquire(threadId, options.onWait && (() => options.onWait!(threadId)));
-  try {
-    return { plan: await plan(), release };
-  } catch (error) {
-    release();
-    throw error;
-  }
+  saver: BaseCheckpointSaver,
+  plan: () => Promise<ThreadRunPlan>,
+): Promise<ThreadSession> {
+  const release = await options.locks.acquire(threadId, options.signal, options.onWait && (() => options.onWait!(threadId)));
+  return { threadId, saver, plan: () => loading(threadId, plan()), finish: async () => release() };
 }
 
 /**
@@ -106,27 +124,38 @@ export async function pendingInterruptsOf(graph: CompiledGraph, checkpointer: Ba
   return pendingInterrupts(await graph.getState({ configurable: { thread_id: threadId } }));
 }
 
+/** Takes the request's thread: waits for the runs before it on a named thread, holding nothing else meanwhile. */
 export async function openSession(options: OpenSessionOptions): Promise<ThreadSession> {
-  const { model, messages, thread, owner } = options;
-  const saver = threadSaver(options.graph, options.checkpointer);
+  const { graph, langgraph, model, messages, thread, owner, signal, limits } = options;
+  const saver = threadSaver(graph, options.checkpointer);
+  const planning = { langgraph, signal, limits };
   if (thread.mode === "history") {
-    const { plan, release } = await planLocked(options, thread.threadId);
-    return { threadId: thread.threadId, saver, ...plan, finish: async () => release() };
+    return lockedSession(options, thread.threadId, saver, () => planThreadRun(graph, thread.threadId, messages, planning));
   }
   if (thread.mode === "continue") {
-    const continuation = () =>
-      planContinuation(options.graph, thread.threadId, thread.checkpointId, messages, options.langgraph, thread.instructions);
-    const { plan, release } = await planLocked(options, thread.threadId, continuation);
-    if (thread.keep !== false) return { threadId: thread.threadId, saver, ...plan, finish: async () => release() };
-    // Checkpoint ids survive the copy, so the plan (a fork from `checkpointId`) holds on it.
+    const { threadId, checkpointId, instructions } = thread;
+    const continuation = () => planContinuation(graph, threadId, checkpointId, messages, { ...planning, instructions });
+    if (thread.keep !== false) return lockedSession(options, threadId, saver, continuation);
+    // The run goes on from a copy that is dropped afterwards: the thread is held only while it is read and copied.
     const copyId = randomUUID();
-    const checkpointer = scratchSaver(options.langgraph);
-    try {
-      await copyThread(saver, thread.threadId, checkpointer, copyId);
-    } finally {
-      release();
-    }
-    return { threadId: copyId, checkpointer, saver: checkpointer, ...plan, finish: async () => {} };
+    const checkpointer = scratchSaver(langgraph);
+    const release = await options.locks.acquire(threadId, signal);
+    let held = true;
+    const handOn = () => {
+      if (held) release();
+      held = false;
+    };
+    const planOnCopy = async () => {
+      try {
+        const plan = await continuation();
+        // Checkpoint ids survive the copy, so the plan (a fork from `checkpointId`) holds on it.
+        await copyThread(saver, threadId, checkpointer, copyId);
+        return plan;
+      } finally {
+        handOn();
+      }
+    };
+    return { threadId: copyId, checkpointer, saver: checkpointer, plan: () => loading(threadId, planOnCopy()), finish: async () => handOn() };
   }
 
   const keepIfInterrupted = async (source: BaseCheckpointSaver, threadId: string, answer: RecordedAnswer) => {
@@ -135,23 +164,32 @@ export async function openSession(options: OpenSessionOptions): Promise<ThreadSe
     await copyThread(source, threadId, saver, key);
   };
   if (thread.discard) {
-    const checkpointer = scratchSaver(options.langgraph);
-    return { threadId: randomUUID(), checkpointer, saver: checkpointer, input: { messages }, finish: async () => {} };
+    const checkpointer = scratchSaver(langgraph);
+    return { threadId: randomUUID(), checkpointer, saver: checkpointer, plan: async () => ({ input: { messages } }), finish: async () => {} };
   }
   const key = resumableKey(model, messages, owner);
-  if (key !== undefined && (await saver.getTuple({ configurable: { thread_id: key, checkpoint_ns: "" } }))) {
-    const { plan, release } = await planLocked(options, key);
+  if (key !== undefined && (await loading(key, untilAborted(saver.getTuple({ configurable: { thread_id: key, checkpoint_ns: "" } }), signal)))) {
+    const session = await lockedSession(options, key, saver, () => planThreadRun(graph, key, messages, planning));
     const finish = async (answer: RecordedAnswer) => {
       // A run that failed or lost its client leaves the question pending: the same answer sent again resumes it.
       if (!answer.complete) return;
       await keepIfInterrupted(saver, key, answer);
       await saver.deleteThread(key);
     };
-    return { threadId: key, saver, ...plan, finish: (answer) => finish(answer).finally(release) };
+    return { ...session, finish: (answer) => finish(answer).finally(() => session.finish(answer)) };
   }
   const threadId = randomUUID();
-  const checkpointer = scratchSaver(options.langgraph);
-  return { threadId, checkpointer, saver: checkpointer, input: { messages }, finish: (answer) => keepIfInterrupted(checkpointer, threadId, answer) };
+  const checkpointer = scratchSaver(langgraph);
+  return {
+    threadId,
+    checkpointer,
+    saver: checkpointer,
+    plan: async () => {
+      refuseThreadGrowth([], messages, limits);
+      return { input: { messages } };
+    },
+    finish: (answer) => keepIfInterrupted(checkpointer, threadId, answer),
+  };
 }
 
 /** Passes the events through, noting the answer's text and whether it asks an interrupt's question. */

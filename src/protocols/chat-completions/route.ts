@@ -8,6 +8,7 @@ import type { Context } from "hono";
 import { ModelNotFoundError } from "../../errors.js";
 import { readJsonBody } from "../../http/read-body.js";
 import { respondJson, respondStream } from "../../http/respond.js";
+import { refuseLongArray } from "../../limits.js";
 import { canUseModel } from "../../middleware/auth.js";
 import type { Registry } from "../../registry.js";
 import { startRequestRun, type RequestRunDeps } from "../../request-run.js";
@@ -42,6 +43,7 @@ function watchJsonFormat(c: Context, deps: RequestRunDeps, request: ChatCompleti
 export function chatCompletions(registry: Registry, deps: RequestRunDeps) {
   return async (c: Context): Promise<Response> => {
     const body = await readJsonBody(c);
+    refuseLongArray(body, "messages", deps.limits.maxMessages);
     const request = parseChatRequest(body);
     const entry = registry.get(request.model);
     if (!entry || !canUseModel(c, entry.id)) throw new ModelNotFoundError(request.model);

@@ -17,6 +17,7 @@ import { randomUUID } from "node:crypto";
 import type { Context } from "hono";
 import { InvalidRequestError, ModelNotFoundError, NotFoundError } from "../../errors.js";
 import { readJsonBody } from "../../http/read-body.js";
+import { refuseLongArray } from "../../limits.js";
 import { respondJson, respondStream } from "../../http/respond.js";
 import { canUseModel } from "../../middleware/auth.js";
 import type { ModelEntry, Registry } from "../../registry.js";
@@ -157,6 +158,7 @@ function createdResponse(request: CreateResponseRequest, entry: ModelEntry, id: 
 export function createResponse(registry: Registry, deps: ResponsesDeps) {
   return async (c: Context): Promise<globalThis.Response> => {
     const body = await readJsonBody(c);
+    refuseLongArray(body, "input", deps.limits.maxMessages);
     const request = parseResponsesRequest(body);
     const entry = registry.get(request.model);
     if (!entry || !canUseModel(c, entry.id)) throw new ModelNotFoundError(request.model);

@@ -3,8 +3,11 @@
  * floor and LangGraph's own server run exactly the same code. Exported uncompiled where
  * a checkpointer may be attached, as a user's graph would be.
  */
-import { AIMessage } from "@langchain/core/messages";
+import { AIMessage, ToolMessage } from "@langchain/core/messages";
+import { tool } from "@langchain/core/tools";
 import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
+import { ToolNode, toolsCondition } from "@langchain/langgraph/prebuilt";
+import { z } from "zod";
 import { ScriptedChatModel } from "../src/scripted-model.js";
 
 /** One word per token, so a reply of `n` words streams as `n` chunks. */
@@ -37,3 +40,20 @@ export const SLOW_TOKENS = 100;
 export const SLOW_DELAY_MS = 50;
 /** A model at a hosted model's pace: 100 tokens, 50 ms apart. */
 export const slow = modelGraph(new ScriptedChatModel({ replies: [words(SLOW_TOKENS)], tokenDelayMs: SLOW_DELAY_MS }));
+
+const lookUp = tool(async ({ topic }) => `Three facts about ${topic}.`, {
+  name: "look_up",
+  description: "Looks a topic up.",
+  schema: z.object({ topic: z.string() }),
+});
+const agentModel = new ScriptedChatModel({
+  respond: (messages) => (messages.at(-1) instanceof ToolMessage ? words(SHORT_TOKENS) : { toolCalls: [{ name: "look_up", args: { topic: "graphs" } }] }),
+}).bindTools([lookUp]);
+
+/** A ReAct turn as LangGraph's templates build it: the model calls a tool, the tool node runs it, the model answers (20 words). */
+export const react = new StateGraph(MessagesAnnotation)
+  .addNode("agent", async (state, config) => ({ messages: [await agentModel.invoke(state.messages, config)] }))
+  .addNode("tools", new ToolNode([lookUp]))
+  .addEdge(START, "agent")
+  .addConditionalEdges("agent", toolsCondition, ["tools", END])
+  .addEdge("tools", "agent");

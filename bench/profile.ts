@@ -1,7 +1,7 @@
 /**
  * `npx tsx bench/profile.ts [ours|floor]`: CPU profiles of a server (ours by default)
- * under the benchmark's load (after a warm-up), one per path: non-streamed one-node requests under
- * autocannon, and 2,000-token streams. Prints where the time goes, by package and by
+ * under the benchmark's load (after a warm-up), one per path: non-streamed requests under
+ * autocannon (the one-node graph with no model, then one that calls a model), and 2,000-token streams. Prints where the time goes, by package and by
  * function (self time), and leaves the .cpuprofile files in bench/profiles/ for
  * Chrome DevTools or speedscope.
  */
@@ -98,4 +98,5 @@ async function profileOne(label: string, measure: (target: scenarios.Target) => 
 }
 
 await profileOne("non-streamed", (target) => scenarios.throughput(target, sizes));
+await profileOne("non-streamed-model-call", (target) => scenarios.throughput(target, sizes, sizes.connections, "short"));
 await profileOne("2000-token-stream", (target) => scenarios.longStream(target, sizes));

@@ -6,7 +6,7 @@
  *   npm run bench                       three rounds, about four minutes
  *   npm run bench -- --quick            one short round, for a quick look
  *   npm run bench -- --rounds 5 --no-write
- *   npm run bench -- --only throughput,stream   (of: throughput, stream, first-token, slow, leak, responses)
+ *   npm run bench -- --only throughput,stream   (of: throughput, models, stream, first-token, slow, leak, responses)
  *   npm run bench -- --baseline HEAD~1          adds our server as of that commit, as "ours@HEAD~1"
  */
 import { execSync } from "node:child_process";
@@ -14,7 +14,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { langgraphProtocol, openaiProtocol, responsesProtocol } from "./client.js";
-import { SLOW_DELAY_MS, SLOW_TOKENS } from "./graphs.js";
+import { SHORT_TOKENS, SLOW_DELAY_MS, SLOW_TOKENS } from "./graphs.js";
 import { startServerProcess } from "./process.js";
 import { formatTable, writeResults, type Figure } from "./report.js";
 import * as scenarios from "./scenarios.js";
@@ -36,7 +36,7 @@ const sizes: Sizes = args.quick
   : { throughputSeconds: 5, connections: 50, longStreams: 3, firstTokenRequests: 100, firstTokenConcurrency: 2, slowStreams: 300, leakRequests: 10_000 };
 if (args.connections) sizes.connections = Number(args.connections);
 const rounds = Number(args.rounds ?? (args.quick ? 1 : 3));
-const SCENARIOS = ["throughput", "stream", "first-token", "slow", "leak", "responses"];
+const SCENARIOS = ["throughput", "models", "stream", "first-token", "slow", "leak", "responses"];
 const only = new Set(args.only?.split(",") ?? SCENARIOS);
 const unknown = [...only].filter((name) => !SCENARIOS.includes(name));
 if (unknown.length > 0) throw new Error(`unknown scenario(s) ${unknown.join(", ")}; pick from ${SCENARIOS.join(", ")}`);
@@ -120,6 +120,21 @@ async function main(): Promise<void> {
         label: "Non-streamed requests/s, one-node graph, 1 connection (higher is better)",
         unit: "req/s",
         values: perTarget((n) => median(sequential.get(n)!)),
+      });
+    }
+    if (only.has("models")) {
+      // Graphs that call a model: what a non-streamed answer costs beyond the model's own work.
+      const oneCall = await alternate("throughput, one model call", targets, (t) => scenarios.throughput(t, sizes, sizes.connections, "short"));
+      figures.push({
+        label: `Non-streamed requests/s, one node calling a model (${SHORT_TOKENS} words), ${sizes.connections} connections (higher is better)`,
+        unit: "req/s",
+        values: perTarget((n) => median(oneCall.get(n)!)),
+      });
+      const react = await alternate("throughput, ReAct turn", targets, (t) => scenarios.throughput(t, sizes, sizes.connections, "react"));
+      figures.push({
+        label: `Non-streamed requests/s, ReAct turn (model, tool, model), ${sizes.connections} connections (higher is better)`,
+        unit: "req/s",
+        values: perTarget((n) => median(react.get(n)!)),
       });
     }
     if (only.has("stream")) {

@@ -38,8 +38,9 @@ function url(target: Target, path: string): string {
   return `http://127.0.0.1:${target.server.port}${path}`;
 }
 
-export async function throughput(target: Target, sizes: Sizes, connections = sizes.connections): Promise<number> {
-  const { path, body } = target.protocol.invoke("echo");
+/** Non-streamed requests per second on a graph (by default the one-node graph with no model). */
+export async function throughput(target: Target, sizes: Sizes, connections = sizes.connections, model = "echo"): Promise<number> {
+  const { path, body } = target.protocol.invoke(model);
   const result = await autocannon({
     url: url(target, path),
     method: "POST",

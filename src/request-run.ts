@@ -66,6 +66,8 @@ export interface RequestRunInput {
   settings?: RequestedSettings;
   /** Where the answer's text ends, before any of these (see `run/stop-sequences.ts`). */
   stopSequences?: readonly string[];
+  /** Whether the client reads the answer as a stream (see `RunOptions.streamed`). */
+  streamed: boolean;
   /** Whether to report the agent's steps and reasoning (default true; a request may turn them off). */
   steps?: boolean;
   /**
@@ -214,6 +216,7 @@ export async function startRequestRun(c: Context, deps: RequestRunDeps, input: R
         durability: requestedThreadId === undefined ? "exit" : undefined,
         request,
         log,
+        streamed: input.streamed,
         steps: input.steps ?? true,
         announceStart: input.announce,
         signal,

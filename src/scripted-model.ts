@@ -1,5 +1,6 @@
 /**
- * A chat model that plays a script: it streams each reply token by token, can call
+ * A chat model that plays a script: it streams each reply token by token (or answers it
+ * whole when not streamed, as a hosted model's plain call does), can call
  * tools, reports `usage_metadata`, and honours abort signals. The example graphs and
  * the tests use it where a hosted model is out of reach.
  *
@@ -70,6 +71,14 @@ export interface ScriptedChatModelInput extends BaseChatModelParams {
 }
 
 type Reply = { reasoning: string; content: string; toolCalls: ScriptedToolCall[]; usage?: ScriptedUsage };
+
+interface Answer {
+  thoughts: string[];
+  tokens: string[];
+  toolCalls: (ScriptedToolCall & { id: string })[];
+  usage: { input_tokens: number; output_tokens: number; total_tokens: number };
+  finishReason: "stop" | "length" | "tool_calls";
+}
 
 /** Words with their trailing space: "Hello, world" -> ["Hello, ", "world"]. */
 export function tokenize(text: string): string[] {
@@ -177,41 +186,55 @@ export class ScriptedChatModel extends BaseChatModel<ScriptedCallOptions> {
     return stopAt(answerInFormat(chooseTools(written, options, text), options.response_format, text), options.stop);
   }
 
+  /** What one call answers: the reply as the call's options allow it, and its token counts. */
+  private async answer(messages: BaseMessage[], options: this["ParsedCallOptions"]): Promise<Answer> {
+    const reply = await this.nextReply(messages, options);
+    const allTokens = tokenize(reply.content);
+    const truncated = options.maxTokens !== undefined && allTokens.length > options.maxTokens;
+    const tokens = truncated ? allTokens.slice(0, options.maxTokens) : allTokens;
+    // A reply cut short never gets to its tool calls.
+    const toolCalls = (truncated ? [] : reply.toolCalls).map((call, index) => ({
+      ...call,
+      id: call.id ?? `call_${this.turn}_${index}_${Math.random().toString(36).slice(2, 10)}`,
+    }));
+    const thoughts = tokenize(reply.reasoning);
+    const input = reply.usage?.input_tokens ?? countTokens(messages);
+    const output = reply.usage?.output_tokens ?? thoughts.length + tokens.length + toolCalls.length;
+    return {
+      thoughts,
+      tokens,
+      toolCalls,
+      usage: { input_tokens: input, output_tokens: output, total_tokens: input + output },
+      finishReason: truncated ? "length" : toolCalls.length > 0 ? "tool_calls" : "stop",
+    };
+  }
+
+  private async pause(options: this["ParsedCallOptions"], tokens = 1): Promise<void> {
+    if (this.script.tokenDelayMs) await sleep(this.script.tokenDelayMs * tokens, undefined, { signal: options.signal });
+    options.signal?.throwIfAborted();
+  }
+
   override async *_streamResponseChunks(
     messages: BaseMessage[],
     options: this["ParsedCallOptions"],
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
-    const reply = await this.nextReply(messages, options);
-    const { usage } = reply;
-    const allTokens = tokenize(reply.content);
-    const truncated = options.maxTokens !== undefined && allTokens.length > options.maxTokens;
-    const tokens = truncated ? allTokens.slice(0, options.maxTokens) : allTokens;
-    // A reply cut short never gets to its tool calls.
-    const toolCalls = truncated ? [] : reply.toolCalls;
-    const thoughts = tokenize(reply.reasoning);
-    const inputTokens = usage?.input_tokens ?? countTokens(messages);
-    const outputTokens = usage?.output_tokens ?? thoughts.length + tokens.length + toolCalls.length;
+    const { thoughts, tokens, toolCalls, usage, finishReason } = await this.answer(messages, options);
     for (const thought of thoughts) {
-      if (this.script.tokenDelayMs) await sleep(this.script.tokenDelayMs, undefined, { signal: options.signal });
-      options.signal?.throwIfAborted();
+      await this.pause(options);
       const chunk = new ChatGenerationChunk({ text: "", message: new AIMessageChunk({ content: "", additional_kwargs: { reasoning_content: thought } }) });
       yield chunk;
       await runManager?.handleLLMNewToken("", undefined, undefined, undefined, undefined, { chunk });
     }
     const last = tokens.length - 1;
     for (const [index, token] of tokens.entries()) {
-      if (this.script.tokenDelayMs) await sleep(this.script.tokenDelayMs, undefined, { signal: options.signal });
-      options.signal?.throwIfAborted();
+      await this.pause(options);
       const finalChunk = index === last && toolCalls.length === 0;
       const chunk = new ChatGenerationChunk({
         text: token,
         message: new AIMessageChunk({
           content: token,
-          ...(finalChunk && {
-            usage_metadata: { input_tokens: inputTokens, output_tokens: outputTokens, total_tokens: inputTokens + outputTokens },
-            response_metadata: { finish_reason: truncated ? "length" : "stop" },
-          }),
+          ...(finalChunk && { usage_metadata: usage, response_metadata: { finish_reason: finishReason } }),
         }),
       });
       yield chunk;
@@ -223,14 +246,9 @@ export class ScriptedChatModel extends BaseChatModel<ScriptedCallOptions> {
         text: "",
         message: new AIMessageChunk({
           content: "",
-          tool_call_chunks: toolCalls.map((call, index) => ({
-            type: "tool_call_chunk",
-            index,
-            id: call.id ?? `call_${this.turn}_${index}_${Math.random().toString(36).slice(2, 10)}`,
-            name: call.name,
-            args: JSON.stringify(call.args),
-          })),
-          usage_metadata: { input_tokens: inputTokens, output_tokens: outputTokens, total_tokens: inputTokens + outputTokens },
+          tool_call_chunks: toolCalls.map((call, index) => ({ type: "tool_call_chunk", index, id: call.id, name: call.name, args: JSON.stringify(call.args) })),
+          usage_metadata: usage,
+          response_metadata: { finish_reason: finishReason },
         }),
       });
       yield chunk;
@@ -238,11 +256,22 @@ export class ScriptedChatModel extends BaseChatModel<ScriptedCallOptions> {
     }
   }
 
-  override async _generate(messages: BaseMessage[], options: this["ParsedCallOptions"], runManager?: CallbackManagerForLLMRun): Promise<ChatResult> {
-    let aggregate: ChatGenerationChunk | undefined;
-    for await (const chunk of this._streamResponseChunks(messages, options, runManager)) {
-      aggregate = aggregate ? aggregate.concat(chunk) : chunk;
-    }
-    return { generations: aggregate ? [{ text: aggregate.text, message: aggregate.message }] : [] };
+  /**
+   * Not streamed: the whole answer in one piece after the whole reply's time, as a hosted
+   * model's non-streaming call. A chunk, as a streamed answer is: LangChain's default
+   * `withStructuredOutput` takes nothing else.
+   */
+  override async _generate(messages: BaseMessage[], options: this["ParsedCallOptions"]): Promise<ChatResult> {
+    const { thoughts, tokens, toolCalls, usage, finishReason } = await this.answer(messages, options);
+    await this.pause(options, thoughts.length + tokens.length);
+    const content = tokens.join("");
+    const message = new AIMessageChunk({
+      content,
+      ...(thoughts.length > 0 && { additional_kwargs: { reasoning_content: thoughts.join("") } }),
+      tool_call_chunks: toolCalls.map(({ id, name, args }, index) => ({ type: "tool_call_chunk", index, id, name, args: JSON.stringify(args) })),
+      usage_metadata: usage,
+      response_metadata: { finish_reason: finishReason },
+    });
+    return { generations: [{ text: content, message }] };
   }
 }

@@ -19,7 +19,7 @@ import { runGraph } from "../src/run/run.js";
 import { ScriptedChatModel } from "../src/scripted-model.js";
 import { collect } from "./helpers.js";
 
-async function run(graph: unknown, question: string, settings: ModelSettings = {}, steps = true): Promise<RunEvent[]> {
+async function run(graph: unknown, question: string, settings: ModelSettings = {}, steps = true, streamed = true): Promise<RunEvent[]> {
   const entry = await defineModel("graph", graph, settings);
   return collect(
     runGraph({
@@ -28,6 +28,7 @@ async function run(graph: unknown, question: string, settings: ModelSettings = {
       input: { messages: [new HumanMessage(question)] },
       threadId: "t",
       request: { model: "graph" },
+      streamed,
       steps,
       signal: new AbortController().signal,
     }),
@@ -219,5 +220,46 @@ describe("the documents a graph draws on", () => {
       { title: "Q3 report", url: "https://example.com/q3", text: "Sales grew 4%." },
       { title: "Costs", url: "https://example.com/costs", text: "Costs fell." },
     ]);
+  });
+});
+
+/** The events with each run of text or reasoning joined, as a client's answer reads them. */
+function joined(events: RunEvent[]): RunEvent[] {
+  const out: RunEvent[] = [];
+  for (const event of events) {
+    const last = out.at(-1);
+    if ((event.type === "text" || event.type === "reasoning") && last?.type === event.type) out[out.length - 1] = { ...last, text: last.text + event.text };
+    else out.push(event);
+  }
+  return out;
+}
+
+/** Tool call ids are minted per call: equal in shape, not in value. */
+const withoutIds = (events: RunEvent[]) => JSON.parse(JSON.stringify(events).replace(/"call_[\w-]+"/g, '"call"')) as unknown;
+
+describe("a run whose client does not stream", () => {
+  const reasoner = () => oneModelNode(new ScriptedChatModel({ replies: [{ reasoning: "Let me think about it.", content: "It is 4, as you can check." }] }));
+
+  it("lets each model answer in one call: its text arrives whole", async () => {
+    const events = await run(reasoner(), "2 + 2?", {}, true, false);
+    expect(events.filter((event) => event.type === "text" || event.type === "reasoning")).toEqual([
+      { type: "reasoning", text: "Let me think about it." },
+      { type: "text", text: "It is 4, as you can check." },
+    ]);
+    const streamed = await run(reasoner(), "2 + 2?");
+    expect(streamed.filter((event) => event.type === "text").length).toBe(7);
+  });
+
+  it.each([
+    ["a model with reasoning", reasoner, "2 + 2?"],
+    ["a ReAct agent's tools and two model calls", () => agent, "What is the weather in Paris?"],
+    ["a ReAct agent's arithmetic", () => agent, "What is 12 * 7?"],
+  ] as const)("says what a streamed run says, steps, reasoning and usage included: %s", async (_name, graph, question) => {
+    const streamed = await run(graph(), question);
+    const whole = await run(graph(), question, {}, true, false);
+    expect(whole.some((event) => event.type === "step") || whole.some((event) => event.type === "reasoning")).toBe(true);
+    expect(withoutIds(joined(whole))).toEqual(withoutIds(joined(streamed)));
+    expect(whole.at(-1)).toMatchObject({ type: "usage", usage: { output_tokens: expect.any(Number) } });
+    expect((whole.at(-1) as { usage: { output_tokens: number } }).usage.output_tokens).toBeGreaterThan(0);
   });
 });

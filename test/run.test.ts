@@ -9,7 +9,7 @@ import { collect } from "./helpers.js";
 async function run(graph: unknown): Promise<RunEvent[]> {
   const entry = await defineModel("graph", graph);
   return collect(
-    runGraph({ entry, graph: await entry.getGraph({}), input: { messages: [] }, threadId: "t", request: { model: "graph" }, steps: true, signal: new AbortController().signal }),
+    runGraph({ entry, graph: await entry.getGraph({}), input: { messages: [] }, threadId: "t", request: { model: "graph" }, streamed: true, steps: true, signal: new AbortController().signal }),
   );
 }
 

@@ -18,6 +18,7 @@ const compiled = {
   long: graphs.long.compile(),
   short: graphs.short.compile(),
   slow: graphs.slow.compile(),
+  react: graphs.react.compile(),
 };
 type ModelId = keyof typeof compiled;
 

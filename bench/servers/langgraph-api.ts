@@ -23,6 +23,6 @@ const { host } = await startServer({
   // `langgraphjs dev` defaults to 10 workers, so at most 10 runs at once; give it one
   // per concurrent stream of the benchmark so its queue is not what is measured.
   nWorkers: Number(process.env.LANGGRAPH_API_WORKERS ?? 400),
-  graphs: Object.fromEntries(["echo", "long", "short", "slow"].map((id) => [id, `${graphsFile}:${id}`])),
+  graphs: Object.fromEntries(["echo", "long", "short", "slow", "react"].map((id) => [id, `${graphsFile}:${id}`])),
 });
 reportReady(Number(host.split(":").at(-1)));

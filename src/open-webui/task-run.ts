@@ -25,6 +25,8 @@ export interface TaskRunInput {
   entry: ModelEntry;
   messages: BaseMessage[];
   request: ChatRequestContext;
+  /** Whether the client reads the answer as a stream. */
+  streamed: boolean;
 }
 
 async function* answered(text: string): AsyncGenerator<RunEvent> {
@@ -76,6 +78,7 @@ export async function startTaskRun(c: Context, registry: Registry, deps: Request
     messages: input.messages,
     thread: { mode: "stateless", discard: true },
     request: { ...input.request, model: entry.id },
+    streamed: input.streamed,
     // Open WebUI parses the answer's content; nobody reads a task's steps.
     steps: false,
   });

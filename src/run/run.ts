@@ -43,6 +43,8 @@ export interface RunOptions {
   request: ChatRequestContext;
   /** The request's logger, for nodes (`getRequestLog(config)`). */
   log?: RequestLog;
+  /** Whether the client reads the answer as a stream: only then do the run's models stream their tokens (a non-streamed answer needs only each call's result). */
+  streamed: boolean;
   /** Whether to report the agent's steps and reasoning at all (a request may turn them off); the model's `steps` settings say which. */
   steps: boolean;
   /** Send `started` first, for a client that shows that the run began before it says anything. */
@@ -159,6 +161,7 @@ export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
   const queue = new EventQueue();
   let reading = true;
   const tokens = new TokenStreamHandler({
+    streamTokens: options.streamed,
     streams: streamNodeFilter(entry.settings.stream),
     show: stepVisibility(entry.settings.steps, options.steps),
     emit: (event) => reading && queue.push(event),

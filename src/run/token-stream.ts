@@ -78,6 +78,12 @@ export interface StepVisibility {
 }
 
 export interface TokenStreamOptions {
+  /**
+   * Whether the client reads the answer as it is made: only then are models asked to
+   * stream their tokens. Otherwise each model call answers in one piece, which the
+   * handler sends whole when the call ends, as it does for a model that cannot stream.
+   */
+  streamTokens: boolean;
   streams: StreamNodeFilter;
   show: StepVisibility;
   /** Receives each event, in order; called while the run goes on. */
@@ -92,8 +98,8 @@ export class TokenStreamHandler extends BaseCallbackHandler {
   // Called in line, as the model produces each token and as each node ends, so the
   // text comes in the order the run made it; the handler never waits.
   override awaitHandlers = true;
-  /** Makes `invoke()` of a chat model stream its tokens to us, as LangGraph's `messages` mode does. */
-  lc_prefer_streaming = true;
+  /** When true, makes `invoke()` of a chat model stream its tokens to us, as LangGraph's `messages` mode does. */
+  readonly lc_prefer_streaming: boolean;
 
   /** The sum of `usage_metadata` over every chat-model call of the run. */
   readonly usage: Usage = noUsage();
@@ -127,6 +133,7 @@ export class TokenStreamHandler extends BaseCallbackHandler {
   constructor(options: TokenStreamOptions) {
     super();
     this.#options = options;
+    this.lc_prefer_streaming = options.streamTokens;
     this.#emit = options.emit;
     this.#show = options.show;
   }

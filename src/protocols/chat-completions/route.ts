@@ -53,13 +53,14 @@ export function chatCompletions(registry: Registry, deps: RequestRunDeps) {
     const context = toRequestContext(request);
     const openWebUI = entry.settings.open_webui?.events ?? fromOpenWebUI(c.req.raw.headers);
     const run =
-      (await startTaskRun(c, registry, deps, { entry, messages, request: context })) ??
+      (await startTaskRun(c, registry, deps, { entry, messages, request: context, streamed: request.stream === true })) ??
       (await startRequestRun(c, deps, {
         entry,
         messages,
         thread: chatThreadRequest(threadIdOf(header, request.metadata), header, request.metadata, entry.settings),
         request: context,
         settings: parseRequestedSettings(body),
+        streamed: request.stream === true,
         stopSequences: typeof request.stop === "string" ? [request.stop] : request.stop,
         // vLLM's and OpenRouter's switch: `false` leaves `reasoning_content` out.
         steps: request.include_reasoning !== false,

@@ -173,7 +173,7 @@ export function createResponse(registry: Registry, deps: ResponsesDeps) {
     const context = toRequestContext(request);
     // Open WebUI sends its background tasks here too when its connection uses the Responses
     // API: answered (or run on no thread) as on chat completions, and never stored.
-    const task = await startTaskRun(c, registry, deps, { entry, messages: input.messages, request: context });
+    const task = await startTaskRun(c, registry, deps, { entry, messages: input.messages, request: context, streamed: request.stream === true });
     const ref = task || thread.mode === "stateless" || !store ? undefined : { threadId: thread.threadId, model: entry.id, marker };
     const id = ref ? signedId(secret!, "resp", ref) : unsignedId("resp");
     const itemId = (kind: "msg" | "fc" | "rs", index: number) => (ref ? signedId(secret!, kind, ref, index) : unsignedId(kind));
@@ -186,6 +186,7 @@ export function createResponse(registry: Registry, deps: ResponsesDeps) {
         thread,
         request: context,
         settings: parseRequestedSettings(body),
+        streamed: request.stream === true,
         ...(ref && { checkpointMetadata: { [MARKER_KEY]: marker } }),
       }));
     const renderer = responseRenderer({ response: createdResponse(request, entry, id, thread), itemId });

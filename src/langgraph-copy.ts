@@ -6,7 +6,8 @@
  * imports, in a monorepo or under `npx`) they may not fit it: LangGraph 0.x cannot read
  * the checkpoints 1.x writes, and fails at a thread's second turn. So they come from the
  * copy the graph's own file imports, found as its import finds it, and a copy outside
- * the supported range stops startup before the graph is loaded.
+ * the supported range stops startup before the graph is loaded. Its store batching is
+ * made lazy once, here (`lazy-batched-store.ts`).
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -15,11 +16,12 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import * as ownLangGraph from "@langchain/langgraph";
 import { resolve } from "import-meta-resolve";
 import semver from "semver";
+import { startBatchingLazily } from "./lazy-batched-store.js";
 import { SUPPORTED_LANGGRAPH } from "./package-info.js";
 
 const LANGGRAPH = "@langchain/langgraph";
 
-type LangGraphModule = Pick<typeof ownLangGraph, "MemorySaver" | "InMemoryStore" | "Command">;
+type LangGraphModule = Pick<typeof ownLangGraph, "MemorySaver" | "InMemoryStore" | "Command"> & Partial<Pick<typeof ownLangGraph, "AsyncBatchedStore">>;
 
 export interface LangGraphCopy {
   version: string;
@@ -80,6 +82,7 @@ const copies = new Map<string, LangGraphCopy>();
 function describe(location: { version: string; path: string }, key: string, module: LangGraphModule): LangGraphCopy {
   let copy = copies.get(key);
   if (!copy) {
+    startBatchingLazily(module.AsyncBatchedStore);
     copy = { ...location, MemorySaver: module.MemorySaver, InMemoryStore: module.InMemoryStore, Command: module.Command };
     copies.set(key, copy);
   }

@@ -110,3 +110,26 @@ describe("the answers an interrupt offers", () => {
     expect(interruptChoices([{ value: { question: "Pick one", options: ["red", { label: "green" }, { value: "blue" }] } }])).toEqual(["red", "green", "blue"]);
   });
 });
+
+describe("a hostile task prompt", () => {
+  /** Each of these took seconds of the event loop (quadratic scans) before. */
+  const elapsed = (work: () => unknown) => {
+    const start = performance.now();
+    work();
+    return performance.now() - start;
+  };
+
+  it("is read in linear time: open braces, unclosed chat histories, punctuation runs", () => {
+    const braces = `### Task:\n<chat_history>\nUSER: hi\n</chat_history>\n${"{".repeat(80_000)}`;
+    expect(elapsed(() => recognizeTask([new HumanMessage(braces)], "title_generation"))).toBeLessThan(250);
+    const unclosed = `### Task:\n${"<chat_history>".repeat(20_000)}`;
+    expect(elapsed(() => recognizeTask([new HumanMessage(unclosed)], undefined))).toBeLessThan(250);
+    expect(elapsed(() => titleFrom(`${",".repeat(100_000)}x`))).toBeLessThan(250);
+  });
+
+  it("names no task by an Object property: the header 'constructor' is a generation, a key 'constructor' plain JSON", () => {
+    expect(recognizeTask([new HumanMessage("### Task:\nwrite")], "constructor")?.kind).toBe("generation");
+    const prompt = '### Task:\nAnswer.\n### Output:\nJSON format: { "constructor": 1 }\n<chat_history>\nUSER: hi\n</chat_history>';
+    expect(recognizeTask([new HumanMessage(prompt)], undefined)?.kind).toBe("json");
+  });
+});

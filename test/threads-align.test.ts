@@ -179,3 +179,14 @@ describe("the thread id of a request", () => {
     expect(() => threadIdOf(headers({ "x-thread-id": "x".repeat(300) }), null)).toThrow(expect.objectContaining({ status: 400 }));
   });
 });
+
+describe("a resent question that looks like RAG context", () => {
+  it("is compared in linear time, however many '<source ' it holds", () => {
+    const question = "What now?";
+    const thread = [new HumanMessage(`${"<source ".repeat(40_000)}\n${question}`), new AIMessage("Something.")];
+    const client = [new HumanMessage(question), new AIMessage("Something."), new HumanMessage("And then?")];
+    const start = performance.now();
+    lineUpHistory(thread, client);
+    expect(performance.now() - start).toBeLessThan(250);
+  });
+});

@@ -15,11 +15,17 @@ function userTurns(history: readonly ChatTurn[]): string[] {
   return history.filter((turn) => turn.role === "user" && turn.text.trim() !== "").map((turn) => turn.text);
 }
 
+const CLOSING_PUNCTUATION = /[\s,.;:!?…-]/;
+
 /** A title from a question: its first line's first words, without Markdown or the closing punctuation. */
 export function titleFrom(text: string): string {
   const line = text.trim().split("\n", 1)[0] ?? "";
   const words = line.replace(/[#*_`>"“”]/g, " ").split(/\s+/).filter(Boolean);
-  return words.slice(0, TITLE_WORDS).join(" ").replace(/[\s,.;:!?…-]+$/, "");
+  const title = words.slice(0, TITLE_WORDS).join(" ");
+  // Walked back by hand: `/[...]+$/` retries from every character of a long run of them.
+  let end = title.length;
+  while (end > 0 && CLOSING_PUNCTUATION.test(title[end - 1]!)) end -= 1;
+  return title.slice(0, end);
 }
 
 function oneLine(text: string, length: number): string {

@@ -60,7 +60,18 @@ const KINDS_BY_KEY: Record<string, TaskKind> = {
 };
 
 const TASK_START = "### Task:";
-const HISTORY = /<chat_history>\n?([\s\S]*?)\n?<\/chat_history>/;
+const HISTORY_OPEN = "<chat_history>";
+const HISTORY_CLOSE = "</chat_history>";
+
+/** Where `<chat_history>...</chat_history>` is in the prompt: the whole of it, and the chat it quotes. */
+function chatHistorySpan(prompt: string): { start: number; end: number; quoted: string } | undefined {
+  const start = prompt.indexOf(HISTORY_OPEN);
+  if (start < 0) return undefined;
+  const close = prompt.indexOf(HISTORY_CLOSE, start + HISTORY_OPEN.length);
+  if (close < 0) return undefined;
+  const quoted = prompt.slice(start + HISTORY_OPEN.length, close).replace(/^\n/, "").replace(/\n$/, "");
+  return { start, end: close + HISTORY_CLOSE.length, quoted };
+}
 const TURN_START = /^([A-Z]+): ?(.*)$/;
 
 /** The `USER: ...` / `ASSISTANT: ...` lines of `{{MESSAGES}}`; a message's text may span lines. */
@@ -77,21 +88,41 @@ export function parseChatHistory(quoted: string): ChatTurn[] {
   return turns.map((turn) => ({ ...turn, text: turn.text.trim() }));
 }
 
-/** The first JSON object the prompt shows (the format it asks for), if it parses. */
+/** Open WebUI's examples are a line each; a prompt is the client's, so the search for one is bounded. */
+const MAX_EXAMPLES_TRIED = 8;
+const MAX_EXAMPLE_LENGTH = 4096;
+
+/** Where the object opening at `start` closes (strings skipped), if it closes within `MAX_EXAMPLE_LENGTH`. */
+function closingBrace(text: string, start: number): number | undefined {
+  let depth = 0;
+  let inString = false;
+  const end = Math.min(text.length, start + MAX_EXAMPLE_LENGTH);
+  for (let index = start; index < end; index += 1) {
+    const char = text[index];
+    if (inString) {
+      if (char === "\\") index += 1;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === "{") depth += 1;
+    else if (char === "}" && --depth === 0) return index;
+  }
+  return undefined;
+}
+
+/** The first JSON object the prompt shows outside its quoted chat (the format it asks for), if it parses. */
 function exampleObject(prompt: string): Record<string, unknown> | undefined {
-  for (let start = prompt.indexOf("{"); start >= 0; start = prompt.indexOf("{", start + 1)) {
-    let depth = 0;
-    for (let end = start; end < prompt.length; end += 1) {
-      if (prompt[end] === "{") depth += 1;
-      else if (prompt[end] === "}" && --depth === 0) {
-        try {
-          const value: unknown = JSON.parse(prompt.slice(start, end + 1));
-          if (value !== null && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
-        } catch {
-          // Not JSON (a template variable, prose in braces): look further.
-        }
-        break;
-      }
+  const quoted = chatHistorySpan(prompt);
+  const text = quoted ? prompt.slice(0, quoted.start) + prompt.slice(quoted.end) : prompt;
+  let tried = 0;
+  for (let start = text.indexOf("{"); start >= 0 && tried < MAX_EXAMPLES_TRIED; start = text.indexOf("{", start + 1)) {
+    tried += 1;
+    const end = closingBrace(text, start);
+    if (end === undefined) continue;
+    try {
+      const value: unknown = JSON.parse(text.slice(start, end + 1));
+      if (value !== null && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
+    } catch {
+      // Not JSON (a template variable, prose in braces): look further.
     }
   }
   return undefined;
@@ -99,7 +130,7 @@ function exampleObject(prompt: string): Record<string, unknown> | undefined {
 
 function kindOfExample(example: Record<string, unknown> | undefined): TaskKind {
   const first = example && Object.keys(example)[0];
-  return (first !== undefined && KINDS_BY_KEY[first]) || "json";
+  return (first !== undefined && Object.hasOwn(KINDS_BY_KEY, first) && KINDS_BY_KEY[first]) || "json";
 }
 
 /**
@@ -121,7 +152,7 @@ export function recognizeTask(messages: readonly BaseMessage[], taskHeader: stri
   const last = messages.at(-1);
   const prompt = last?.getType() === "human" ? last.text : "";
   const historyIn = (text: string) => {
-    const quoted = HISTORY.exec(text)?.[1];
+    const quoted = chatHistorySpan(text)?.quoted;
     return quoted === undefined ? undefined : parseChatHistory(quoted);
   };
   if (taskHeader !== undefined) {
@@ -129,7 +160,7 @@ export function recognizeTask(messages: readonly BaseMessage[], taskHeader: stri
     if (name === "") return undefined;
     const example = exampleObject(prompt);
     // An operator's own template may quote the chat without the tags: its `USER:` lines will do.
-    return { kind: KINDS_BY_NAME[name] ?? "generation", history: historyIn(prompt) ?? parseChatHistory(prompt), ...(example && { example }) };
+    return { kind: (Object.hasOwn(KINDS_BY_NAME, name) && KINDS_BY_NAME[name]) || "generation", history: historyIn(prompt) ?? parseChatHistory(prompt), ...(example && { example }) };
   }
   if (isToolChoice(messages)) return { kind: "function_calling", history: [] };
   // A task is one user message, after the model's own system prompt if it has one.

@@ -57,7 +57,7 @@ function isClientInput(message: BaseMessage, clientCalls: ReadonlySet<string>): 
 }
 
 /** Open WebUI's RAG context: its template filled with `<source id="1" name="...">text</source>` entries. */
-const RAG_SOURCE = /<source\b[^>]*>/;
+const RAG_SOURCE = /<source\b[^<>]*>/;
 
 /** The same text, or the text the client resends without the RAG context the thread holds it with. */
 function sameText(thread: string, client: string): boolean {

@@ -95,7 +95,7 @@ export function responseIds(secrets: SecretSource): ResponseIds {
   const verify = async (id: string): Promise<{ kind: IdKind; ref: ResponseRef; index: number } | undefined> => {
     const underscore = id.indexOf("_");
     const prefix = id.slice(0, underscore) as IdKind;
-    if (underscore < 0 || !(prefix in KIND_BYTE)) return undefined;
+    if (underscore < 0 || !Object.hasOwn(KIND_BYTE, prefix)) return undefined;
     const bytes = Buffer.from(id.slice(underscore + 1), "base64url");
     if (bytes.length <= SIGNATURE_BYTES || bytes.toString("base64url") !== id.slice(underscore + 1)) return undefined;
     const payload = bytes.subarray(0, bytes.length - SIGNATURE_BYTES);

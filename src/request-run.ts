@@ -113,6 +113,24 @@ async function openThread(options: OpenSessionOptions, tracked: TrackedRequest):
   }
 }
 
+/** The entry's graph for this config (a factory export is called with it); a factory's failure is the graph's. */
+export async function buildGraph(entry: ModelEntry, configurable: Record<string, unknown>, context: Record<string, unknown>, signal?: AbortSignal): Promise<CompiledGraph> {
+  const building = entry.getGraph({ configurable, context }).catch((error: unknown) => {
+    throw error instanceof ApiError ? error : new GraphRunError(entry.id, error);
+  });
+  return signal ? untilAborted(building, signal) : building;
+}
+
+/**
+ * The graph as the model's runs get it (its `configurable` and `context` defaults, the
+ * assistant and graph ids), for what needs it outside a run: the checkpointer its
+ * threads live in, a thread's pending interrupt.
+ */
+export function modelGraph(entry: ModelEntry, extra: Record<string, unknown> = {}): Promise<CompiledGraph> {
+  const settings = resolveRunSettings(entry, {});
+  return buildGraph(entry, { ...runConfigurable(entry, undefined, settings.configurable), ...extra }, settings.context);
+}
+
 export async function startRequestRun(c: Context, deps: RequestRunDeps, input: RequestRunInput): Promise<RequestRun> {
   const { entry, messages, request } = input;
   const owner = threadOwner(c);
@@ -142,14 +160,13 @@ export async function startRequestRun(c: Context, deps: RequestRunDeps, input: R
   let queuedOn: string | undefined;
   let opening: Promise<OpenedThread>;
   try {
-    const factoryConfig = {
-      configurable: { ...configurable, ...(requestedThreadId !== undefined && { thread_id: requestedThreadId }), [REQUEST_CONFIG_KEY]: request, [REQUEST_LOG_CONFIG_KEY]: log },
-      context: settings.context,
+    const factoryConfigurable = {
+      ...configurable,
+      ...(requestedThreadId !== undefined && { thread_id: requestedThreadId }),
+      [REQUEST_CONFIG_KEY]: request,
+      [REQUEST_LOG_CONFIG_KEY]: log,
     };
-    const building = entry.getGraph(factoryConfig).catch((error: unknown) => {
-      throw error instanceof ApiError ? error : new GraphRunError(entry.id, error);
-    });
-    graph = await untilAborted(building, signal);
+    graph = await buildGraph(entry, factoryConfigurable, settings.context, signal);
     checkContext(graph, settings.context);
     let announce!: (threadId: string) => void;
     const queued = new Promise<void>((resolve) => {

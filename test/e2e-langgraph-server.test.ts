@@ -50,7 +50,7 @@ describe("graphs written for LangGraph's own server", () => {
     expect(await received("inspect")).toMatchObject({ model: "default-model", context: {} });
 
     const models = await collect(server.client.models.list());
-    expect(models.map((model) => model.id)).toEqual(["inspect", "configured", "bound", "inspect-fast", "inspect-cheerful"]);
+    expect(models.map((model) => model.id)).toEqual(["inspect", "configured", "bound", "perModel", "inspect-fast", "inspect-cheerful"]);
     expect(models.find((model) => model.id === "inspect-fast")).toMatchObject({ description: "The inspect graph with a fast model" });
   });
 
@@ -114,6 +114,14 @@ describe("graphs written for LangGraph's own server", () => {
     expect(JSON.parse(response.output_text)).toMatchObject({ model: "client-model", context: { userName: "Ada" }, assistant_id: "inspect" });
     const refused = await server.client.responses.create({ ...body, model: "inspect-fast" } as OpenAI.Responses.ResponseCreateParamsNonStreaming).catch((error: unknown) => error);
     expect(refused).toMatchObject({ status: 400, param: "configurable.model" });
+  });
+
+  it("builds a factory's graph with the model's configurable for stored responses too: retrieved, continued", async () => {
+    const first = await server.client.responses.create({ model: "perModel", input: "what were you given?" });
+    expect(JSON.parse(first.output_text)).toMatchObject({ model: "factory-model" });
+    expect((await server.client.responses.retrieve(first.id)).output_text).toBe(first.output_text);
+    const next = await server.client.responses.create({ model: "perModel", input: "and now?", previous_response_id: first.id });
+    expect(JSON.parse(next.output_text)).toMatchObject({ model: "factory-model" });
   });
 
   it("serves graph.withConfig(...) and a RunnableBinding around a graph, with their config under the model's", async () => {

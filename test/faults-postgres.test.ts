@@ -181,6 +181,8 @@ describe.skipIf(!POSTGRES_URL)("a server whose PostgreSQL fails", () => {
     // A run on no thread needs no database, unless its graph uses the store.
     const stateless = await server.client.chat.completions.create({ model: "counter", messages: [{ role: "user", content: "hi" }] });
     expect(stateless.choices[0]!.message.content).toBe("I hold 2 messages.");
+    const unstored = await server.client.responses.create({ model: "counter", input: "hi", store: false });
+    expect(unstored.output_text).toBe("I hold 2 messages.");
     const storeUser = await failure(server.client.chat.completions.create({ model: "visits", messages: [{ role: "user", content: "hi" }] }));
     expect(storeUser).toMatchObject({ status: 503, code: "database_unavailable" });
 

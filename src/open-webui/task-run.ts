@@ -9,7 +9,7 @@ import type { BaseMessage } from "@langchain/core/messages";
 import type { Context } from "hono";
 import { randomUUID } from "node:crypto";
 import type { ModelEntry, Registry } from "../registry.js";
-import { startRequestRun, type RequestRun, type RequestRunDeps } from "../request-run.js";
+import { modelGraph, startRequestRun, type RequestRun, type RequestRunDeps } from "../request-run.js";
 import { noUsage, type RunEvent } from "../run/events.js";
 import { interruptChoices, choicesInQuestion } from "../run/interrupt-text.js";
 import { REQUEST_CONFIG_KEY, type ChatRequestContext } from "../run/request-context.js";
@@ -52,7 +52,7 @@ async function followUpChoices(c: Context, deps: RequestRunDeps, input: TaskRunI
   }
   // The caller's own thread, as `startRequestRun` scopes it.
   const scoped = scopeThreadId(threadOwner(c), threadId);
-  const graph = await input.entry.getGraph({ configurable: { thread_id: scoped, [REQUEST_CONFIG_KEY]: input.request } });
+  const graph = await modelGraph(input.entry, { thread_id: scoped, [REQUEST_CONFIG_KEY]: input.request });
   return interruptChoices(await pendingInterruptsOf(graph, deps.checkpointer, scoped));
 }
 

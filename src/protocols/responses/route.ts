@@ -22,7 +22,7 @@ import { respondJson, respondStream } from "../../http/respond.js";
 import { canUseModel } from "../../middleware/auth.js";
 import type { ModelEntry, Registry } from "../../registry.js";
 import { startTaskRun } from "../../open-webui/task-run.js";
-import { startRequestRun, type RequestRunDeps } from "../../request-run.js";
+import { modelGraph, startRequestRun, type RequestRunDeps } from "../../request-run.js";
 import { parseRequestedSettings } from "../../run/run-settings.js";
 import { scopeThreadId, threadOwner } from "../../threads/owner.js";
 import { threadSaver, type ThreadRequest } from "../../threads/session.js";
@@ -44,7 +44,7 @@ const MAX_CONVERSATION_ID_LENGTH = 256;
 /** The checkpointer a model's threads live in: the graph's own, or the server's. */
 async function saverFor(entry: ModelEntry | undefined, deps: ResponsesDeps): Promise<BaseCheckpointSaver> {
   if (!entry) return deps.checkpointer;
-  return threadSaver(await entry.getGraph({ configurable: {} }), deps.checkpointer);
+  return threadSaver(await modelGraph(entry), deps.checkpointer);
 }
 
 /**
@@ -168,13 +168,14 @@ export function createResponse(registry: Registry, deps: ResponsesDeps) {
     const { thread, messages } = await continuation(c, registry, deps, request, input);
 
     // Ids are decided before the run: `response.created` carries the response's id.
-    const [secret] = await deps.ids.secrets.current();
     const marker = newMarker();
     const context = toRequestContext(request);
     // Open WebUI sends its background tasks here too when its connection uses the Responses
     // API: answered (or run on no thread) as on chat completions, and never stored.
     const task = await startTaskRun(c, registry, deps, { entry, messages: input.messages, request: context, streamed: request.stream === true });
     const ref = task || thread.mode === "stateless" || !store ? undefined : { threadId: thread.threadId, model: entry.id, marker };
+    // Only a stored response's ids are signed: a response kept nowhere needs no database.
+    const [secret] = ref ? await deps.ids.secrets.current() : [];
     const id = ref ? signedId(secret!, "resp", ref) : unsignedId("resp");
     const itemId = (kind: "msg" | "fc" | "rs", index: number) => (ref ? signedId(secret!, kind, ref, index) : unsignedId(kind));
 

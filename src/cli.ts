@@ -98,7 +98,8 @@ const SIZE_UNITS: Record<string, number> = { "": 1, b: 1, kb: 1024, kib: 1024, m
 /** `10mb`, `512KiB`, `1048576`: units are powers of 1024, as in the `bytes` package. */
 export function parseSize(text: string, flag = "--body-limit"): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
-  const unit = match ? SIZE_UNITS[match[2]!.toLowerCase()] : undefined;
+  const unitName = match?.[2]!.toLowerCase();
+  const unit = unitName !== undefined && Object.hasOwn(SIZE_UNITS, unitName) ? SIZE_UNITS[unitName] : undefined;
   if (!match || unit === undefined) throw new UsageError(`${flag} must be a size such as 10mb, 512kb or 1048576, got '${text}'`);
   return Math.floor(Number(match[1]) * unit);
 }
@@ -200,7 +201,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     host: values.host ?? env.HOST ?? "127.0.0.1",
     apiKeys,
     corsOrigins: values["cors-origin"] ?? [],
-    bodyLimit: values["body-limit"] === undefined ? DEFAULT_BODY_LIMIT : parseSize(values["body-limit"]),
+    bodyLimit: parseOptionalSize("--body-limit", values["body-limit"]) ?? DEFAULT_BODY_LIMIT,
     maxConcurrentRuns: parseNumber("--max-concurrent-runs", values["max-concurrent-runs"], { integer: true }),
     runTimeout: parseNumber("--run-timeout", values["run-timeout"]),
     maxMessages:

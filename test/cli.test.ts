@@ -55,6 +55,8 @@ describe("parseCli", () => {
     [["--no-metrics=yes"], /^--no-metrics takes no value$/],
     [["start"], /unknown command 'start'/],
     [["serve", "extra"], /unknown command 'serve extra'/],
+    [["--body-limit", "0"], /--body-limit must be a size above zero, got '0'/],
+    [["--body-limit", "1constructor"], /--body-limit must be a size such as 10mb/],
   ])("refuses %j", (argv, message) => {
     expect(() => parseCli(argv, {})).toThrow(UsageError);
     expect(() => parseCli(argv, {})).toThrow(message);

@@ -169,6 +169,12 @@ describe("clients that leave or stall", () => {
     expect((error as APIError).message).not.toContain(threadId);
     const logged = lines.find((line) => line.code === "thread_load_failed");
     expect(logged).toMatchObject({ level: 50, threadId });
+    // Open WebUI's follow-up suggestions look at the same thread's pending question, and say the same.
+    const task = { role: "user" as const, content: '### Task:\nSuggest follow-ups.\nJSON format: { "follow_ups": [] }\n<chat_history>\nUSER: count\n</chat_history>' };
+    const followUps = await server.client.chat.completions
+      .create({ model: "bigint", messages: [task] }, { headers: { ...headers, "X-OpenWebUI-Task": "follow_up_generation" } })
+      .catch((caught: unknown) => caught);
+    expect(followUps).toMatchObject({ status: 500, code: "thread_load_failed" });
   });
 
   it("stops at once when no run is in flight, even with a client still sending its headers", async () => {

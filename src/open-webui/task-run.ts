@@ -53,7 +53,7 @@ async function followUpChoices(c: Context, deps: RequestRunDeps, input: TaskRunI
   // The caller's own thread, as `startRequestRun` scopes it.
   const scoped = scopeThreadId(threadOwner(c), threadId);
   const graph = await modelGraph(input.entry, { thread_id: scoped, [REQUEST_CONFIG_KEY]: input.request });
-  return interruptChoices(await pendingInterruptsOf(graph, deps.checkpointer, scoped));
+  return interruptChoices(await pendingInterruptsOf(graph, deps.checkpointer, scoped, c.req.raw.signal));
 }
 
 /** The task's run, or undefined when the request is no task. */

@@ -119,9 +119,9 @@ async function lockedSession(
  * The interrupts a thread waits on, read without taking its lock: a look at its latest
  * checkpoint, for a request that must not wait for the thread (a chat UI's background task).
  */
-export async function pendingInterruptsOf(graph: CompiledGraph, checkpointer: BaseCheckpointSaver, threadId: string): Promise<Interrupt[]> {
+export async function pendingInterruptsOf(graph: CompiledGraph, checkpointer: BaseCheckpointSaver, threadId: string, signal: AbortSignal): Promise<Interrupt[]> {
   threadSaver(graph, checkpointer);
-  return pendingInterrupts(await graph.getState({ configurable: { thread_id: threadId } }));
+  return pendingInterrupts(await loading(threadId, untilAborted(graph.getState({ configurable: { thread_id: threadId } }), signal)));
 }
 
 /** Takes the request's thread: waits for the runs before it on a named thread, holding nothing else meanwhile. */

@@ -155,9 +155,14 @@ async function stopGracefully(server: Server, runs: RunTracker, responses: Respo
   const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
   const deadline = setTimeout(() => server.closeAllConnections(), timeoutMs + ABORT_GRACE_MS);
   try {
-    if (!(await runs.idle(timeoutMs))) {
-      runs.abortAll(new ServiceUnavailableError("The server shut down before this answer was complete.", 1));
-    }
+    const finished = await runs.idle(timeoutMs);
+    // What is still waiting for its thread (one another replica's run holds) would only be
+    // refused once the thread is its own: it is told now, not cut off at the deadline.
+    runs.abortAll(
+      finished
+        ? new ServiceUnavailableError("The server is shutting down; try again shortly.", 1)
+        : new ServiceUnavailableError("The server shut down before this answer was complete.", 1),
+    );
     // The sweep closes each connection once its answer (or error event) is sent; the
     // deadline closes whatever is left.
     await Promise.race([responses.none(), closed]);

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ConflictError } from "openai";
+import { APIError, ConflictError } from "openai";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext } from "vitest";
 import { killProcesses, POSTGRES_URL, postgresUnavailable, startProcess, stopProcess, type ServerProcess } from "./helpers.js";
@@ -95,5 +95,24 @@ describe("replicas sharing one PostgreSQL database", () => {
     await until(async () => !(await threadLocked(threadId)));
     expect(parse(await say(b, "after", threadId)).said.at(-1)).toBe("after");
     await stopProcess(b, "SIGTERM");
+  });
+
+  it("tell a request still waiting for a thread another replica holds that the server is stopping, at once, not at the deadline", async (context) => {
+    await skipWithoutPostgres(context);
+    const [a, b] = await Promise.all([startReplica(), startReplica("--shutdown-timeout", "30")]);
+    const threadId = `stopping-${randomUUID()}`;
+    const held = say(a, "hold", threadId).catch((error: unknown) => error);
+    await until(() => threadLocked(threadId));
+    const waiting = say(b, "meanwhile", threadId).catch((error: unknown) => error);
+    await sleep(300);
+
+    const started = performance.now();
+    await stopProcess(b, "SIGTERM");
+    expect(performance.now() - started).toBeLessThan(10_000);
+    const refused = await waiting;
+    expect(refused).toBeInstanceOf(APIError);
+    expect(refused).toMatchObject({ status: 503 });
+    await stopProcess(a, "SIGKILL");
+    await held;
   });
 });

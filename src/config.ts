@@ -29,18 +29,19 @@ export const SERVER_CONFIGURABLE_KEYS: ReadonlySet<string> = new Set([
   "openai_request",
 ]);
 
-const serverKey = (key: string) => SERVER_CONFIGURABLE_KEYS.has(key) || key.startsWith("__");
+/** A `configurable` key the server sets for every run (LangGraph's own `__pregel_*` keys too). */
+export const isServerConfigurableKey = (key: string) => SERVER_CONFIGURABLE_KEYS.has(key) || key.startsWith("__");
 
 const configurableSchema = z
   .record(z.string(), z.unknown())
-  .refine((values) => !Object.keys(values).some(serverKey), {
-    error: (issue) => `sets '${Object.keys(issue.input as object).find(serverKey)}', which the server sets for every run`,
+  .refine((values) => !Object.keys(values).some(isServerConfigurableKey), {
+    error: (issue) => `sets '${Object.keys(issue.input as object).find(isServerConfigurableKey)}', which the server sets for every run`,
   });
 
 /** Keys a request may set: `["*"]` for any. */
 const allowListSchema = z
   .array(z.string().min(1))
-  .refine((keys) => !keys.some(serverKey), { error: (issue) => `allows '${(issue.input as string[]).find(serverKey)}', which the server sets for every run` });
+  .refine((keys) => !keys.some(isServerConfigurableKey), { error: (issue) => `allows '${(issue.input as string[]).find(isServerConfigurableKey)}', which the server sets for every run` });
 
 export const THREAD_MODES = ["history", "continue"] as const;
 export type ThreadMode = (typeof THREAD_MODES)[number];

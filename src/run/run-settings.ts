@@ -8,7 +8,7 @@
  */
 import { interopSafeParse, isInteropZodObject } from "@langchain/core/utils/types";
 import { z } from "zod";
-import { SERVER_CONFIGURABLE_KEYS, type ModelSettings } from "../config.js";
+import { isServerConfigurableKey, type ModelSettings } from "../config.js";
 import { InvalidRequestError } from "../errors.js";
 import { formatParam, parseRequest } from "../protocols/invalid-request.js";
 import type { CompiledGraph, ModelEntry } from "../registry.js";
@@ -50,7 +50,7 @@ function checkRequested(model: string, field: "configurable" | "context", reques
   const setting = field === "configurable" ? "allow_configurable" : "allow_context";
   for (const [key, value] of Object.entries(requested)) {
     const param = `${field}.${key}`;
-    if (field === "configurable" && (SERVER_CONFIGURABLE_KEYS.has(key) || key.startsWith("__"))) {
+    if (field === "configurable" && isServerConfigurableKey(key)) {
       throw new InvalidRequestError(`Invalid '${param}': the server sets '${key}' for every run.`, param);
     }
     if (!allows(allowed, key)) {

@@ -9,9 +9,16 @@ import { InvalidRequestError } from "../errors.js";
 
 export const THREAD_ID_HEADER = "x-thread-id";
 export const OPEN_WEBUI_CHAT_ID_HEADER = "x-openwebui-chat-id";
-const MAX_LENGTH = 256;
+const MAX_THREAD_ID_LENGTH = 256;
 /** LangGraph's MemorySaver refuses these (they would reach Object.prototype). */
 const RESERVED = new Set(["__proto__", "constructor", "prototype"]);
+
+/** What is wrong with a client's name for a thread (any protocol's), if anything. */
+export function threadIdProblem(id: string): string | undefined {
+  if (id === "" || id.length > MAX_THREAD_ID_LENGTH || /[\u0000-\u001f]/.test(id)) return `expected 1 to ${MAX_THREAD_ID_LENGTH} printable characters`;
+  if (RESERVED.has(id)) return `'${id}' is reserved`;
+  return undefined;
+}
 
 export function threadIdOf(
   header: (name: string) => string | undefined,
@@ -26,10 +33,8 @@ export function threadIdOf(
     const param = source === "metadata.thread_id" ? source : null;
     const id = value?.trim();
     if (id === undefined || (id === "" && param === null)) continue;
-    if (id === "" || id.length > MAX_LENGTH || /[\u0000-\u001f]/.test(id)) {
-      throw new InvalidRequestError(`Invalid thread id in ${source}: expected 1 to ${MAX_LENGTH} printable characters.`, param);
-    }
-    if (RESERVED.has(id)) throw new InvalidRequestError(`Invalid thread id in ${source}: '${id}' is reserved.`, param);
+    const problem = threadIdProblem(id);
+    if (problem) throw new InvalidRequestError(`Invalid thread id in ${source}: ${problem}.`, param);
     return id;
   }
   return undefined;

@@ -26,6 +26,7 @@ import { modelGraph, startRequestRun, type RequestRunDeps } from "../../request-
 import { parseRequestedSettings } from "../../run/run-settings.js";
 import { scopeThreadId, threadOwner } from "../../threads/owner.js";
 import { threadSaver, type ThreadRequest } from "../../threads/session.js";
+import { threadIdProblem } from "../../threads/thread-id.js";
 import type { BaseMessage } from "@langchain/core/messages";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import { instructionsMessage, toLangChainMessages, toRequestContext, type ConvertedInput, type ItemResolver } from "./convert.js";
@@ -38,8 +39,6 @@ import { parseResponsesRequest } from "./validate.js";
 export interface ResponsesDeps extends RequestRunDeps {
   ids: ResponseIds;
 }
-
-const MAX_CONVERSATION_ID_LENGTH = 256;
 
 /** The checkpointer a model's threads live in: the graph's own, or the server's. */
 async function saverFor(entry: ModelEntry | undefined, deps: ResponsesDeps): Promise<BaseCheckpointSaver> {
@@ -90,9 +89,8 @@ function conversationId(request: CreateResponseRequest): string | undefined {
   const conversation = request.conversation;
   if (conversation == null) return undefined;
   const id = typeof conversation === "string" ? conversation : conversation.id;
-  if (id.length > MAX_CONVERSATION_ID_LENGTH || /[\u0000-\u001f]/.test(id) || ["__proto__", "constructor", "prototype"].includes(id)) {
-    throw new InvalidRequestError(`Invalid 'conversation': expected 1 to ${MAX_CONVERSATION_ID_LENGTH} printable characters.`, "conversation");
-  }
+  const problem = threadIdProblem(id);
+  if (problem) throw new InvalidRequestError(`Invalid 'conversation': ${problem}.`, "conversation");
   return id;
 }
 

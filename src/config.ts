@@ -72,7 +72,6 @@ export const openWebUISettingsSchema = z.strictObject({
    */
   tasks: z.union([z.enum(["answer", "graph"]), z.strictObject({ model: z.string().min(1) })]).optional(),
 });
-export type OpenWebUISettings = z.infer<typeof openWebUISettingsSchema>;
 
 export const modelSettingsSchema = z.strictObject({
   /** The model's display name in `/v1/models` (chat UIs show it in their model picker). */

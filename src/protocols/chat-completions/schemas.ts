@@ -66,7 +66,6 @@ const customToolCall = z.object({
   type: z.literal("custom"),
   custom: z.object({ name: z.string(), input: z.string() }),
 });
-export type CustomToolCall = z.infer<typeof customToolCall>;
 
 const name = optional(z.string());
 
@@ -158,7 +157,6 @@ const responseFormat = z.discriminatedUnion("type", [
     }),
   }),
 ]);
-export type ResponseFormat = z.infer<typeof responseFormat>;
 
 /** The spec's `ReasoningEffort`, which the Responses API shares. */
 export const reasoningEffortSchema = z.enum(["none", "minimal", "low", "medium", "high", "xhigh", "max"]);
@@ -346,7 +344,6 @@ export const toolCallDeltaSchema = z.object({
   type: z.literal("function").optional(),
   function: z.object({ name: z.string().optional(), arguments: z.string().optional() }),
 });
-export type ToolCallDelta = z.infer<typeof toolCallDeltaSchema>;
 
 export const chatCompletionChunkSchema = z.object({
   id: z.string(),

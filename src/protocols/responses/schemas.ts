@@ -118,8 +118,6 @@ export const inputItemSchema = z.preprocess(
   z.discriminatedUnion("type", [messageItem, functionCallItem, functionCallOutputItem, reasoningItem, itemReference, hostedItem]),
 );
 export type InputItem = z.infer<typeof inputItemSchema>;
-export type MessageItem = z.infer<typeof messageItem>;
-export type FunctionCallInputItem = z.infer<typeof functionCallItem>;
 
 // ---------------------------------------------------------------- request: tools and options
 
@@ -223,7 +221,6 @@ export const outputTextSchema = z.object({
   annotations: z.array(z.unknown()),
   logprobs: z.array(z.unknown()),
 });
-export type OutputText = z.infer<typeof outputTextSchema>;
 
 export const outputMessageSchema = z.object({
   type: z.literal("message"),
@@ -245,7 +242,6 @@ export const functionCallSchema = z.object({
 export type FunctionCall = z.infer<typeof functionCallSchema>;
 
 export const summaryTextSchema = z.object({ type: z.literal("summary_text"), text: z.string() });
-export type SummaryText = z.infer<typeof summaryTextSchema>;
 
 export const reasoningSchema = z.object({
   type: z.literal("reasoning"),

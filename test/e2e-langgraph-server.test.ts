@@ -124,6 +124,17 @@ describe("graphs written for LangGraph's own server", () => {
     expect(JSON.parse(next.output_text)).toMatchObject({ model: "factory-model" });
   });
 
+  it("builds a factory's graph with the model's configurable for Open WebUI's follow-up suggestions on a chat too", async () => {
+    const chat = { "X-OpenWebUI-Chat-Id": `chat-${Date.now()}` };
+    await received("perModel", {}, chat);
+    const task = '### Task:\nSuggest follow-ups.\nJSON format: { "follow_ups": [] }\n<chat_history>\nUSER: what were you given?\n</chat_history>';
+    const followUps = await server.client.chat.completions.create(
+      { model: "perModel", messages: [{ role: "user", content: task }] },
+      { headers: { ...chat, "X-OpenWebUI-Task": "follow_up_generation" } },
+    );
+    expect(JSON.parse(followUps.choices[0]!.message.content!)).toHaveProperty("follow_ups");
+  });
+
   it("serves graph.withConfig(...) and a RunnableBinding around a graph, with their config under the model's", async () => {
     expect(await received("configured")).toMatchObject({ model: "set-by-withConfig", assistant_id: "configured", graph_id: "configured" });
     expect(await received("bound")).toMatchObject({ model: "set-by-binding", assistant_id: "bound" });

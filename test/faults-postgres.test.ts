@@ -183,6 +183,10 @@ describe.skipIf(!POSTGRES_URL)("a server whose PostgreSQL fails", () => {
     expect(stateless.choices[0]!.message.content).toBe("I hold 2 messages.");
     const unstored = await server.client.responses.create({ model: "counter", input: "hi", store: false });
     expect(unstored.output_text).toBe("I hold 2 messages.");
+    // Nor does Open WebUI's title task sent to the Responses API, which is never stored.
+    const titleTask = '### Task:\nGenerate a title.\nJSON format: { "title": "" }\n<chat_history>\nUSER: hi there\n</chat_history>';
+    const title = await server.client.responses.create({ model: "counter", input: titleTask }, { headers: { "X-OpenWebUI-Task": "title_generation" } });
+    expect(JSON.parse(title.output_text)).toEqual({ title: "hi there" });
     const storeUser = await failure(server.client.chat.completions.create({ model: "visits", messages: [{ role: "user", content: "hi" }] }));
     expect(storeUser).toMatchObject({ status: 503, code: "database_unavailable" });
 

@@ -227,7 +227,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
 const CONFIG_NAMES = ["langgraph.config.json", "langgraph.json"];
 
 /** The config in `folder` when no --config names one. */
-export function findConfig(folder: string = process.cwd()): string {
+function findConfig(folder: string = process.cwd()): string {
   const found = CONFIG_NAMES.map((name) => join(folder, name)).find((path) => existsSync(path));
   if (found) return found;
   throw new ConfigError(`no ${CONFIG_NAMES.join(" or ")} in ${folder}: run this in your project's folder, or pass --config FILE`);

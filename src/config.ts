@@ -15,7 +15,7 @@ export const streamSettingsSchema = z.strictObject({
 });
 
 /** Keys of `configurable` the server sets for every run (as LangGraph's server does): neither the config nor a request may. */
-export const SERVER_CONFIGURABLE_KEYS: ReadonlySet<string> = new Set([
+const SERVER_CONFIGURABLE_KEYS: ReadonlySet<string> = new Set([
   "thread_id",
   "checkpoint_id",
   "checkpoint_ns",

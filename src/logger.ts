@@ -6,7 +6,7 @@
 import { pino, type Logger, type LoggerOptions } from "pino";
 import pretty from "pino-pretty";
 
-export const REDACTED_PATHS = ["req.headers.authorization", "headers.authorization", "authorization"];
+const REDACTED_PATHS = ["req.headers.authorization", "headers.authorization", "authorization"];
 
 export type LogFormat = "auto" | "json" | "pretty";
 export const LOG_FORMATS: LogFormat[] = ["auto", "json", "pretty"];

@@ -114,7 +114,7 @@ async function openThread(options: OpenSessionOptions, tracked: TrackedRequest):
 }
 
 /** The entry's graph for this config (a factory export is called with it); a factory's failure is the graph's. */
-export async function buildGraph(entry: ModelEntry, configurable: Record<string, unknown>, context: Record<string, unknown>, signal?: AbortSignal): Promise<CompiledGraph> {
+async function buildGraph(entry: ModelEntry, configurable: Record<string, unknown>, context: Record<string, unknown>, signal?: AbortSignal): Promise<CompiledGraph> {
   const building = entry.getGraph({ configurable, context }).catch((error: unknown) => {
     throw error instanceof ApiError ? error : new GraphRunError(entry.id, error);
   });

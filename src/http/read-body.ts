@@ -9,7 +9,7 @@ import { ApiError, ClientClosedError, InvalidRequestError, UnsupportedMediaTypeE
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Deeper than any real request (JSON schemas of tools included), far below what would strain a parser or a walker. */
-export const MAX_JSON_DEPTH = 128;
+const MAX_JSON_DEPTH = 128;
 
 /** How deep the arrays and objects of a JSON text nest, counting only brackets outside strings. */
 function exceedsDepth(text: string, limit: number): boolean {

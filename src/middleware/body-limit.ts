@@ -18,7 +18,7 @@ import { PayloadTooLargeError } from "../errors.js";
 import { bodyReadError } from "../http/read-body.js";
 
 /** The most a request may send in all before its 413 comes with a closed connection rather than after its body. */
-export const DRAIN_LIMIT = 64 * 1024 * 1024;
+const DRAIN_LIMIT = 64 * 1024 * 1024;
 
 /** The next piece of the upload; a connection that breaks before the body's end is a client that left (499). */
 async function nextPiece(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<ReadableStreamReadResult<Uint8Array>> {

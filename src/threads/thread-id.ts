@@ -7,7 +7,7 @@
  */
 import { InvalidRequestError } from "../errors.js";
 
-export const THREAD_ID_HEADER = "x-thread-id";
+const THREAD_ID_HEADER = "x-thread-id";
 export const OPEN_WEBUI_CHAT_ID_HEADER = "x-openwebui-chat-id";
 const MAX_THREAD_ID_LENGTH = 256;
 /** LangGraph's MemorySaver refuses these (they would reach Object.prototype). */

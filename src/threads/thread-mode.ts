@@ -19,7 +19,7 @@ import { InvalidRequestError } from "../errors.js";
 import type { ThreadRequest } from "./session.js";
 import { OPEN_WEBUI_CHAT_ID_HEADER } from "./thread-id.js";
 
-export const THREAD_MODE_HEADER = "x-thread-mode";
+const THREAD_MODE_HEADER = "x-thread-mode";
 
 function explicitMode(header: (name: string) => string | undefined, metadata: Record<string, string> | null | undefined): ThreadMode | undefined {
   const candidates: [source: string, value: string | undefined][] = [

@@ -16,8 +16,8 @@ export interface Status {
   hidden?: boolean;
 }
 
-export const WAITING_FOR_THREAD = "Waiting for the previous answer in this chat";
-export const THINKING = "Thinking";
+const WAITING_FOR_THREAD = "Waiting for the previous answer in this chat";
+const THINKING = "Thinking";
 
 /** Longest document text sent with a source: Open WebUI shows it in the citation's pop-up. */
 const SOURCE_TEXT_LENGTH = 4000;

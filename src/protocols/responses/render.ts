@@ -35,7 +35,7 @@ export interface ResponseMeta {
   itemId(kind: "msg" | "fc" | "rs", outputIndex: number): string;
 }
 
-export function toResponseUsage(usage: Usage): ResponseUsage {
+function toResponseUsage(usage: Usage): ResponseUsage {
   return {
     input_tokens: usage.input_tokens,
     input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },

@@ -171,6 +171,16 @@ describe("bindChatRequest with the ScriptedChatModel", () => {
     expect(own.text).toBe('{"mine":1}');
   });
 
+  it("answers a client's schema that asks for a billion items, or refers to itself, at once and in a bounded size", async () => {
+    const huge = { type: "array", minItems: 1_000_000_000, items: { type: "string", minLength: 1_000_000_000 } };
+    const looping = { type: "object", properties: Object.fromEntries(["a", "b", "c", "d"].map((key) => [key, { $ref: "#" }])) };
+    for (const schema of [huge, looping]) {
+      const answer = await ask(scripted(), { response_format: { type: "json_schema", json_schema: { name: "huge", schema } } });
+      expect(answer.text.length).toBeLessThan(1_000_000);
+      expect(() => JSON.parse(answer.text)).not.toThrow();
+    }
+  }, 5_000);
+
   it("drops what the model cannot take with a debug log, and still answers", async () => {
     const debug: string[] = [];
     const answer = await ask(scripted(), { temperature: 0.2, top_p: 0.9, seed: 3 }, debug);

@@ -400,6 +400,19 @@ describe("the {{CHAT_ID}} and {{TASK}} connection headers, instead of forwarding
     expect(own.content).toBe("Ask me about the weather.");
     expect(runsStarted - runsBefore).toBe(2);
   });
+
+  it("take a task name they do not know, even one of Object's own ('constructor'), as a message for the graph", async () => {
+    for (const task of ["constructor", "toString", "hasOwnProperty"]) {
+      const response = await fetch(`${server.url}/chat/completions`, {
+        method: "POST",
+        headers: connectionHeaders(custom, undefined, task as TaskName),
+        body: JSON.stringify({ model: "agent", stream: false, messages: [{ role: "user", content: "What is the weather in Tokyo?" }] }),
+      });
+      expect(response.status).toBe(200);
+      const completion = (await response.json()) as { choices: { message: { content: string } }[] };
+      expect(completion.choices[0]!.message.content).toContain("22°C and clear");
+    }
+  });
 });
 
 describe("a connection that uses the Responses API", () => {

@@ -184,34 +184,38 @@ export async function loadConfig(path: string): Promise<LoadedConfig> {
   const baseDir = dirname(absolute);
   await applyEnv(config.env, baseDir, path);
   const models = config.openai?.models ?? {};
+  // Ids are the operator's names: `toString` or `constructor` is a model like any other, not Object's.
+  const isGraph = (id: string) => Object.hasOwn(config.graphs, id);
+  const isModel = (id: string) => Object.hasOwn(models, id);
+  const settingsOf = (id: string) => (isModel(id) ? models[id] : undefined);
   const graphOf = (id: string, graph: string | undefined): string => {
     const where = `config ${path}: 'openai.models.${id}`;
-    if (id in config.graphs) {
+    if (isGraph(id)) {
       if (graph !== undefined && graph !== id) {
         throw new ConfigError(`${where}.graph': '${id}' is a graph in 'graphs'; give the variant of '${graph}' an id of its own`);
       }
       return id;
     }
     if (graph === undefined) throw new ConfigError(`${where}' names no graph in 'graphs' (a variant of a graph says which one in 'graph')`);
-    if (!(graph in config.graphs)) throw new ConfigError(`${where}.graph': no graph '${graph}' in 'graphs'`);
+    if (!isGraph(graph)) throw new ConfigError(`${where}.graph': no graph '${graph}' in 'graphs'`);
     return graph;
   };
   const specOf = (id: string, graphId: string): GraphSpec => {
     const spec = config.graphs[graphId]!;
     const graphPath = typeof spec === "string" ? spec : spec.path;
     const { name, description } = id === graphId && typeof spec !== "string" ? spec : {};
-    const { graph: _graph, ...settings } = models[id] ?? {};
+    const { graph: _graph, ...settings } = settingsOf(id) ?? {};
     return { id, graphId, ...parseGraphPath(graphPath, baseDir), settings: { name, description, ...settings } };
   };
   for (const [id, settings] of Object.entries(models)) {
     const tasks = settings.open_webui?.tasks;
-    if (typeof tasks === "object" && !(tasks.model in config.graphs) && !(tasks.model in models)) {
+    if (typeof tasks === "object" && !isGraph(tasks.model) && !isModel(tasks.model)) {
       throw new ConfigError(`config ${path}: 'openai.models.${id}.open_webui.tasks.model' names no model: '${tasks.model}'`);
     }
   }
-  const variants = Object.keys(models).filter((id) => !(id in config.graphs));
+  const variants = Object.keys(models).filter((id) => !isGraph(id));
   const graphs = [
-    ...Object.keys(config.graphs).map((id) => specOf(id, graphOf(id, models[id]?.graph))),
+    ...Object.keys(config.graphs).map((id) => specOf(id, graphOf(id, settingsOf(id)?.graph))),
     ...variants.map((id) => specOf(id, graphOf(id, models[id]!.graph))),
   ];
   return { path: absolute, graphs, config };

@@ -195,6 +195,19 @@ describe("a config that cannot be served", () => {
     expect((await errorOf(path)).message).toMatch(/'openai\.models\.a\.open_webui\.tasks\.model' names no model: 'small'/);
   });
 
+  it("takes model ids that are names of Object's own properties as any other", async () => {
+    const path = join(dir, "object-names.json");
+    await writeFile(path, JSON.stringify({ graphs: { agent: "./a.ts" }, openai: { models: { constructor: { graph: "agent" } } } }));
+    const loaded = await loadConfig(path);
+    expect(loaded.graphs.map(({ id, graphId }) => [id, graphId])).toEqual([
+      ["agent", "agent"],
+      ["constructor", "agent"],
+    ]);
+    const tasks = join(dir, "tasks-to-string.json");
+    await writeFile(tasks, JSON.stringify({ graphs: { a: "./a.ts" }, openai: { models: { a: { open_webui: { tasks: { model: "toString" } } } } } }));
+    expect((await errorOf(tasks)).message).toMatch(/'openai\.models\.a\.open_webui\.tasks\.model' names no model: 'toString'/);
+  });
+
   it("names a misspelt kind of step", async () => {
     const path = join(dir, "steps-typo.json");
     await writeFile(path, JSON.stringify({ graphs: { a: "./a.ts" }, openai: { models: { a: { steps: { tool: false } } } } }));

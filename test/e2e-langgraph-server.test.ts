@@ -80,6 +80,8 @@ describe("graphs written for LangGraph's own server", () => {
     const answer = await received("inspect", { configurable: { model: "client-model" }, context: { tone: "cheerful", userName: "Ada" } });
     expect(answer).toMatchObject({ model: "client-model", context: { tone: "cheerful", userName: "Ada" } });
     expect(await received("inspect-cheerful", { context: { userName: "Grace" } })).toMatchObject({ context: { tone: "cheerful", userName: "Grace" } });
+    // A key named like one of Object's own has no default to be compared with.
+    expect(await received("inspect-cheerful", { context: { constructor: "Ada" } })).toMatchObject({ context: { tone: "cheerful" } });
   });
 
   it("refuses a configurable or context key the model does not allow, naming it", async () => {

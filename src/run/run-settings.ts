@@ -60,7 +60,7 @@ function checkRequested(model: string, field: "configurable" | "context", reques
         param,
       );
     }
-    const fallback = defaults[key];
+    const fallback = Object.hasOwn(defaults, key) ? defaults[key] : undefined;
     if (fallback !== undefined && fallback !== null && jsonType(value) !== jsonType(fallback)) {
       throw new InvalidRequestError(`Invalid '${param}': expected ${jsonType(fallback)}, like the model's default, received ${jsonType(value)}.`, param);
     }

@@ -95,6 +95,13 @@ export class ServiceUnavailableError extends ApiError {
   }
 }
 
+/** The server is stopping: it takes no new run, and tells a request still waiting for one. */
+export class ShuttingDownError extends ServiceUnavailableError {
+  constructor() {
+    super("The server is shutting down; try again shortly.", 1);
+  }
+}
+
 /** How long a client should wait for a database that cannot be reached: a restart or a failover takes seconds. */
 const DATABASE_RETRY_AFTER_SECONDS = 5;
 

@@ -8,7 +8,7 @@
  * once its thread is its own, so requests queued behind a busy thread hold none.
  */
 import { performance } from "node:perf_hooks";
-import { RateLimitError, RunTimeoutError, ServiceUnavailableError, toApiError } from "./errors.js";
+import { RateLimitError, RunTimeoutError, ShuttingDownError, toApiError } from "./errors.js";
 import { isOutput, type RunEvent, type Usage } from "./run/events.js";
 import type { ModelEntry } from "./registry.js";
 
@@ -130,7 +130,7 @@ export class RunTracker {
   }
 
   #refuseWhileStopping(): void {
-    if (this.#draining) throw new ServiceUnavailableError("The server is shutting down; try again shortly.", RETRY_AFTER_SECONDS);
+    if (this.#draining) throw new ShuttingDownError();
   }
 
   #refuseOverCap(entry: ModelEntry): void {

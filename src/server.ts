@@ -8,7 +8,7 @@ import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import { createApp, type AppOptions } from "./app.js";
 import { openCheckpointer, parseCheckpointerSpec } from "./checkpointer.js";
 import { loadConfig } from "./config.js";
-import { ServiceUnavailableError } from "./errors.js";
+import { ServiceUnavailableError, ShuttingDownError } from "./errors.js";
 import { createLogger } from "./logger.js";
 import { loadRegistry, type Registry } from "./registry.js";
 import { RunTracker } from "./run-tracker.js";
@@ -158,11 +158,7 @@ async function stopGracefully(server: Server, runs: RunTracker, responses: Respo
     const finished = await runs.idle(timeoutMs);
     // What is still waiting for its thread (one another replica's run holds) would only be
     // refused once the thread is its own: it is told now, not cut off at the deadline.
-    runs.abortAll(
-      finished
-        ? new ServiceUnavailableError("The server is shutting down; try again shortly.", 1)
-        : new ServiceUnavailableError("The server shut down before this answer was complete.", 1),
-    );
+    runs.abortAll(finished ? new ShuttingDownError() : new ServiceUnavailableError("The server shut down before this answer was complete.", 1));
     // The sweep closes each connection once its answer (or error event) is sent; the
     // deadline closes whatever is left.
     await Promise.race([responses.none(), closed]);

@@ -2,8 +2,8 @@
  * LangGraph's long-term memory, shared by every thread: `memory` (the default; lost on
  * restart) or a `postgres://` URL (kept, and shared by replicas). Every run gets it as
  * `config.store` / `runtime.store`, as LangGraph's own server gives its runs one. `none`
- * gives runs no store: LangGraph runs a batching loop beside every run that has one
- * (`AsyncBatchedStore`), which costs a graph that never reads it about a millisecond.
+ * gives runs no store (a graph that never reads it pays nothing for it either: its
+ * batching loop starts at the first store operation, `lazy-batched-store.ts`).
  */
 import { InMemoryStore, type BaseStore } from "@langchain/langgraph";
 import { redact, type DatabaseOptions } from "./checkpointer.js";

@@ -10,9 +10,10 @@
 /** What a request's thread session needs of a lock: this process's, or one shared by replicas. */
 export interface ThreadLocker {
   /**
-   * Resolves once the thread is the caller's, with the function that hands it on; rejects
-   * with the signal's reason if the signal aborts first, leaving the queue as if the
-   * caller never came. `onWait` is called at once when an earlier run holds the thread.
+   * Resolves once the thread is the caller's, with the function that hands it on (calling
+   * it again does nothing); rejects with the signal's reason if the signal aborts first,
+   * leaving the queue as if the caller never came. `onWait` is called at once when an
+   * earlier run holds the thread.
    */
   acquire(threadId: string, signal: AbortSignal, onWait?: () => void): Promise<() => void>;
 }

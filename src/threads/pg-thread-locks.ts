@@ -117,7 +117,10 @@ export async function openPgThreadLocks(url: string, options: PgThreadLocksOptio
       }
       const held = client;
       const handOn = releaseLocal;
+      let released = false;
       return () => {
+        if (released) return;
+        released = true;
         void held
           .query(`SELECT pg_advisory_unlock(${LOCK_KEY_SQL})`, [threadId])
           .then(

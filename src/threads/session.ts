@@ -140,11 +140,6 @@ export async function openSession(options: OpenSessionOptions): Promise<ThreadSe
     const copyId = randomUUID();
     const checkpointer = scratchSaver(langgraph);
     const release = await options.locks.acquire(threadId, signal);
-    let held = true;
-    const handOn = () => {
-      if (held) release();
-      held = false;
-    };
     const planOnCopy = async () => {
       try {
         const plan = await continuation();
@@ -152,10 +147,11 @@ export async function openSession(options: OpenSessionOptions): Promise<ThreadSe
         await copyThread(saver, threadId, checkpointer, copyId);
         return plan;
       } finally {
-        handOn();
+        release();
       }
     };
-    return { threadId: copyId, checkpointer, saver: checkpointer, plan: () => loading(threadId, planOnCopy()), finish: async () => handOn() };
+    // `release` again when the plan was never read (the request failed first); once more does nothing.
+    return { threadId: copyId, checkpointer, saver: checkpointer, plan: () => loading(threadId, planOnCopy()), finish: async () => release() };
   }
 
   const keepIfInterrupted = async (source: BaseCheckpointSaver, threadId: string, answer: RecordedAnswer) => {

@@ -41,13 +41,12 @@ export class StatusLine {
       case "step":
         if (event.step.kind === "tool_call") {
           this.#runningTools.set(event.step.id, event.step.name);
-          return this.#show(`Running ${[...new Set(this.#runningTools.values())].join(", ")}`);
+          return this.#showRunningTools();
         }
         if (event.step.kind === "tool_result") {
           this.#runningTools.delete(event.step.id);
           // With its tools done, the agent waits for its model again.
-          if (this.#runningTools.size === 0) return this.#show(THINKING);
-          return this.#show(`Running ${[...new Set(this.#runningTools.values())].join(", ")}`);
+          return this.#runningTools.size === 0 ? this.#show(THINKING) : this.#showRunningTools();
         }
         return this.#clear();
       case "text":
@@ -62,6 +61,10 @@ export class StatusLine {
   /** The run is over: a status still showing is cleared. */
   end(): Status | undefined {
     return this.#clear();
+  }
+
+  #showRunningTools(): Status | undefined {
+    return this.#show(`Running ${[...new Set(this.#runningTools.values())].join(", ")}`);
   }
 
   #show(description: string): Status | undefined {

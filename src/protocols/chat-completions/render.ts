@@ -50,23 +50,13 @@ export async function* toChunks(
   meta: CompletionMeta,
   options: RenderOptions,
 ): AsyncGenerator<ChatCompletionChunk> {
+  const head = { id: meta.id, object: "chat.completion.chunk" as const, created: meta.created, model: meta.model };
   const chunk = (delta: Delta, finishReason: FinishReason | null = null): ChatCompletionChunk => ({
-    id: meta.id,
-    object: "chat.completion.chunk",
-    created: meta.created,
-    model: meta.model,
+    ...head,
     choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
     ...(options.includeUsage && { usage: null }),
   });
-  const eventChunk = (event: OpenWebUIEvent): ChatCompletionChunk => ({
-    id: meta.id,
-    object: "chat.completion.chunk",
-    created: meta.created,
-    model: meta.model,
-    choices: [],
-    ...(options.includeUsage && { usage: null }),
-    event,
-  });
+  const eventChunk = (event: OpenWebUIEvent): ChatCompletionChunk => ({ ...head, choices: [], ...(options.includeUsage && { usage: null }), event });
   const status = options.openWebUI ? new StatusLine() : undefined;
   let started = false;
   const start = () => {
@@ -137,7 +127,7 @@ export async function* toChunks(
   if (cleared) yield eventChunk(statusEvent(cleared));
   if (!started) yield start();
   yield { ...chunk({}, finishReason), ...(interrupts && { interrupts }) };
-  if (options.includeUsage) yield { id: meta.id, object: "chat.completion.chunk", created: meta.created, model: meta.model, choices: [], usage };
+  if (options.includeUsage) yield { ...head, choices: [], usage };
 }
 
 /** Folds the chunks of `toChunks(events, meta, { includeUsage: true })` into the non-streamed answer. */

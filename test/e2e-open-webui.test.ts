@@ -159,6 +159,15 @@ describe("a chat with a ReAct agent, replayed as Open WebUI sends it", () => {
   const q2 = "What is the weather in London?";
   const a2 = "Let me check the weather in London. \n\nThe weather there today: 12°C with light rain.";
   const q3 = "What is 12 * 7?";
+  /** The chat as Open WebUI resends it for the third question, with the system prompt's time. */
+  const thirdQuestionAt = (time: string): OpenWebUIMessage[] => [
+    system(time),
+    { role: "user", content: q1 },
+    { role: "assistant", content: a1 },
+    { role: "user", content: q2 },
+    { role: "assistant", content: a2 },
+    { role: "user", content: q3 },
+  ];
   const sources = [{ name: "travel-notes.pdf", text: "London is often rainy in spring." }];
   let runsBefore = 0;
 
@@ -219,14 +228,7 @@ describe("a chat with a ReAct agent, replayed as Open WebUI sends it", () => {
   });
 
   it("with a new system prompt and the older question resent without its context: the prompt is replaced in place, no fork", async () => {
-    const history: OpenWebUIMessage[] = [
-      system("09:10:00 AM"),
-      { role: "user", content: q1 },
-      { role: "assistant", content: a1 },
-      { role: "user", content: q2 },
-      { role: "assistant", content: a2 },
-      { role: "user", content: q3 },
-    ];
+    const history = thirdQuestionAt("09:10:00 AM");
     modelCalls.length = 0;
     const seen = readAnswer(await readStream(await answer(forwarding, chatId, history)));
     expect(seen.content).toBe("That makes 84.");
@@ -244,14 +246,7 @@ describe("a chat with a ReAct agent, replayed as Open WebUI sends it", () => {
   });
 
   it("regenerates the last answer from the turn before it, keeping the earlier turns' state", async () => {
-    const history: OpenWebUIMessage[] = [
-      system("09:12:00 AM"),
-      { role: "user", content: q1 },
-      { role: "assistant", content: a1 },
-      { role: "user", content: q2 },
-      { role: "assistant", content: a2 },
-      { role: "user", content: q3 },
-    ];
+    const history = thirdQuestionAt("09:12:00 AM");
     const seen = readAnswer(await readStream(await answer(forwarding, chatId, history)));
     expect(seen.content).toBe("That makes 84.");
     const messages = await threadMessages(chatId);

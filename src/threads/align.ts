@@ -1,6 +1,6 @@
 /**
  * Chat clients resend the whole conversation with every request; a thread already
- * holds part of it. `alignHistory` finds how much of the client's history the thread's
+ * holds part of it. `lineUpHistory` finds how much of the client's history the thread's
  * messages account for, so only the rest reaches the graph.
  *
  * The client's own messages (user, system, and tool results for tool calls it was sent)
@@ -167,11 +167,6 @@ export function lineUpHistory(thread: readonly BaseMessage[], client: readonly B
     }
   }
   return { seen: best % width, changed };
-}
-
-/** How many of the client's messages the thread's messages account for (see `lineUpHistory`). */
-export function alignHistory(thread: readonly BaseMessage[], client: readonly BaseMessage[]): number | undefined {
-  return lineUpHistory(thread, client)?.seen;
 }
 
 /**

@@ -37,27 +37,27 @@ export interface OpenWebUITask {
 }
 
 /** Open WebUI's task names (`TASKS` in its `constants.py`), as `{{TASK}}` sends them. */
-const KINDS_BY_NAME: Record<string, TaskKind> = {
-  title_generation: "title",
-  tags_generation: "tags",
-  follow_up_generation: "follow_ups",
-  query_generation: "queries",
-  autocomplete_generation: "autocomplete",
-  image_prompt_generation: "image_prompt",
-  emoji_generation: "emoji",
-  function_calling: "function_calling",
-};
+const KINDS_BY_NAME = new Map<string, TaskKind>([
+  ["title_generation", "title"],
+  ["tags_generation", "tags"],
+  ["follow_up_generation", "follow_ups"],
+  ["query_generation", "queries"],
+  ["autocomplete_generation", "autocomplete"],
+  ["image_prompt_generation", "image_prompt"],
+  ["emoji_generation", "emoji"],
+  ["function_calling", "function_calling"],
+]);
 
 /** The JSON key each default template asks for. */
-const KINDS_BY_KEY: Record<string, TaskKind> = {
-  title: "title",
-  tags: "tags",
-  follow_ups: "follow_ups",
-  queries: "queries",
-  text: "autocomplete",
-  prompt: "image_prompt",
-  tool_calls: "function_calling",
-};
+const KINDS_BY_KEY = new Map<string, TaskKind>([
+  ["title", "title"],
+  ["tags", "tags"],
+  ["follow_ups", "follow_ups"],
+  ["queries", "queries"],
+  ["text", "autocomplete"],
+  ["prompt", "image_prompt"],
+  ["tool_calls", "function_calling"],
+]);
 
 const TASK_START = "### Task:";
 const HISTORY_OPEN = "<chat_history>";
@@ -130,7 +130,7 @@ function exampleObject(prompt: string): Record<string, unknown> | undefined {
 
 function kindOfExample(example: Record<string, unknown> | undefined): TaskKind {
   const first = example && Object.keys(example)[0];
-  return (first !== undefined && Object.hasOwn(KINDS_BY_KEY, first) && KINDS_BY_KEY[first]) || "json";
+  return (first !== undefined && KINDS_BY_KEY.get(first)) || "json";
 }
 
 /**
@@ -160,7 +160,7 @@ export function recognizeTask(messages: readonly BaseMessage[], taskHeader: stri
     if (name === "") return undefined;
     const example = exampleObject(prompt);
     // An operator's own template may quote the chat without the tags: its `USER:` lines will do.
-    return { kind: (Object.hasOwn(KINDS_BY_NAME, name) && KINDS_BY_NAME[name]) || "generation", history: historyIn(prompt) ?? parseChatHistory(prompt), ...(example && { example }) };
+    return { kind: KINDS_BY_NAME.get(name) ?? "generation", history: historyIn(prompt) ?? parseChatHistory(prompt), ...(example && { example }) };
   }
   if (isToolChoice(messages)) return { kind: "function_calling", history: [] };
   // A task is one user message, after the model's own system prompt if it has one.

@@ -38,3 +38,16 @@ export async function* iterateUntilAborted<T>(items: AsyncIterable<T>, signal: A
     void iterator.return?.()?.catch(() => {});
   }
 }
+
+/**
+ * An AbortController that aborts with `signal`'s reason when `signal` does, and can also
+ * be aborted on its own; `unlink()` stops following `signal`. Not `AbortSignal.any`,
+ * whose combined signals Node 20 keeps until their sources are collected.
+ */
+export function followingController(signal: AbortSignal): { controller: AbortController; unlink(): void } {
+  const controller = new AbortController();
+  const follow = () => controller.abort(signal.reason);
+  if (signal.aborted) follow();
+  else signal.addEventListener("abort", follow, { once: true });
+  return { controller, unlink: () => signal.removeEventListener("abort", follow) };
+}

@@ -9,6 +9,7 @@ import { isBaseMessage, type AIMessage, type BaseMessage, type ToolCall } from "
 import type { BaseCheckpointSaver, BaseStore, LangGraphRunnableConfig, ServerInfo } from "@langchain/langgraph";
 import { randomUUID } from "node:crypto";
 import type { ModelSettings } from "../config.js";
+import { followingController } from "../abortable.js";
 import { ApiError, ClientClosedError, GraphRunError } from "../errors.js";
 import type { ClientToolCall, Interrupt, RunEvent } from "./events.js";
 import { interruptText } from "./interrupt-text.js";
@@ -152,12 +153,8 @@ class EventQueue {
 
 export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
   const { entry, graph, input, threadId, checkpointId, checkpointer, request, signal } = options;
-  // Ours, so that a reader who stops reading also stops the run. (Not `AbortSignal.any`,
-  // whose combined signals Node 20 keeps until their sources are collected.)
-  const stop = new AbortController();
-  const forwardAbort = () => stop.abort(signal.reason);
-  if (signal.aborted) forwardAbort();
-  else signal.addEventListener("abort", forwardAbort, { once: true });
+  // Ours, so that a reader who stops reading also stops the run.
+  const { controller: stop, unlink } = followingController(signal);
   const queue = new EventQueue();
   let reading = true;
   const tokens = new TokenStreamHandler({
@@ -209,7 +206,7 @@ export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
     }
   } finally {
     reading = false;
-    signal.removeEventListener("abort", forwardAbort);
+    unlink();
     if (!queue.closed) {
       stop.abort();
       await run;

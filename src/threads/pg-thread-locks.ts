@@ -9,7 +9,7 @@
  */
 import type { PoolClient } from "pg";
 import type { Logger } from "pino";
-import { untilAborted } from "../abortable.js";
+import { followingController, untilAborted } from "../abortable.js";
 import { ThreadBusyError } from "../errors.js";
 import { DEFAULT_DATABASE_TIMEOUT_SECONDS, openPool, toDatabaseError, worthAnotherTry } from "../postgres.js";
 import { ThreadLocks, type ThreadLocker } from "./locks.js";
@@ -38,16 +38,13 @@ const LOCK_KEY_SQL = "hashtextextended('langgraph-openai:thread:' || $1, 0)";
 
 /** Aborts with the request's reason, or with a 409 once the wait runs out; `done()` stops watching. */
 function waitBound(signal: AbortSignal, waitMs: number, busy: () => Error): { signal: AbortSignal; done(): void } {
-  const waiting = new AbortController();
+  const { controller: waiting, unlink } = followingController(signal);
   const timer = setTimeout(() => waiting.abort(busy()), waitMs);
-  const forward = () => waiting.abort(signal.reason);
-  if (signal.aborted) forward();
-  else signal.addEventListener("abort", forward, { once: true });
   return {
     signal: waiting.signal,
     done() {
       clearTimeout(timer);
-      signal.removeEventListener("abort", forward);
+      unlink();
     },
   };
 }

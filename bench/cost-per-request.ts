@@ -11,13 +11,8 @@ import autocannon from "autocannon";
 import { mkdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { openaiProtocol } from "./client.js";
+import { packageOf, type CpuProfile } from "./cpu-profile.js";
 import { startServerProcess } from "./process.js";
-
-interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string } }[];
-  samples: number[];
-  timeDeltas: number[];
-}
 
 const REQUESTS = 8000;
 const WARM_UP = 3000;
@@ -26,8 +21,8 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 function place(url: string, functionName: string): string {
   if (functionName === "(garbage collector)") return "GC";
   if (url === "") return "V8 / native";
-  const pkg = url.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/);
-  if (pkg) return pkg[1]!;
+  const pkg = packageOf(url);
+  if (pkg) return pkg;
   if (url.startsWith("node:")) return `node:${url.split("/")[1] ?? ""}`;
   return /\/src\//.test(url) ? "our src/ (and the scripted model)" : url;
 }

@@ -8,20 +8,10 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { openaiProtocol } from "./client.js";
+import { packageOf, type CpuProfile } from "./cpu-profile.js";
 import { startServerProcess } from "./process.js";
 import * as scenarios from "./scenarios.js";
 import type { Sizes } from "./scenarios.js";
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
-interface CpuProfile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-}
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const which = process.argv[2] ?? "ours";
@@ -38,8 +28,8 @@ const sizes: Sizes = {
 /** Where a frame's code lives: a package, a file of ours, or Node itself. */
 function place(url: string): string {
   if (url === "") return "(native / V8)";
-  const pkg = url.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/);
-  if (pkg) return pkg[1]!;
+  const pkg = packageOf(url);
+  if (pkg) return pkg;
   if (url.startsWith("node:")) return url.split("/").slice(0, 2).join("/");
   const ours = url.match(/\/(src|bench)\/(.+)$/);
   return ours ? `${ours[1]}/${ours[2]}` : url;

@@ -26,10 +26,10 @@ const manifest = JSON.parse(readFileSync("package.json", "utf8")) as { version: 
 /** npm's own variables from `npm test` would point the project's npm at this repository. */
 const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name) && name !== "INIT_CWD"));
 
-/** The README's vitest example, as a user copies it. */
+/** The docs' vitest example, as a user copies it. */
 function readmeTest(): string {
-  const block = /```ts\n(\/\/ agent\.test\.ts\n[\s\S]*?)```/.exec(readFileSync("README.md", "utf8"));
-  if (!block) throw new Error("README.md has no ```ts block starting with // agent.test.ts");
+  const block = /```ts\n(\/\/ agent\.test\.ts\n[\s\S]*?)```/.exec(readFileSync("docs/code-and-testing.md", "utf8"));
+  if (!block) throw new Error("docs/code-and-testing.md has no ```ts block starting with // agent.test.ts");
   return block[1]!;
 }
 
@@ -199,7 +199,7 @@ describe.concurrent("the packed package in a fresh project", { timeout: 120_000 
     expect(check.stdout).toBe("");
   });
 
-  it("runs the README's vitest test of the project's graph through the testing helper", async () => {
+  it("runs the docs' vitest test of the project's graph through the testing helper", async () => {
     const test = await run(process.execPath, [VITEST, "run", "--root", project, "agent.test.ts"], { cwd: project, env }).catch(
       (error: { stdout: string; stderr: string }) => error,
     );

@@ -79,6 +79,8 @@ export interface RequestRunInput {
    * thread is not known yet.
    */
   announce?: boolean;
+  /** Aborts the run as the client leaving does, for a protocol whose client cancels a call without closing its connection (MCP). */
+  signal?: AbortSignal;
 }
 
 export interface RequestRun {
@@ -147,7 +149,7 @@ export async function startRequestRun(c: Context, deps: RequestRunDeps, input: R
   const tracked = deps.runs.track(entry, controller);
   c.set("run", tracked.record);
   const clientLeft = () => controller.abort(new ClientClosedError());
-  const clientSignal = c.req.raw.signal;
+  const clientSignal = input.signal ? AbortSignal.any([c.req.raw.signal, input.signal]) : c.req.raw.signal;
   clientSignal.addEventListener("abort", clientLeft, { once: true });
   if (clientSignal.aborted) clientLeft();
   const stopWatching = () => {

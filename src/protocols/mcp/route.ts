@@ -1,0 +1,70 @@
+/**
+ * `/mcp`: every model the caller's key may use, as an MCP tool, over Streamable HTTP with
+ * the official SDK's web-standard transport, mounted as its Hono example does.
+ *
+ * Stateless: each request gets a server and a transport of its own and no session id,
+ * as the SDK's stateless examples do, so any replica answers any request and nothing
+ * lives between requests but the threads (in the checkpointer, as for every route). A
+ * call's progress goes out on its own POST's event stream; its cancellation comes in
+ * another POST, and reaches the run when it lands on the replica running it
+ * (`calls-in-flight.ts`); a client that closes the call's stream stops the run anywhere.
+ */
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import {
+  CallToolRequestSchema,
+  CancelledNotificationSchema,
+  ListToolsRequestSchema,
+  type Tool,
+} from "@modelcontextprotocol/sdk/types.js";
+import type { Context } from "hono";
+import { canUseModel } from "../../middleware/auth.js";
+import { PACKAGE_VERSION } from "../../package-info.js";
+import type { ModelEntry, Registry } from "../../registry.js";
+import { threadOwner } from "../../threads/owner.js";
+import { callModelTool, invalidParams, type McpDeps } from "./call.js";
+import { objectJsonSchema, toolArgumentsSchema, toolResultSchema } from "./schemas.js";
+import { toolNames } from "./tool-names.js";
+
+const OUTPUT_SCHEMA = objectJsonSchema(toolResultSchema);
+
+function toTool(entry: ModelEntry, name: string): Tool {
+  const { name: title, description } = entry.settings;
+  return {
+    name,
+    ...(title && { title }),
+    description: description ?? `Runs the agent '${entry.id}' on a message; returns its answer and the thread to continue it on.`,
+    inputSchema: objectJsonSchema(toolArgumentsSchema(entry)),
+    outputSchema: OUTPUT_SCHEMA,
+  };
+}
+
+export function mcpRoute(registry: Registry, deps: McpDeps) {
+  const { toolOf, modelOf } = toolNames(registry.keys());
+  const usable = (c: Context) => [...registry.values()].filter((entry) => canUseModel(c, entry.id));
+
+  function serverFor(c: Context): Server {
+    const server = new Server({ name: "langgraph-openai", version: PACKAGE_VERSION }, { capabilities: { tools: {} } });
+    server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: usable(c).map((entry) => toTool(entry, toolOf.get(entry.id)!)) }));
+    server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
+      const model = modelOf.get(request.params.name);
+      const entry = model === undefined ? undefined : registry.get(model);
+      // A model the key may not use is no tool at all, as it is no model in /v1/models.
+      if (!entry || !canUseModel(c, entry.id)) throw invalidParams(`Invalid 'name': no tool '${request.params.name}'.`, "name");
+      c.set("model", entry.id);
+      return callModelTool(c, deps, entry, request.params.arguments, extra);
+    });
+    // The call this cancels ran in another request's server (stateless): find it by its owner and id.
+    server.setNotificationHandler(CancelledNotificationSchema, (notification) => {
+      const { requestId } = notification.params;
+      if (requestId !== undefined) deps.calls.cancel(threadOwner(c), requestId);
+    });
+    return server;
+  }
+
+  return async (c: Context): Promise<Response> => {
+    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    await serverFor(c).connect(transport);
+    return transport.handleRequest(c.req.raw);
+  };
+}

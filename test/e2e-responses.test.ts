@@ -194,6 +194,25 @@ describe("POST /v1/responses with the openai SDK", () => {
     expect(second.output_text).toBe("Results: Paris.");
   });
 
+  it("gives a graph namespaced functions (Codex's MCP tools) by flat names, and names its calls of them as the client does", async () => {
+    const lookup = { type: "function", name: "lookup", parameters: { type: "object", properties: { query: { type: "string" } } }, strict: false };
+    const tools = [{ type: "namespace", name: "mcp__graphs", description: "Tools of the MCP server graphs.", tools: [lookup] }] as unknown as OpenAI.Responses.Tool[];
+    const seen = await responses().create({ model: "request-echo", input: "hi", tools, store: false });
+    expect(JSON.parse(seen.output_text).tools.map((tool: { function: { name: string } }) => tool.function.name)).toEqual(["mcp__graphs__lookup"]);
+
+    const first = await responses().create({ model: "client-tools", input: "capital of France?", tools, store: false });
+    const call = first.output[1] as OpenAI.Responses.ResponseFunctionToolCall & { namespace?: string };
+    expect(call).toMatchObject({ type: "function_call", name: "lookup", namespace: "mcp__graphs" });
+    // As Codex sends it: the whole conversation, the call with its namespace.
+    const input = [
+      { role: "user", content: "capital of France?" },
+      { type: "function_call", call_id: call.call_id, name: "lookup", namespace: "mcp__graphs", arguments: call.arguments },
+      { type: "function_call_output", call_id: call.call_id, output: "Paris" },
+    ] as OpenAI.Responses.ResponseInput;
+    const second = await responses().create({ model: "client-tools", input, tools, store: false });
+    expect(second.output_text).toBe("Results: Paris.");
+  });
+
   it("asks an interrupt's question and resumes the graph with the next input", async () => {
     const question = await responses().create({ model: "approval", input: "write an email about the picnic" });
     expect(question.output_text).toMatch(/^Draft email:[\s\S]*Send this email\? \(yes\/no\)$/);

@@ -11,6 +11,7 @@ import { AIMessage, coerceMessageLikeToMessage, SystemMessage, ToolMessage, type
 import { InvalidRequestError, NotFoundError } from "../../errors.js";
 import type { ChatRequestContext } from "../../run/request-context.js";
 import { INSTRUCTIONS_MESSAGE_ID } from "../../threads/plan.js";
+import { flatName, namespacedFunctions } from "./namespaces.js";
 import type { ItemRef } from "./response-id.js";
 import type { CreateResponseRequest, FunctionTool, InputContent, InputItem, OutputItem, ToolChoice } from "./schemas.js";
 
@@ -68,7 +69,9 @@ function parseArguments(text: string, param: string): Record<string, unknown> {
 /** A stored output item, as the input item a client would have sent for it. */
 function asInputItem(item: OutputItem): InputItem {
   if (item.type === "message") return { type: "message", role: "assistant", id: item.id, content: item.content.map(({ type, text }) => ({ type, text })) };
-  if (item.type === "function_call") return { type: "function_call", id: item.id, call_id: item.call_id, name: item.name, arguments: item.arguments };
+  if (item.type === "function_call") {
+    return { type: "function_call", id: item.id, call_id: item.call_id, name: item.name, namespace: item.namespace, arguments: item.arguments };
+  }
   return { type: "reasoning", id: item.id, summary: item.summary };
 }
 
@@ -108,7 +111,8 @@ export async function toLangChainMessages(input: CreateResponseRequest["input"],
     }
     if (item.type === "function_call") {
       turn ??= { texts: [], calls: [] };
-      turn.calls.push({ type: "tool_call", id: item.call_id, name: item.name, args: parseArguments(item.arguments, `${param}.arguments`) });
+      const name = item.namespace ? flatName(item.namespace, item.name) : item.name;
+      turn.calls.push({ type: "tool_call", id: item.call_id, name, args: parseArguments(item.arguments, `${param}.arguments`) });
       continue;
     }
     endTurn();
@@ -158,11 +162,14 @@ const TEXT_FORMATS = {
 /**
  * The request as nodes read it with `getChatRequest(config)`: the same keys as a chat
  * completion's, so a graph written for one API serves the other. Only function tools
- * reach the graph (OpenAI's hosted tools are OpenAI's to run); `allowed_tools` narrows
+ * reach the graph, namespaced ones by their flat names (`namespaces.ts`; OpenAI's hosted
+ * tools are OpenAI's to run); `allowed_tools` narrows
  * them. The one place this mapping lives.
  */
 export function toRequestContext(request: CreateResponseRequest): ChatRequestContext {
-  let tools = (request.tools ?? []).filter((tool): tool is FunctionTool => tool.type === "function");
+  const given = request.tools ?? [];
+  const flattened = namespacedFunctions(given).map(({ flat, tool }) => ({ ...tool, type: "function" as const, name: flat }) as FunctionTool);
+  let tools = [...given.filter((tool): tool is FunctionTool => tool.type === "function"), ...flattened];
   const choice = request.tool_choice;
   if (choice !== undefined && typeof choice !== "string" && choice.type === "allowed_tools") {
     const allowed = new Set(choice.tools.map((tool) => tool.name));

@@ -15,6 +15,7 @@ import { convertLangChainToolCallToOpenAI } from "@langchain/core/output_parsers
 import type { ApiError } from "../../errors.js";
 import type { SseFormat } from "../../http/respond.js";
 import { describeStep } from "../../run/describe-step.js";
+import { clientName } from "./namespaces.js";
 import type { Interrupt, RunEvent, Usage } from "../../run/events.js";
 import type {
   ErrorEvent,
@@ -60,6 +61,7 @@ const isSeparator = (text: string) => text.trim() === "";
 /** The response's events for one run; `sse` frames them and its failure. */
 export function responseRenderer(meta: ResponseMeta): { render(events: AsyncIterable<RunEvent>): AsyncGenerator<ResponseEvent>; sse: SseFormat<ResponseEvent> } {
   const state: RenderState = { sequence: 0, response: meta.response };
+  const clientNameOf = clientName(meta.response.tools);
   const number = (event: UnnumberedEvent): ResponseEvent => ({ ...event, sequence_number: state.sequence++ }) as ResponseEvent;
   const snapshot = (fields: Partial<Response> = {}): Response => ({ ...state.response, output: [...state.response.output], ...fields });
 
@@ -135,11 +137,12 @@ export function responseRenderer(meta: ResponseMeta): { render(events: AsyncIter
       for (const call of calls) {
         const { function: fn } = convertLangChainToolCallToOpenAI(call);
         const index = output.length;
-        const item: FunctionCall = { type: "function_call", id: meta.itemId("fc", index), call_id: call.id, name: fn.name, arguments: "", status: "in_progress" };
+        const named = clientNameOf(fn.name);
+        const item: FunctionCall = { type: "function_call", id: meta.itemId("fc", index), call_id: call.id, ...named, arguments: "", status: "in_progress" };
         const at = { item_id: item.id, output_index: index };
         yield number({ type: "response.output_item.added", output_index: index, item });
         yield number({ type: "response.function_call_arguments.delta", ...at, delta: fn.arguments });
-        yield number({ type: "response.function_call_arguments.done", ...at, name: fn.name, arguments: fn.arguments });
+        yield number({ type: "response.function_call_arguments.done", ...at, name: named.name, arguments: fn.arguments });
         const done: FunctionCall = { ...item, arguments: fn.arguments, status: "completed" };
         yield number({ type: "response.output_item.done", output_index: index, item: done });
         output.push(done);

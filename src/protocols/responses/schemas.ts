@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { reasoningEffortSchema } from "../chat-completions/schemas.js";
+import { namespaceToolSchema } from "./namespaces.js";
 
 // ---------------------------------------------------------------- request: input items
 
@@ -52,6 +53,8 @@ const functionCallItem = z.looseObject({
   id: z.string().nullish(),
   call_id: z.string().min(1),
   name: z.string().min(1),
+  /** The namespace tool whose function this is (see `namespaces.ts`). */
+  namespace: z.string().min(1).nullish(),
   arguments: z.string(),
 });
 
@@ -131,7 +134,7 @@ export const functionToolSchema = z.looseObject({
 });
 export type FunctionTool = z.infer<typeof functionToolSchema>;
 
-/** OpenAI's own tools, and custom and namespaced ones: accepted (Codex sends them), not given to the graph. */
+/** OpenAI's own tools and custom ones: accepted (Codex sends them), not given to the graph. */
 const OTHER_TOOL_TYPES = [
   "file_search",
   "computer",
@@ -147,11 +150,10 @@ const OTHER_TOOL_TYPES = [
   "local_shell",
   "shell",
   "custom",
-  "namespace",
   "tool_search",
   "apply_patch",
 ] as const;
-const toolSchema = z.discriminatedUnion("type", [functionToolSchema, z.looseObject({ type: z.enum(OTHER_TOOL_TYPES) })]);
+const toolSchema = z.discriminatedUnion("type", [functionToolSchema, namespaceToolSchema, z.looseObject({ type: z.enum(OTHER_TOOL_TYPES) })]);
 export type Tool = z.infer<typeof toolSchema>;
 
 const toolChoiceSchema = z.union([
@@ -236,6 +238,7 @@ export const functionCallSchema = z.object({
   id: z.string(),
   call_id: z.string(),
   name: z.string(),
+  namespace: z.string().optional(),
   arguments: z.string(),
   status: itemStatus,
 });

@@ -58,7 +58,7 @@ async function protocolError(call: Promise<unknown>): Promise<McpError> {
 describe("/mcp: tools/list", () => {
   it("lists every model as a tool named to MCP's rules, with its description and both schemas", async () => {
     const { tools } = await (await connect()).listTools();
-    expect(tools.map((tool) => tool.name)).toEqual(["echo", "approval", "agent", "counter", "team_greeter", "team_greeter_2", "settings", "waits", "fails-midway"]);
+    expect(tools.map((tool) => tool.name)).toEqual(["echo", "approval", "agent", "counter", "team_greeter", "team_greeter_2", "settings", "waits", "fails-midway", "calls-echo-tool"]);
     const echo = tools.find((tool) => tool.name === "echo")!;
     expect(echo).toMatchObject({ title: "Echo", description: "Repeats what it is told" });
     expect(echo.inputSchema).toMatchObject({ type: "object", required: ["message"], additionalProperties: false });

@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer } from "./helpers.js";
+import { docBlocks, startServer } from "./helpers.js";
 
 // Codex speaks only the Responses API. `@openai/codex` ships its binary in the npm
 // package and runs offline: a model provider whose base_url is our server is all it needs.
@@ -32,6 +32,8 @@ const home = mkdtempSync(join(tmpdir(), "codex-home-"));
 const mcpHome = mkdtempSync(join(tmpdir(), "codex-home-"));
 const work = mkdtempSync(join(tmpdir(), "codex-work-"));
 
+const mcpUrl = (running: { url: string }) => running.url.replace(/\/v1$/, "/mcp");
+
 /** A Codex config whose model is `model`, served by the server at `url` over the Responses API. */
 function codexConfig(url: string, model: string): string[] {
   return [
@@ -50,16 +52,9 @@ beforeAll(async () => {
   writeFileSync(join(home, "config.toml"), codexConfig(server.url, "echo").join("\n"));
   // The same server is Codex's model (a graph that calls the MCP tool) and its MCP server `graphs`, behind a key.
   mcpServer = await startServer({ config: MCP_CONFIG, apiKeys: [{ key: MCP_KEY }] });
-  const mcpConfig = [
-    ...codexConfig(mcpServer.url, "calls-echo-tool"),
-    'env_key = "LANGGRAPH_OPENAI_KEY"',
-    "",
-    "[mcp_servers.graphs]",
-    `url = "${mcpServer.url.replace(/\/v1$/, "/mcp")}"`,
-    'bearer_token_env_var = "LANGGRAPH_OPENAI_KEY"',
-    // `codex exec` asks no one: without this it refuses every MCP call ("requires approval").
-    'default_tools_approval_mode = "approve"',
-  ];
+  // The MCP server's block as docs/mcp.md gives it, pointed at this server.
+  const [docsBlock] = docBlocks("docs/mcp.md", "toml");
+  const mcpConfig = [...codexConfig(mcpServer.url, "calls-echo-tool"), 'env_key = "LANGGRAPH_OPENAI_KEY"', "", docsBlock!.replace("http://localhost:8000/mcp", mcpUrl(mcpServer))];
   writeFileSync(join(mcpHome, "config.toml"), mcpConfig.join("\n"));
 });
 afterAll(async () => {

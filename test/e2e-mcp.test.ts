@@ -2,9 +2,12 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ErrorCode, McpError, type CallToolResult, type Progress } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer } from "./helpers.js";
+import { docBlocks, startServer } from "./helpers.js";
 
 const CONFIG = "test/fixtures/mcp/langgraph.config.json";
+/** The key and URL docs/mcp.md's client configs use. */
+const DOCS_KEY = "sk-my-key";
+const DOCS_URL = "http://localhost:8000/mcp";
 
 let server: Awaited<ReturnType<typeof startServer>>;
 let keyed: Awaited<ReturnType<typeof startServer>>;
@@ -14,7 +17,7 @@ beforeAll(async () => {
   server = await startServer({ config: CONFIG });
   keyed = await startServer({
     config: CONFIG,
-    apiKeys: [{ key: "sk-echo-only", models: ["echo", "counter"], tenant: "acme" }, { key: "sk-other" }],
+    apiKeys: [{ key: "sk-echo-only", models: ["echo", "counter"], tenant: "acme" }, { key: "sk-other" }, { key: DOCS_KEY }],
   });
 });
 afterAll(async () => {
@@ -23,9 +26,9 @@ afterAll(async () => {
 });
 
 /** The SDK's client over Streamable HTTP to `/mcp` of a server, with a bearer key when given. */
-async function connect(on = server, key?: string): Promise<Client> {
+async function connect(on = server, key?: string, headers: Record<string, string> = key ? { Authorization: `Bearer ${key}` } : {}): Promise<Client> {
   const url = new URL(on.url.replace(/\/v1$/, "/mcp"));
-  const transport = new StreamableHTTPClientTransport(url, key ? { requestInit: { headers: { Authorization: `Bearer ${key}` } } } : undefined);
+  const transport = new StreamableHTTPClientTransport(url, { requestInit: { headers } });
   const client = new Client({ name: "mcp-test", version: "1.0.0" });
   await client.connect(transport);
   clients.push(client);
@@ -179,5 +182,28 @@ describe("/mcp with API keys", () => {
     expect(stranger.answer).toBe("I hold 2 messages.");
     const again = structured(await owner.callTool({ name: "counter", arguments: { message: "three", thread_id: first.thread_id } }));
     expect(again.answer).toBe("I hold 4 messages.");
+  });
+});
+
+describe("docs/mcp.md's client configs", () => {
+  interface McpServers {
+    mcpServers: { graphs: { url?: string; headers?: Record<string, string>; args?: string[]; env?: Record<string, string> } };
+  }
+  const [claudeDesktop, cursor] = docBlocks("docs/mcp.md", "json").map((block) => JSON.parse(block) as McpServers);
+
+  it("Cursor's headers open this server's /mcp", async () => {
+    const { url, headers } = cursor!.mcpServers.graphs;
+    expect(url).toBe(DOCS_URL);
+    const client = await connect(keyed, undefined, headers);
+    expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+  });
+
+  it("Claude Desktop's bridge gets the URL and the same Authorization header", async () => {
+    const { args, env } = claudeDesktop!.mcpServers.graphs;
+    expect(args).toContain(DOCS_URL);
+    const header = args![args!.indexOf("--header") + 1]!.replace("${AUTH_HEADER}", env!.AUTH_HEADER!);
+    const [name, value] = [header.slice(0, header.indexOf(":")), header.slice(header.indexOf(":") + 1)];
+    const client = await connect(keyed, undefined, { [name]: value });
+    expect((await client.listTools()).tools.length).toBeGreaterThan(0);
   });
 });

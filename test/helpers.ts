@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import OpenAI from "openai";
 import pg from "pg";
 import { pino } from "pino";
@@ -128,4 +129,10 @@ export async function bannerUrl(output: { stderr: string }, finished: Promise<Fi
     if (url) return url;
     await Promise.race([new Promise((resolve) => setTimeout(resolve, 50)), exited]);
   }
+}
+
+/** The fenced code blocks of one language in a docs page, in order, as a user copies them. */
+export function docBlocks(page: string, language: string): string[] {
+  const fence = new RegExp("```" + language + "\\n([\\s\\S]*?)```", "g");
+  return [...readFileSync(page, "utf8").matchAll(fence)].map((match) => match[1]!);
 }

@@ -18,7 +18,7 @@ import { requestLog } from "./middleware/request-log.js";
 import type { Registry } from "./registry.js";
 import { chatCompletions } from "./protocols/chat-completions/route.js";
 import { CallsInFlight } from "./protocols/mcp/calls-in-flight.js";
-import { mcpRoute } from "./protocols/mcp/route.js";
+import { mcpRoute, mcpWithoutSession } from "./protocols/mcp/route.js";
 import { responseIds } from "./protocols/responses/response-id.js";
 import { responseSecret } from "./protocols/responses/response-secret.js";
 import { createResponse, deleteStoredResponse, retrieveResponse } from "./protocols/responses/route.js";
@@ -122,7 +122,8 @@ export function createApp(registry: Registry, options: AppOptions = {}): Hono {
   app.post("/v1/responses", bodyLimit(limit), createResponse(registry, responsesDeps));
   app.get("/v1/responses/:id", retrieveResponse(registry, responsesDeps));
   app.delete("/v1/responses/:id", deleteStoredResponse(registry, responsesDeps));
-  app.all("/mcp", bodyLimit(limit), mcpRoute(registry, { ...runDeps, calls: new CallsInFlight() }));
+  app.post("/mcp", bodyLimit(limit), mcpRoute(registry, { ...runDeps, calls: new CallsInFlight() }));
+  app.on(["GET", "DELETE"], "/mcp", mcpWithoutSession);
 
   return app;
 }

@@ -161,6 +161,29 @@ describe("/mcp: tools/call", () => {
   });
 });
 
+describe("/mcp is stateless", () => {
+  it("opens no stream on GET and ends no session on DELETE: 405, as the transport spec lets a server say", async () => {
+    const url = server.url.replace(/\/v1$/, "/mcp");
+    for (const method of ["GET", "DELETE"]) {
+      const response = await fetch(url, { method, headers: { Accept: "text/event-stream" } });
+      expect(response.status, method).toBe(405);
+      expect(response.headers.get("allow")).toBe("POST");
+      expect(await response.json()).toMatchObject({ jsonrpc: "2.0", error: { code: -32000 }, id: null });
+    }
+  });
+
+  it("answers without a session id", async () => {
+    const response = await fetch(server.url.replace(/\/v1$/, "/mcp"), {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json, text/event-stream" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "curl", version: "1" } } }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("mcp-session-id")).toBeNull();
+    expect(await response.text()).toContain('"serverInfo":{"name":"langgraph-openai"');
+  });
+});
+
 describe("/mcp with API keys", () => {
   it("refuses a client without a key", async () => {
     await expect(connect(keyed)).rejects.toThrow(/401|API key/);

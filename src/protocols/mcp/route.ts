@@ -68,3 +68,14 @@ export function mcpRoute(registry: Registry, deps: McpDeps) {
     return transport.handleRequest(c.req.raw);
   };
 }
+
+/**
+ * GET (a stream for server-initiated messages) and DELETE (end a session): a stateless
+ * server has neither, and says so with the 405 the transport spec asks for, in the
+ * SDK's JSON-RPC shape. Answered by the transport, a GET would hold a stream open that
+ * nothing ever writes to.
+ */
+export function mcpWithoutSession(): Response {
+  const body = { jsonrpc: "2.0", error: { code: -32000, message: "Method not allowed: this server is stateless; send requests with POST." }, id: null };
+  return Response.json(body, { status: 405, headers: { Allow: "POST" } });
+}

@@ -140,6 +140,23 @@ describe("/mcp: tools/call", () => {
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
+  it("stops the run when the client closes the call's connection, without a word", { timeout: 15_000 }, async () => {
+    const threadId = "hang-up";
+    const controller = new AbortController();
+    const call = fetch(server.url.replace(/\/v1$/, "/mcp"), {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json, text/event-stream" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "waits", arguments: { message: "wait", thread_id: threadId } } }),
+      signal: controller.signal,
+    });
+    // The call's event stream is open: the run has its thread.
+    expect((await call).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    controller.abort();
+    const next = await (await connect()).callTool({ name: "waits", arguments: { message: "quick", thread_id: threadId } }, undefined, { timeout: 5_000 });
+    expect(structured(next).answer).toBe("done");
+  });
+
   it("returns a graph's failure as a tool result with isError, not a protocol error", async () => {
     const result = await (await connect()).callTool({ name: "fails-midway", arguments: { message: "go" } });
     expect(result.isError).toBe(true);

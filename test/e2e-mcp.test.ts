@@ -173,6 +173,8 @@ describe("/mcp: tools/call", () => {
     expect(badThread.message).toContain("Invalid 'thread_id'");
     const disallowed = await protocolError(client.callTool({ name: "settings", arguments: { message: "hi", configurable: { model: "x" } } }));
     expect(disallowed.message).toContain("Invalid 'configurable.model': model 'settings' does not let a request set 'model'");
+    const unknown = await protocolError(client.callTool({ name: "echo", arguments: { message: "hi", temperature: 0 } }));
+    expect(unknown.message).toContain('Unrecognized key: "temperature"');
     const missing = await protocolError(client.callTool({ name: "echo", arguments: {} }));
     expect(missing.message).toContain("Invalid 'message'");
   });

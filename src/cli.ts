@@ -8,7 +8,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { DEFAULT_BODY_LIMIT } from "./app.js";
 import { CHECKPOINTER_ENV, CheckpointerError, parseCheckpointerSpec } from "./checkpointer.js";
 import { ConfigError } from "./config.js";
-import { UnsupportedLangGraphError } from "./langgraph-copy.js";
+import { UnsupportedLangGraphError } from "./langgraph-location.js";
 import { DEFAULT_COST_LIMITS } from "./limits.js";
 import { createLogger, LOG_FORMATS, type LogFormat } from "./logger.js";
 import { parseApiKey, parseApiKeysEnv, type ApiKey } from "./middleware/auth.js";

@@ -7,7 +7,8 @@ import { access } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
 import type { BaseCheckpointSaver, LangGraphRunnableConfig, Pregel } from "@langchain/langgraph";
 import type { GraphSpec, ModelSettings } from "./config.js";
-import { checkSupported, langGraphOf, locateLangGraph, packageLangGraph, type LangGraphCopy } from "./langgraph-copy.js";
+import { langGraphOf, packageLangGraph, type LangGraphCopy } from "./langgraph-copy.js";
+import { checkSupported, locateLangGraph } from "./langgraph-location.js";
 import { contextDefaultsProblem } from "./run/run-settings.js";
 
 export type CompiledGraph = Pregel<any, any>;

@@ -131,9 +131,9 @@ import { Annotation, END, START, StateGraph } from "@langchain/langgraph";
 const State = Annotation.Root({ question: Annotation<string>, answer: Annotation<string> });
 
 export const graph = new StateGraph(State)
-  .addNode("answer", (state) => ({ answer: \`You asked: \${state.question}\` }))
-  .addEdge(START, "answer")
-  .addEdge("answer", END)
+  .addNode("reply", (state) => ({ answer: \`You asked: \${state.question}\` }))
+  .addEdge(START, "reply")
+  .addEdge("reply", END)
   .compile();
 `,
   // The testing helper with the openai the project has (4.x, from @langchain/community's peers).
@@ -147,6 +147,13 @@ const completion = await client.chat.completions.create({ model: "agent", messag
 console.log("answered through", completion.choices[0].message.content);
 `,
 };
+
+/**
+ * LangGraph 0.x as LangGraph's templates' lock files pin it (0.2.5, 0.2.8) and as the
+ * last 0.2 (0.2.74), each in a project of its own, the package installed over it the
+ * only way npm lets it be (the peer range says ^1).
+ */
+const OLD_LANGGRAPHS = ["0.2.5", "0.2.8", "0.2.74"];
 
 let workspace: string;
 let project: string;
@@ -176,6 +183,11 @@ beforeAll(async () => {
       run(process.execPath, [TSC, "--init"], { cwd: project, env }),
     ),
     install(template, []),
+    ...OLD_LANGGRAPHS.map((version) => {
+      const folder = join(workspace, `langgraph-${version}`);
+      writeProject(folder, { "package.json": '{ "name": "old-project", "private": true }', "langgraph.json": files["langgraph.json"]!, "agent.ts": files["agent.ts"]! });
+      return install(folder, ["--no-save", "--ignore-scripts", "--legacy-peer-deps", `@langchain/langgraph@${version}`, "@langchain/core@0.3"]);
+    }),
   ]);
 }, 300_000);
 
@@ -273,8 +285,15 @@ describe.concurrent("the packed package in a project shaped like LangGraph's tem
   it("runs the testing helper with the openai the project has", async () => {
     expect((await run(process.execPath, ["testing.mjs"], { cwd: template, env })).stdout).toBe("answered through the project's openai\n");
   });
+});
 
-  it("prints its version with `npx langgraph-openai`", async () => {
-    expect((await inTemplate("npx", ["langgraph-openai", "--version"]).finished).stdout).toBe(`${manifest.version}\n`);
+describe.concurrent("the packed package over LangGraph 0.x", { timeout: 60_000 }, () => {
+  it.for(OLD_LANGGRAPHS)("says in one line that LangGraph %s is not supported, before importing it", async (version) => {
+    const folder = join(workspace, `langgraph-${version}`);
+    const started = await runCommand("npx", ["langgraph-openai", "serve", "--port", "0"], folder, env).finished;
+    expect([started.code, started.stderr]).toEqual([
+      1,
+      `langgraph-openai: @langchain/langgraph ${version} (in ${join(folder, "node_modules/@langchain/langgraph")}) is not supported: langgraph-openai needs ${manifest.peerDependencies["@langchain/langgraph"]}\n`,
+    ]);
   });
 });

@@ -285,6 +285,17 @@ describe.concurrent("the packed package in a project shaped like LangGraph's tem
   it("runs the testing helper with the openai the project has", async () => {
     expect((await run(process.execPath, ["testing.mjs"], { cwd: template, env })).stdout).toBe("answered through the project's openai\n");
   });
+
+  it("serves a {question, answer} graph over chat completions with no config of its own", async () => {
+    const { output, finished, stop } = inTemplate("npx", ["langgraph-openai", "serve", "--port", "0", "--log-level", "warn"]);
+    try {
+      const url = await bannerUrl(output, finished);
+      expect(await chatText(url, "qa", [{ role: "user", content: "What is LangGraph?" }])).toBe("You asked: What is LangGraph?");
+    } finally {
+      stop();
+    }
+    await finished;
+  });
 });
 
 describe.concurrent("the packed package over LangGraph 0.x", { timeout: 60_000 }, () => {

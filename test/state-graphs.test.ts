@@ -169,6 +169,35 @@ describe("a graph whose state has no messages, as a model", () => {
     expect(chunks.at(-1)!.choices[0]!.finish_reason).toBe("stop");
   });
 
+  it("answers each turn's question on a named thread", async () => {
+    const headers = { "x-thread-id": "rag-thread" };
+    const first = await server.client.chat.completions.create({ model: "rag", messages: [{ role: "user", content: "What is LangGraph?" }] }, { headers });
+    const answer = first.choices[0]!.message.content!;
+    const second = await server.client.chat.completions.create(
+      {
+        model: "rag",
+        messages: [
+          { role: "user", content: "What is LangGraph?" },
+          { role: "assistant", content: answer },
+          { role: "user", content: "And France?" },
+        ],
+      },
+      { headers },
+    );
+    expect(second.choices[0]!.message.content).toBe("And France? 1 document(s) say: Paris is the capital of France.");
+  });
+
+  it("answers the same through the Responses API, state included", async () => {
+    const rag = await server.client.responses.create({ model: "rag", input: "What is LangGraph?" });
+    expect(rag.output_text).toBe("What is LangGraph? 1 document(s) say: LangGraph runs agents as graphs of nodes.");
+    const enrichment = await server.client.responses.create({
+      model: "enrichment",
+      input: "LangChain",
+      state: { extractionSchema: EXTRACTION_SCHEMA },
+    } as OpenAI.Responses.ResponseCreateParamsNonStreaming);
+    expect(JSON.parse(enrichment.output_text)).toEqual({ name: "LangChain", founded: 2022 });
+  });
+
   it("refuses a state field the model does not allow, naming it", async () => {
     const refused = await ask("rag", "What is LangGraph?", { state: { documents: [] } }).catch((error: unknown) => error);
     expect(refused).toMatchObject({ status: 400, param: "state.documents" });

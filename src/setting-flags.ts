@@ -51,7 +51,7 @@ export function applySettingFlags(specs: GraphSpec[], flags: readonly SettingFla
     for (const flag of flags) {
       const { model, key } = resolveTarget(flag.target, ids);
       if (model !== undefined && model !== spec.id) continue;
-      if (flag.setting !== "context" && flag.setting !== "allow_context" && flag.setting !== "allow_state" && isServerConfigurableKey(key)) {
+      if ((flag.setting === "configurable" || flag.setting === "allow_configurable") && isServerConfigurableKey(key)) {
         throw new ConfigError(`--${flag.setting.replace("_", "-")} ${flag.target}: the server sets '${key}' for every run`);
       }
       if ("value" in flag) settings[flag.setting] = { ...settings[flag.setting], [key]: flag.value };

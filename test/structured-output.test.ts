@@ -4,8 +4,10 @@
  * here one that answers prose unless a tool call is forced, as some providers do. The
  * clients that ask for JSON get JSON.
  */
+import { createOpenAI } from "@ai-sdk/openai";
 import { MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
 import { ChatOpenAI } from "@langchain/openai";
+import { generateText, Output, streamText } from "ai";
 import { zodResponseFormat } from "openai/helpers/zod";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -68,6 +70,14 @@ describe("structured output from a model that answers JSON only to a forced tool
     const chunks = await collect(stream);
     expect(JSON.parse(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join(""))).toEqual(WEATHER);
     expect(chunks.some((chunk) => chunk.choices[0]?.delta.tool_calls)).toBe(false);
+  });
+
+  it("is the AI SDK's generateText output with Output.object, streamed or not", async () => {
+    const model = createOpenAI({ baseURL: server.url, apiKey: "unused" }).chat("weather");
+    const { output } = await generateText({ model, output: Output.object({ schema: Weather }), prompt: "Weather in Paris?" });
+    expect(output).toEqual(WEATHER);
+    const streamed = streamText({ model, output: Output.object({ schema: Weather }), prompt: "Weather in Paris?" });
+    expect(await streamed.output).toEqual(WEATHER);
   });
 
   it("is what ChatOpenAI.withStructuredOutput returns, with the jsonSchema and jsonMode methods", async () => {

@@ -7,7 +7,7 @@
 import { Document } from "@langchain/core/documents";
 import { HumanMessage, type AIMessage, type BaseMessage } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
-import { Annotation, END, messagesStateReducer, START, StateGraph } from "@langchain/langgraph";
+import { Annotation, END, interrupt, messagesStateReducer, START, StateGraph } from "@langchain/langgraph";
 import { ToolNode } from "@langchain/langgraph/prebuilt";
 import type OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -94,6 +94,22 @@ function zodGraph() {
     .compile();
 }
 
+/** A question graph whose model speaks, then stops to ask the user. */
+function askingGraph() {
+  const State = Annotation.Root({ question: Annotation<string>, answer: Annotation<string> });
+  const model = new ScriptedChatModel({ replies: ["Let me think."] });
+  return new StateGraph(State)
+    .addNode("think", async (state) => {
+      await model.invoke([new HumanMessage(state.question)]);
+      return {};
+    })
+    .addNode("ask", () => ({ answer: interrupt("Which city?") as string }))
+    .addEdge(START, "think")
+    .addEdge("think", "ask")
+    .addEdge("ask", END)
+    .compile();
+}
+
 type WithState = OpenAI.ChatCompletionCreateParamsNonStreaming & { state?: Record<string, unknown> };
 
 const EXTRACTION_SCHEMA = { type: "object", properties: { name: { type: "string" }, founded: { type: "number" } }, required: ["name", "founded"] };
@@ -106,6 +122,7 @@ beforeAll(async () => {
     enrichment: { graph: enrichmentGraph(), settings: { allow_state: ["extractionSchema"] } },
     judge: zodGraph(),
     "rag-documents": { graph: ragGraph(), settings: { output: "documents" } },
+    asking: askingGraph(),
   });
   server = await startServer({ registry });
 });
@@ -202,6 +219,11 @@ describe("a graph whose state has no messages, as a model", () => {
     const refused = await ask("rag", "What is LangGraph?", { state: { documents: [] } }).catch((error: unknown) => error);
     expect(refused).toMatchObject({ status: 400, param: "state.documents" });
     expect((refused as Error).message).toMatch(/model 'rag' does not let a request set 'documents' \(its 'allow_state' setting allows no state key\)/);
+  });
+
+  it("answers an interrupt's question alone, with nothing of what its models said, when not streamed", async () => {
+    const completion = await ask("asking", "Plan a trip");
+    expect(completion.choices[0]!.message.content).toBe("Which city?");
   });
 
   it("finds the one string field of a zod input schema", async () => {

@@ -245,7 +245,7 @@ export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
   const interrupts = result?.__interrupt__ as Interrupt[] | undefined;
   if (interrupts?.length) {
     // The question is part of the answer's text, after what the run said before it.
-    yield { type: "text", text: (tokens.sentText ? "\n\n" : "") + interruptText(interrupts) };
+    yield { type: "text", text: (modelText && tokens.sentText ? "\n\n" : "") + interruptText(interrupts) };
     yield { type: "interrupt", interrupts: interrupts.map(({ id, value }) => ({ id, value })) };
   } else if (answersInState) {
     // The graph's messages, if it has any, are its own work (data enrichment's agent loop), not calls for the client.

@@ -8,7 +8,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { DEFAULT_BODY_LIMIT } from "./app.js";
 import { CHECKPOINTER_ENV, CheckpointerError, parseCheckpointerSpec } from "./checkpointer.js";
 import { ConfigError } from "./config.js";
-import { UnsupportedLangGraphError } from "./langgraph-copy.js";
+import { UnsupportedLangGraphError } from "./langgraph-location.js";
 import { DEFAULT_COST_LIMITS } from "./limits.js";
 import { createLogger, LOG_FORMATS, type LogFormat } from "./logger.js";
 import { parseApiKey, parseApiKeysEnv, type ApiKey } from "./middleware/auth.js";
@@ -17,6 +17,7 @@ import { RESPONSE_SECRET_ENV } from "./protocols/responses/response-secret.js";
 import { MissingPackageError } from "./optional-import.js";
 import { PACKAGE_VERSION } from "./package-info.js";
 import { GraphLoadError } from "./registry.js";
+import { LIST_FLAGS, parseListFlag, parseValueFlag, type SettingFlag } from "./setting-flags.js";
 import { DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_THREAD_LOCK_TIMEOUT, serve } from "./server.js";
 import { parseStoreSpec, STORE_ENV, StoreError } from "./store.js";
 
@@ -56,6 +57,16 @@ Options:
       --thread-lock-timeout SECONDS
                                  with a postgres checkpointer, how long a request waits while its
                                  thread runs elsewhere before it gets 409 (default: ${DEFAULT_THREAD_LOCK_TIMEOUT})
+      --configurable [MODEL.]KEY=VALUE
+                                 a default of the runs' config.configurable, for every model or
+                                 for MODEL (as openai.models.MODEL.configurable); repeatable;
+                                 VALUE is JSON when it parses as JSON, else a string
+      --context [MODEL.]KEY=VALUE
+                                 a default of the runs' context, the same way; repeatable
+      --allow-configurable [MODEL.]KEY
+      --allow-context [MODEL.]KEY
+      --allow-state [MODEL.]KEY  a key a request may set in its configurable, context or state
+                                 ('*' for any); repeatable
       --scope-threads-by-user    scope thread ids by X-OpenWebUI-User-Id too (set only behind a
                                  front end that sends it)
       --db-timeout SECONDS       wait this long for the database (connecting, or one query), then
@@ -90,6 +101,8 @@ export interface CliOptions {
   store: string;
   threadLockTimeout: number;
   scopeThreadsByUser: boolean;
+  /** Model settings from --configurable, --context and the --allow-* flags. */
+  settingFlags: SettingFlag[];
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -142,6 +155,11 @@ const OPTIONS = {
   store: { type: "string" },
   "thread-lock-timeout": { type: "string" },
   "scope-threads-by-user": { type: "boolean" },
+  configurable: { type: "string", multiple: true },
+  context: { type: "string", multiple: true },
+  "allow-configurable": { type: "string", multiple: true },
+  "allow-context": { type: "string", multiple: true },
+  "allow-state": { type: "string", multiple: true },
   version: { type: "boolean", short: "v" },
   help: { type: "boolean", short: "h" },
 } as const satisfies ParseArgsConfig["options"];
@@ -195,6 +213,15 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   } catch (error) {
     throw new UsageError(`--api-key: ${(error as Error).message}`);
   }
+  let settingFlags: SettingFlag[];
+  try {
+    settingFlags = [
+      ...(["configurable", "context"] as const).flatMap((flag) => (values[flag] ?? []).map((text) => parseValueFlag(flag, text))),
+      ...(Object.keys(LIST_FLAGS) as (keyof typeof LIST_FLAGS)[]).flatMap((flag) => (values[flag] ?? []).map((text) => parseListFlag(flag, text))),
+    ];
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   return {
     config: values.config,
     port,
@@ -220,6 +247,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     store,
     threadLockTimeout: parseNumber("--thread-lock-timeout", values["thread-lock-timeout"]) ?? DEFAULT_THREAD_LOCK_TIMEOUT,
     scopeThreadsByUser: values["scope-threads-by-user"] ?? false,
+    settingFlags,
   };
 }
 
@@ -283,6 +311,7 @@ export async function main(argv: string[]): Promise<void> {
       storeSpec: options.store,
       threadLockTimeout: options.threadLockTimeout,
       scopeThreadsByUser: options.scopeThreadsByUser,
+      settingFlags: options.settingFlags,
       logger: createLogger({ level: options.logLevel, format: options.logFormat }),
     });
   } catch (error) {

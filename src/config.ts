@@ -92,6 +92,12 @@ export const modelSettingsSchema = z.strictObject({
   allow_configurable: allowListSchema.optional(),
   /** `context` keys a request may set in its `context` field; none by default. */
   allow_context: z.array(z.string().min(1)).optional(),
+  /** Input fields a request may set in its `state` field, beside its messages; none by default. */
+  allow_state: z.array(z.string().min(1)).optional(),
+  /** The input field the last user message's text goes into, for a graph whose state has no `messages` (see `run/state-io.ts`). */
+  input: z.string().min(1).optional(),
+  /** The output field the answer is read from: a string as text, anything else as JSON. */
+  output: z.string().min(1).optional(),
   /** How a named thread takes the request's messages when the request does not say (see `thread-mode.ts`). */
   thread_mode: z.enum(THREAD_MODES).optional(),
   /** What clients see of the agent's steps: `false` for none, or per kind (see `stepSettingsSchema`). */

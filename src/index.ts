@@ -22,5 +22,6 @@ export { openStore, StoreError, type OpenStore } from "./store.js";
 export { openPgThreadLocks, type PgThreadLocks, type PgThreadLocksOptions } from "./threads/pg-thread-locks.js";
 export type { ThreadLocker } from "./threads/locks.js";
 export type { RunUser } from "./run/server-info.js";
-export { UnsupportedLangGraphError, type LangGraphCopy } from "./langgraph-copy.js";
+export type { LangGraphCopy } from "./langgraph-copy.js";
+export { UnsupportedLangGraphError } from "./langgraph-location.js";
 export { MissingPackageError } from "./optional-import.js";

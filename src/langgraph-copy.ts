@@ -6,18 +6,14 @@
  * imports, in a monorepo or under `npx`) they may not fit it: LangGraph 0.x cannot read
  * the checkpoints 1.x writes, and fails at a thread's second turn. So they come from the
  * copy the graph's own file imports, found as its import finds it, and a copy outside
- * the supported range stops startup before the graph is loaded. Its store batching is
- * made lazy once, here (`lazy-batched-store.ts`).
+ * the supported range stops startup before the graph is loaded (`langgraph-location.ts`).
+ * Its store batching is made lazy once, here (`lazy-batched-store.ts`).
  */
-import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import * as ownLangGraph from "@langchain/langgraph";
-import { resolve } from "import-meta-resolve";
-import semver from "semver";
 import { startBatchingLazily } from "./lazy-batched-store.js";
-import { SUPPORTED_LANGGRAPH } from "./package-info.js";
+import { checkSupported, locateLangGraph, type LangGraphLocation } from "./langgraph-location.js";
 
 const LANGGRAPH = "@langchain/langgraph";
 
@@ -30,51 +26,6 @@ export interface LangGraphCopy {
   MemorySaver: typeof ownLangGraph.MemorySaver;
   InMemoryStore: typeof ownLangGraph.InMemoryStore;
   Command: typeof ownLangGraph.Command;
-}
-
-/** Where a LangGraph copy is, before anything of it is loaded. */
-export interface LangGraphLocation {
-  version: string;
-  path: string;
-  /** Its ES module entry, as `import` from the graph's file resolves it. */
-  url: string;
-}
-
-export class UnsupportedLangGraphError extends Error {
-  override name = "UnsupportedLangGraphError";
-}
-
-/** The package folder holding `file`: the nearest package.json named @langchain/langgraph above it. */
-function packageFolder(file: string): { path: string; version: string } {
-  for (let folder = dirname(file); ; folder = dirname(folder)) {
-    try {
-      const manifest = JSON.parse(readFileSync(join(folder, "package.json"), "utf8")) as { name?: string; version?: string };
-      if (manifest.name === LANGGRAPH && manifest.version) return { path: folder, version: manifest.version };
-    } catch {
-      // No package.json here (or a folder of build output with a partial one): look higher.
-    }
-    if (dirname(folder) === folder) throw new Error(`no package.json of ${LANGGRAPH} above ${file}`);
-  }
-}
-
-/** The copy `import "@langchain/langgraph"` in `file` would load, or undefined when there is none. */
-export function locateLangGraph(file: string): LangGraphLocation | undefined {
-  let url: string;
-  try {
-    url = resolve(LANGGRAPH, pathToFileURL(file).href);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND") return undefined;
-    throw error;
-  }
-  return { url, ...packageFolder(fileURLToPath(url)) };
-}
-
-/** Throws one line naming the version found and the range supported. */
-export function checkSupported(location: { version: string; path: string }): void {
-  if (semver.satisfies(location.version, SUPPORTED_LANGGRAPH, { includePrerelease: true })) return;
-  throw new UnsupportedLangGraphError(
-    `${LANGGRAPH} ${location.version} (in ${location.path}) is not supported: langgraph-openai needs ${SUPPORTED_LANGGRAPH}`,
-  );
 }
 
 const copies = new Map<string, LangGraphCopy>();

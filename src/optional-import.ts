@@ -1,8 +1,9 @@
 /**
- * Packages only some users need are optional peers, installed by the user: the SQLite
- * and Postgres checkpointers and their drivers, `openai` for the test client. They are
- * imported when a feature asks for one, and a missing one is named with the command
- * that installs it, in one line.
+ * Packages only some users need are installed by the user: the SQLite and Postgres
+ * checkpointers and their drivers (optional peers), and `openai` for the test client
+ * (not even a peer: a peer range would conflict with the `openai` that other packages'
+ * peers bring, and stop a plain `npm i`). They are imported when a feature asks for one,
+ * and a missing one is named with the command that installs it, in one line.
  */
 import { pathToFileURL } from "node:url";
 import { resolve } from "import-meta-resolve";

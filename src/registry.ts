@@ -7,8 +7,10 @@ import { access } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
 import type { BaseCheckpointSaver, LangGraphRunnableConfig, Pregel } from "@langchain/langgraph";
 import type { GraphSpec, ModelSettings } from "./config.js";
-import { checkSupported, langGraphOf, locateLangGraph, packageLangGraph, type LangGraphCopy } from "./langgraph-copy.js";
+import { langGraphOf, packageLangGraph, type LangGraphCopy } from "./langgraph-copy.js";
+import { checkSupported, locateLangGraph } from "./langgraph-location.js";
 import { contextDefaultsProblem } from "./run/run-settings.js";
+import { stateFieldsProblem } from "./run/state-io.js";
 
 export type CompiledGraph = Pregel<any, any>;
 type Compilable = { compile(): CompiledGraph };
@@ -108,7 +110,7 @@ export interface DefineModelOptions {
 /**
  * One model from a graph-like value. A factory is checked once here, so a broken one
  * stops startup instead of failing its first request; so are the model's `context`
- * defaults, against the graph's context schema.
+ * defaults, against the graph's context schema, and its `input` and `output` fields.
  */
 export async function defineModel(
   id: string,
@@ -131,7 +133,7 @@ export async function defineModel(
     throw new GraphLoadError(`${what}: its promise rejected: ${oneLine(error)}`);
   }
   const checkDefaults = (graph: CompiledGraph) => {
-    const problem = contextDefaultsProblem(graph, settings);
+    const problem = contextDefaultsProblem(graph, settings) ?? stateFieldsProblem(graph, settings);
     if (problem) throw new GraphLoadError(`${what}: ${problem}`);
   };
   if (typeof resolved === "function") {

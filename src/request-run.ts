@@ -62,7 +62,7 @@ export interface RequestRunInput {
   request: ChatRequestContext;
   /** Written into the metadata of every checkpoint the run makes, to find them again (a Responses API response id's marker). */
   checkpointMetadata?: Record<string, string>;
-  /** The request's `configurable` and `context`, over the model's defaults as far as its allow lists let them. */
+  /** The request's `configurable`, `context` and `state`, over the model's defaults as far as its allow lists let them. */
   settings?: RequestedSettings;
   /** Where the answer's text ends, before any of these (see `run/stop-sequences.ts`). */
   stopSequences?: readonly string[];
@@ -226,6 +226,7 @@ export async function startRequestRun(c: Context, deps: RequestRunDeps, input: R
         checkpointer: input.checkpointMetadata ? withCheckpointMetadata(session.saver, input.checkpointMetadata) : session.checkpointer,
         configurable,
         context: settings.context,
+        state: settings.state,
         serverInfo: serverInfo(entry, user),
         store: deps.store,
         // A thread nobody named is only kept if the run stops at an interrupt, so saving its

@@ -11,6 +11,7 @@ import { loadConfig } from "./config.js";
 import { ServiceUnavailableError, ShuttingDownError } from "./errors.js";
 import { createLogger } from "./logger.js";
 import { loadRegistry, type Registry } from "./registry.js";
+import { applySettingFlags, type SettingFlag } from "./setting-flags.js";
 import { RunTracker } from "./run-tracker.js";
 import { openStore } from "./store.js";
 import { openPgThreadLocks } from "./threads/pg-thread-locks.js";
@@ -33,6 +34,8 @@ export interface ServeOptions extends AppOptions {
   threadLockTimeout?: number;
   /** Path of `langgraph.config.json`; ignored when `registry` is given. */
   config?: string;
+  /** Model settings over the config's (the command line's `--configurable`, `--context`, `--allow-*`). */
+  settingFlags?: SettingFlag[];
   registry?: Registry;
   port?: number;
   host?: string;
@@ -68,6 +71,11 @@ const ABORT_GRACE_MS = 1000;
 /** How often idle keep-alive connections are closed while draining. */
 const IDLE_SWEEP_MS = 50;
 
+async function loadConfiguredRegistry(options: ServeOptions, checkpointer: BaseCheckpointSaver | undefined): Promise<Registry> {
+  const { graphs } = await loadConfig(options.config ?? "langgraph.config.json");
+  return loadRegistry(applySettingFlags(graphs, options.settingFlags ?? []), checkpointer);
+}
+
 export async function serve(options: ServeOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger();
   // What startup opened, closed in reverse when the server stops or startup fails.
@@ -102,7 +110,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
       closers.push(locks.close);
       threadLocks = locks;
     }
-    registry = options.registry ?? (await loadRegistry((await loadConfig(options.config ?? "langgraph.config.json")).graphs, checkpointer));
+    registry = options.registry ?? (await loadConfiguredRegistry(options, checkpointer));
     const app = createApp(registry, { processMetrics: true, ...options, checkpointer, store, threadLocks, logger, runs });
     server = await new Promise<Server>((resolve, reject) => {
       const listening = serveNode({ fetch: app.fetch, port: options.port ?? 8000, hostname: host }, () => resolve(listening as Server));

@@ -200,8 +200,13 @@ class ToolsOnlyModel extends ScriptedChatModel {
   }
 }
 
+/** A provider's model with a withStructuredOutput of its own: here LangChain's, set on the model, so what it binds shows. */
+function ownStructuredOutput(model: ToolsOnlyModel): ToolsOnlyModel {
+  return Object.assign(model, { withStructuredOutput: model.withStructuredOutput });
+}
+
 describe("bindChatRequest's json_schema for a model without a response_format option", () => {
-  it("goes through the model's withStructuredOutput and comes back as the message's JSON text", async () => {
+  it("binds the schema as a tool forced by tool_choice when the model keeps LangChain's base withStructuredOutput, and answers its JSON text", async () => {
     const seen: ScriptedCallOptions[] = [];
     const model = new ToolsOnlyModel({
       respond: (_messages: BaseMessage[], options) => {
@@ -215,11 +220,45 @@ describe("bindChatRequest's json_schema for a model without a response_format op
     expect(JSON.parse(answer.text)).toEqual({ city: "Paris", temperature: 18, sunny: true });
     expect(answer.tool_calls ?? []).toEqual([]);
     expect(seen[0]?.tools).toEqual([expect.objectContaining({ function: expect.objectContaining({ name: "report", parameters: reportSchema }) })]);
+    expect(seen[0]?.tool_choice).toBe("report");
   });
 
-  it("drops json_object, which needs a schema to go that way", async () => {
+  it("gets JSON from a model that answers prose unless a tool call is forced", async () => {
+    const model = new ToolsOnlyModel({
+      respond: (_messages, options) => (options.tool_choice ? { toolCalls: [{ name: String(options.tool_choice), args: { city: "Paris", temperature: 18, sunny: true } }] } : "It is sunny."),
+    });
+    const config = configFor({ response_format: { type: "json_schema", json_schema: { name: "report", schema: reportSchema } } });
+    expect(JSON.parse((await bindChatRequest(model, config).invoke("weather?")).text)).toEqual({ city: "Paris", temperature: 18, sunny: true });
+    expect((await bindChatRequest(model, configFor({})).invoke("weather?")).text).toBe("It is sunny.");
+  });
+
+  it("goes through a provider's own withStructuredOutput, and comes back as the message's JSON text", async () => {
+    const seen: ScriptedCallOptions[] = [];
+    const model = ownStructuredOutput(
+      new ToolsOnlyModel({
+        respond: (_messages, options) => {
+          seen.push(options);
+          return { toolCalls: [{ name: "report", args: { city: "Paris", temperature: 18, sunny: true } }] };
+        },
+      }),
+    );
+    const config = configFor({ response_format: { type: "json_schema", json_schema: { name: "report", schema: reportSchema } } });
+    expect(JSON.parse((await bindChatRequest(model, config).invoke("weather?")).text)).toEqual({ city: "Paris", temperature: 18, sunny: true });
+    // The provider's own way, not ours: LangChain's binds the tool and forces nothing.
+    expect(seen[0]?.tool_choice).toBeUndefined();
+  });
+
+  it("forces json_object through a tool taking any object, for a model with LangChain's base withStructuredOutput", async () => {
+    const model = new ToolsOnlyModel({
+      respond: (_messages, options) => (options.tool_choice ? { toolCalls: [{ name: String(options.tool_choice), args: { answer: 42 } }] } : "plain"),
+    });
+    const answer = await bindChatRequest(model, configFor({ response_format: { type: "json_object" } })).invoke("hi");
+    expect(JSON.parse(answer.text)).toEqual({ answer: 42 });
+  });
+
+  it("drops json_object for a model with its own withStructuredOutput, which needs a schema", async () => {
     const debug: string[] = [];
-    const answer = await bindChatRequest(new ToolsOnlyModel({ replies: ["plain"] }), configFor({ response_format: { type: "json_object" } }, debug)).invoke("hi");
+    const answer = await bindChatRequest(ownStructuredOutput(new ToolsOnlyModel({ replies: ["plain"] })), configFor({ response_format: { type: "json_object" } }, debug)).invoke("hi");
     expect(answer.text).toBe("plain");
     expect(debug).toEqual([expect.stringContaining("'response_format' dropped")]);
   });

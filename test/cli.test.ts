@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -58,6 +58,31 @@ describe("parseCli", () => {
     [["--body-limit", "0"], /--body-limit must be a size above zero, got '0'/],
     [["--body-limit", "1constructor"], /--body-limit must be a size such as 10mb/],
   ])("refuses %j", (argv, message) => {
+    expect(() => parseCli(argv, {})).toThrow(UsageError);
+    expect(() => parseCli(argv, {})).toThrow(message);
+  });
+
+  it("reads model settings from --configurable, --context and the --allow-* flags, values as JSON when they parse", () => {
+    const options = parseCli(
+      ["--configurable", "model=openai/gpt-4o-mini", "--configurable", "agent.maxResults=5", "--context", "agent.tone=cheerful", "--allow-context", "userName", "--allow-state", "rag.documents"],
+      {},
+    );
+    expect(options).toMatchObject({
+      settingFlags: [
+        { setting: "configurable", target: "model", value: "openai/gpt-4o-mini" },
+        { setting: "configurable", target: "agent.maxResults", value: 5 },
+        { setting: "context", target: "agent.tone", value: "cheerful" },
+        { setting: "allow_context", target: "userName" },
+        { setting: "allow_state", target: "rag.documents" },
+      ],
+    });
+  });
+
+  it.each([
+    [["--configurable", "model"], /^--configurable must be \[MODEL\.\]KEY=VALUE, got 'model'$/],
+    [["--context", "=plain"], /^--context must be \[MODEL\.\]KEY=VALUE, got '=plain'$/],
+    [["--allow-configurable", "model=x"], /^--allow-configurable must be \[MODEL\.\]KEY, got 'model=x'$/],
+  ])("refuses the setting flags %j", (argv, message) => {
     expect(() => parseCli(argv, {})).toThrow(UsageError);
     expect(() => parseCli(argv, {})).toThrow(message);
   });
@@ -151,6 +176,37 @@ describe.concurrent("the langgraph-openai bin", () => {
       child.kill("SIGTERM");
     }
     expect((await finished).code).toBe(0);
+  });
+
+  it("serves LangGraph CLI's config with model settings from the command line, for every model or for one", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "langgraph-openai-flags-"));
+    const graphs = resolve("test/fixtures/langgraph-server/graphs.ts");
+    writeFileSync(join(folder, "langgraph.json"), JSON.stringify({ graphs: { agent: `${graphs}:inspect`, "agent.v2": `${graphs}:inspect` } }));
+    const flags = ["--configurable", "model=openai/gpt-4o-mini", "--configurable", "agent.v2.model=anthropic/claude", "--context", "agent.tone=cheerful"];
+    const { child, output, finished } = start(process.execPath, [BIN, "serve", "--port", "0", ...flags, "--allow-context", "agent.userName"], folder);
+    const received = async (model: string, extra: object = {}) => {
+      const response = await fetch(`${await bannerUrl(output, finished)}/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model, messages: [{ role: "user", content: "what were you given?" }], ...extra }),
+      });
+      const body = await response.json();
+      return response.ok ? JSON.parse(body.choices[0].message.content) : body.error;
+    };
+    try {
+      expect(await received("agent", { context: { userName: "Ada" } })).toMatchObject({ model: "openai/gpt-4o-mini", context: { tone: "cheerful", userName: "Ada" } });
+      expect(await received("agent.v2")).toMatchObject({ model: "anthropic/claude", context: {} });
+      expect(await received("agent.v2", { context: { userName: "Ada" } })).toMatchObject({ param: "context.userName" });
+    } finally {
+      child.kill("SIGTERM");
+      await finished;
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses a --configurable key the server sets, in one line", async () => {
+    const { stderr, code } = await bin("serve", "--config", FIXTURE_CONFIG, "--port", "0", "--configurable", "compiled.thread_id=mine").finished;
+    expect([code, stderr]).toEqual([1, "langgraph-openai: --configurable compiled.thread_id: the server sets 'thread_id' for every run\n"]);
   });
 
   it("prints its version with --version", async () => {

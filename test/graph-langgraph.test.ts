@@ -47,6 +47,14 @@ function ownLangGraphCopy(folder: string): void {
   }
 }
 
+/** A LangGraph 0.2.74 in `modules`: its package.json, and an entry that would fail any import of a 1.x name. */
+function oldLangGraph(modules: string): Record<string, string> {
+  return {
+    [`${modules}/@langchain/langgraph/package.json`]: JSON.stringify({ name: "@langchain/langgraph", version: "0.2.74", type: "module", exports: { ".": "./index.js" } }),
+    [`${modules}/@langchain/langgraph/index.js`]: "export const StateGraph = class {};",
+  };
+}
+
 const ask = (url: string, messages: { role: string; content: string }[], threadId?: string) => chatText(url, "agent", messages, threadId);
 
 /** Two turns of one conversation, as a chat client sends them: the whole history each time. */
@@ -68,22 +76,30 @@ async function serving(folder: string, run: (url: string) => Promise<void>): Pro
 
 describe.concurrent("a graph's own LangGraph", () => {
   it("refuses at startup a graph whose LangGraph is outside the supported range, in one line", async () => {
+    // A workspace: the graph's package has a LangGraph of its own, the project's root none.
     const folder = project({
-      "node_modules/@langchain/langgraph/package.json": JSON.stringify({
-        name: "@langchain/langgraph",
-        version: "0.2.74",
-        type: "module",
-        exports: { ".": "./index.js" },
-      }),
-      "node_modules/@langchain/langgraph/index.js": "export const StateGraph = class {};",
-      "graph.js": 'import { StateGraph } from "@langchain/langgraph";\nexport const graph = new StateGraph();\n',
+      "langgraph.json": '{ "graphs": { "agent": "./packages/agent/graph.js:graph" } }',
+      ...oldLangGraph("packages/agent/node_modules"),
+      "packages/agent/graph.js": 'import { StateGraph } from "@langchain/langgraph";\nexport const graph = new StateGraph();\n',
     });
     const { stderr, code } = await runCommand(process.execPath, [BIN, "serve", "--port", "0"], folder).finished;
     expect(code).toBe(1);
     expect(stderr).toBe(
-      `langgraph-openai: graph 'agent': @langchain/langgraph 0.2.74 (in ${join(folder, "node_modules/@langchain/langgraph")}) ` +
+      `langgraph-openai: graph 'agent': @langchain/langgraph 0.2.74 (in ${join(folder, "packages/agent/node_modules/@langchain/langgraph")}) ` +
         `is not supported: langgraph-openai needs ${SUPPORTED}\n`,
     );
+  });
+
+  it("refuses a project whose LangGraph is 0.x before anything imports it, in one line", async () => {
+    const folder = project({
+      ...oldLangGraph("node_modules"),
+      "graph.js": 'import { StateGraph } from "@langchain/langgraph";\nexport const graph = new StateGraph();\n',
+    });
+    const { stderr, code } = await runCommand(process.execPath, [BIN, "serve", "--port", "0"], folder).finished;
+    expect([code, stderr]).toEqual([
+      1,
+      `langgraph-openai: @langchain/langgraph 0.2.74 (in ${join(folder, "node_modules/@langchain/langgraph")}) is not supported: langgraph-openai needs ${SUPPORTED}\n`,
+    ]);
   });
 
   it("keeps a thread and runs a stateless interrupt with checkpointers made by the graph's own copy", async () => {

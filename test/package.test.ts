@@ -1,13 +1,16 @@
 /**
- * The package as a user gets it: `npm pack`, then the tarball installed into a fresh
- * project that has its own LangGraph and LangChain core from the registry, at the
- * bottom of the supported ranges (the repository itself runs the top). One install
- * (from npm's cache when it can) serves every case. The project runs this repository's
- * tsc and vitest, the versions it pins, so that only the package under test and its
- * peers are installed.
+ * The package as a user gets it: `npm pack`, then the tarball installed into fresh
+ * projects: one with its own LangGraph and LangChain core from the registry, at the
+ * bottom of the supported ranges (the repository itself runs the top), and one shaped
+ * like LangGraph's templates, with LangChain's integrations (`@langchain/community`,
+ * whose peers bring openai 4, `@langchain/openai`, `@langchain/anthropic`), installed
+ * with npm's default peer resolution. One install each, side by side (from npm's cache
+ * when it can), serves every case. The projects run this repository's tsc and vitest,
+ * the versions it pins, so that only the package under test and its peers are installed.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { promisify, stripVTControlCharacters } from "node:util";
@@ -106,8 +109,55 @@ const graph = new StateGraph(MessagesAnnotation).addNode("a", () => ({ messages:
 `,
 };
 
+/** A project as LangGraph's templates lay one out: its dependencies in package.json, its graph under src/. */
+const templateFiles: Record<string, string> = {
+  "package.json": JSON.stringify({
+    name: "template-project",
+    private: true,
+    type: "module",
+    dependencies: {
+      "@langchain/anthropic": "^1.0.0",
+      "@langchain/community": "^1.0.0",
+      "@langchain/core": "^1.1.48",
+      "@langchain/langgraph": "^1.0.0",
+      "@langchain/openai": "^1.0.0",
+    },
+  }),
+  "langgraph.json": JSON.stringify({ node_version: "20", dependencies: ["."], graphs: { qa: "./src/qa/graph.ts:graph" } }),
+  // A question-and-answer graph: its state has no messages.
+  "src/qa/graph.ts": `
+import { Annotation, END, START, StateGraph } from "@langchain/langgraph";
+
+const State = Annotation.Root({ question: Annotation<string>, answer: Annotation<string> });
+
+export const graph = new StateGraph(State)
+  .addNode("reply", (state) => ({ answer: \`You asked: \${state.question}\` }))
+  .addEdge(START, "reply")
+  .addEdge("reply", END)
+  .compile();
+`,
+  // The testing helper with the openai the project has (4.x, from @langchain/community's peers).
+  "testing.mjs": `
+import { AIMessage } from "@langchain/core/messages";
+import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
+import { createTestClient } from "langgraph-openai/testing";
+const graph = new StateGraph(MessagesAnnotation).addNode("a", () => ({ messages: [new AIMessage("the project's openai")] })).addEdge(START, "a").addEdge("a", END);
+const client = await createTestClient({ agent: graph });
+const completion = await client.chat.completions.create({ model: "agent", messages: [{ role: "user", content: "hi" }] });
+console.log("answered through", completion.choices[0].message.content);
+`,
+};
+
+/**
+ * LangGraph 0.x as LangGraph's templates' lock files pin it (0.2.5, 0.2.8) and as the
+ * last 0.2 (0.2.74), each in a project of its own, the package installed over it the
+ * only way npm lets it be (the peer range says ^1).
+ */
+const OLD_LANGGRAPHS = ["0.2.5", "0.2.8", "0.2.74"];
+
 let workspace: string;
 let project: string;
+let template: string;
 let packed: { files: { path: string }[]; size: number; unpackedSize: number };
 
 /** A command in the project, as its user runs it. */
@@ -122,21 +172,35 @@ beforeAll(async () => {
   const [pack] = JSON.parse(stdout) as (typeof packed & { filename: string })[];
   packed = pack!;
   const tarball = join(workspace, pack!.filename);
-  for (const [name, text] of Object.entries({ ...files, "package.json": '{ "name": "user-project", "private": true, "type": "module" }' })) {
-    mkdirSync(dirname(join(project, name)), { recursive: true });
-    writeFileSync(join(project, name), text);
-  }
-  await run(
-    "npm",
-    ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", tarball, `@langchain/langgraph@${LANGGRAPH}`, `@langchain/core@${CORE}`, "openai", "@types/node@20"],
-    { cwd: project, env },
-  );
-  await run(process.execPath, [TSC, "--init"], { cwd: project, env });
+  writeProject(project, { ...files, "package.json": '{ "name": "user-project", "private": true, "type": "module" }' });
+  template = join(workspace, "template");
+  writeProject(template, templateFiles);
+  // npm's default peer resolution: no --legacy-peer-deps, no --force.
+  const install = (folder: string, packages: string[]) =>
+    run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", tarball, ...packages], { cwd: folder, env });
+  await Promise.all([
+    install(project, [`@langchain/langgraph@${LANGGRAPH}`, `@langchain/core@${CORE}`, "openai", "@types/node@20"]).then(() =>
+      run(process.execPath, [TSC, "--init"], { cwd: project, env }),
+    ),
+    install(template, []),
+    ...OLD_LANGGRAPHS.map((version) => {
+      const folder = join(workspace, `langgraph-${version}`);
+      writeProject(folder, { "package.json": '{ "name": "old-project", "private": true }', "langgraph.json": files["langgraph.json"]!, "agent.ts": files["agent.ts"]! });
+      return install(folder, ["--no-save", "--ignore-scripts", "--legacy-peer-deps", `@langchain/langgraph@${version}`, "@langchain/core@0.3"]);
+    }),
+  ]);
 }, 300_000);
 
-afterAll(() => {
-  if (workspace) rmSync(workspace, { recursive: true, force: true });
-});
+function writeProject(folder: string, contents: Record<string, string>): void {
+  for (const [name, text] of Object.entries(contents)) {
+    mkdirSync(dirname(join(folder, name)), { recursive: true });
+    writeFileSync(join(folder, name), text);
+  }
+}
+
+afterAll(async () => {
+  if (workspace) await rm(workspace, { recursive: true, force: true });
+}, 120_000);
 
 describe.concurrent("the packed package in a fresh project", { timeout: 120_000 }, () => {
   it("holds only the build, the bin, the README, the LICENSE and package.json", () => {
@@ -204,5 +268,43 @@ describe.concurrent("the packed package in a fresh project", { timeout: 120_000 
       (error: { stdout: string; stderr: string }) => error,
     );
     expect(stripVTControlCharacters(test.stdout)).toMatch(/Tests\s+1 passed/);
+  });
+});
+
+describe.concurrent("the packed package in a project shaped like LangGraph's templates, with LangChain's integrations", { timeout: 120_000 }, () => {
+  const inTemplate = (command: string, args: string[]) => runCommand(command, args, template, env);
+  const installed = (name: string) => (JSON.parse(readFileSync(join(template, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
+
+  it("installs beside @langchain/community, @langchain/openai and @langchain/anthropic 1.x, and community's openai 4", () => {
+    for (const name of ["@langchain/community", "@langchain/openai", "@langchain/anthropic", "@langchain/langgraph"]) {
+      expect(installed(name), name).toMatch(/^1\./);
+    }
+    expect(installed("openai")).toMatch(/^4\./);
+  });
+
+  it("runs the testing helper with the openai the project has", async () => {
+    expect((await run(process.execPath, ["testing.mjs"], { cwd: template, env })).stdout).toBe("answered through the project's openai\n");
+  });
+
+  it("serves a {question, answer} graph over chat completions with no config of its own", async () => {
+    const { output, finished, stop } = inTemplate("npx", ["langgraph-openai", "serve", "--port", "0", "--log-level", "warn"]);
+    try {
+      const url = await bannerUrl(output, finished);
+      expect(await chatText(url, "qa", [{ role: "user", content: "What is LangGraph?" }])).toBe("You asked: What is LangGraph?");
+    } finally {
+      stop();
+    }
+    await finished;
+  });
+});
+
+describe.concurrent("the packed package over LangGraph 0.x", { timeout: 60_000 }, () => {
+  it.for(OLD_LANGGRAPHS)("says in one line that LangGraph %s is not supported, before importing it", async (version) => {
+    const folder = join(workspace, `langgraph-${version}`);
+    const started = await runCommand("npx", ["langgraph-openai", "serve", "--port", "0"], folder, env).finished;
+    expect([started.code, started.stderr]).toEqual([
+      1,
+      `langgraph-openai: @langchain/langgraph ${version} (in ${join(folder, "node_modules/@langchain/langgraph")}) is not supported: langgraph-openai needs ${manifest.peerDependencies["@langchain/langgraph"]}\n`,
+    ]);
   });
 });

@@ -14,8 +14,10 @@
  * `topP`, `maxTokens`, penalties): set on a copy of the model built from the same
  * fields, as ChatOpenAI's own `withConfig` builds one. A `json_schema` response format
  * reaches a model without a `response_format` option through its `withStructuredOutput`,
- * and comes back as the message's JSON text. What a model cannot take is dropped with a
- * debug log, never an error.
+ * or, where that is LangChain's base implementation (which lets the model answer in
+ * prose), as a tool `tool_choice` forces (JSON mode too, with an object schema); either
+ * way it comes back as the message's JSON text. What a model cannot take is dropped with
+ * a debug log, never an error.
  */
 import type { BaseLanguageModelInput } from "@langchain/core/language_models/base";
 import type { BaseChatModel, BindToolsInput, ToolChoice } from "@langchain/core/language_models/chat_models";
@@ -107,11 +109,42 @@ function withFields(model: BaseChatModel, values: Record<string, number>, drop: 
 }
 
 /**
+ * Whether `model` keeps LangChain's own `withStructuredOutput`, which binds the schema as
+ * a tool without forcing it: a model may then answer in prose. By the name of the class
+ * that defines it, so that a model made with another copy of @langchain/core is known too.
+ */
+function hasBaseStructuredOutput(model: BaseChatModel): boolean {
+  let owner: object | null = model;
+  while (owner !== null && !Object.hasOwn(owner, "withStructuredOutput")) owner = Object.getPrototypeOf(owner) as object | null;
+  return owner !== model && owner?.constructor.name === "BaseChatModel";
+}
+
+/** The tool a JSON answer without a schema (`json_object`) is forced through: any object. */
+const JSON_OBJECT_TOOL: JsonSchemaFormat = { name: "json_answer", description: "Answer with a JSON object.", schema: { type: "object", additionalProperties: true } };
+
+/**
+ * A JSON answer the model cannot refuse: the schema bound as its one tool with
+ * `tool_choice` forced to it, the call's arguments written back as the message's text.
+ * A model that still answers without the call answers as it did.
+ */
+function forcedToolAnswer(model: BaseChatModel, format: JsonSchemaFormat): ChatModelRunnable {
+  const tool = { type: "function" as const, function: { name: format.name, description: format.description, parameters: format.schema ?? { type: "object" } } };
+  const toMessage = RunnableLambda.from((message: AIMessageChunk): AIMessageChunk => {
+    const call = message.tool_calls?.find((candidate) => candidate.name === format.name);
+    if (!call) return message;
+    return new AIMessageChunk({ content: JSON.stringify(call.args), response_metadata: message.response_metadata });
+  });
+  return (model.bindTools!([tool], { tool_choice: format.name }) as ChatModelRunnable).pipe(toMessage);
+}
+
+/**
  * A `json_schema` answer from a model without a `response_format` option: its own
  * `withStructuredOutput`, and the parsed value written back as the message's text (the
- * raw message itself when its text is the JSON already, as it streamed).
+ * raw message itself when its text is the JSON already, as it streamed). A model that
+ * keeps LangChain's base implementation gets the schema as a forced tool instead.
  */
 function structuredAnswer(model: BaseChatModel, format: JsonSchemaFormat): ChatModelRunnable {
+  if (hasBaseStructuredOutput(model) && typeof model.bindTools === "function") return forcedToolAnswer(model, format);
   const structured = model.withStructuredOutput(format.schema ?? {}, { name: format.name, includeRaw: true });
   const toMessage = RunnableLambda.from(({ raw, parsed }: { raw: BaseMessage; parsed: unknown }): AIMessageChunk => {
     if (parsed == null || isJsonText(raw.text)) return raw as AIMessageChunk;
@@ -154,6 +187,8 @@ export function bindChatRequest(model: BaseChatModel, config: RunnableConfig | u
   if (format && format.type !== "text") {
     if (callKeys.has("response_format")) callOptions.response_format = format;
     else if (format.type === "json_schema" && typeof model.withStructuredOutput === "function") structured = format.json_schema;
+    // JSON mode names no schema: a model whose tools can be forced gets an object-shaped one.
+    else if (format.type === "json_object" && hasBaseStructuredOutput(model) && typeof model.bindTools === "function") structured = JSON_OBJECT_TOOL;
     else drop("response_format", `${name} has no response_format option, and JSON mode without a schema cannot go through withStructuredOutput`);
   }
 

@@ -39,8 +39,8 @@ export interface RequestLog {
 }
 
 export function toRequestContext(request: ChatCompletionRequest): ChatRequestContext {
-  // `configurable` and `context` reach the graph where LangGraph puts them (run-settings.ts).
-  const { messages: _messages, stream: _stream, stream_options: _streamOptions, configurable: _configurable, context: _context, ...rest } = request;
+  // `configurable` and `context` reach the graph where LangGraph puts them, `state` in its input (run-settings.ts).
+  const { messages: _messages, stream: _stream, stream_options: _streamOptions, configurable: _configurable, context: _context, state: _state, ...rest } = request;
   return rest;
 }
 

@@ -15,27 +15,33 @@ import type { CompiledGraph, ModelEntry } from "../registry.js";
 
 type Values = Record<string, unknown>;
 
-/** Our extension of a request body (chat completions and Responses alike): `configurable` and `context` objects. */
+/**
+ * Our extension of a request body (chat completions and Responses alike): `configurable`
+ * and `context` objects, and `state`, input fields besides the messages (data
+ * enrichment's `extractionSchema`).
+ */
 const requestedSettingsSchema = z.looseObject({
   configurable: z.record(z.string(), z.unknown()).nullish(),
   context: z.record(z.string(), z.unknown()).nullish(),
+  state: z.record(z.string(), z.unknown()).nullish(),
 });
 
-export interface RequestedSettings {
-  configurable?: Values;
-  context?: Values;
-}
+export type RequestedSettings = { [Field in keyof z.infer<typeof requestedSettingsSchema>]?: Values };
 
 export interface RunSettings {
   configurable: Values;
   context: Values;
+  /** Undefined when the request sets no input field. */
+  state?: Values;
 }
 
-/** The body's `configurable` and `context`, or a 400 when one is not an object. */
+/** The body's `configurable`, `context` and `state`, or a 400 when one is not an object. */
 export function parseRequestedSettings(body: unknown): RequestedSettings {
-  const { configurable, context } = parseRequest(requestedSettingsSchema, body);
-  return { configurable: configurable ?? undefined, context: context ?? undefined };
+  const { configurable, context, state } = parseRequest(requestedSettingsSchema, body);
+  return { configurable: configurable ?? undefined, context: context ?? undefined, state: state ?? undefined };
 }
+
+const ALLOW_SETTING = { configurable: "allow_configurable", context: "allow_context", state: "allow_state" } as const;
 
 function allows(list: readonly string[] | undefined, key: string): boolean {
   return list !== undefined && (list.includes("*") || list.includes(key));
@@ -46,8 +52,8 @@ function jsonType(value: unknown): string {
   return Array.isArray(value) ? "array" : typeof value;
 }
 
-function checkRequested(model: string, field: "configurable" | "context", requested: Values, defaults: Values, allowed: readonly string[] | undefined): void {
-  const setting = field === "configurable" ? "allow_configurable" : "allow_context";
+function checkRequested(model: string, field: keyof typeof ALLOW_SETTING, requested: Values, defaults: Values, allowed: readonly string[] | undefined): void {
+  const setting = ALLOW_SETTING[field];
   for (const [key, value] of Object.entries(requested)) {
     const param = `${field}.${key}`;
     if (field === "configurable" && isServerConfigurableKey(key)) {
@@ -74,7 +80,12 @@ export function resolveRunSettings(entry: ModelEntry, requested: RequestedSettin
   const context = settings.context ?? {};
   if (requested.configurable) checkRequested(entry.id, "configurable", requested.configurable, configurable, settings.allow_configurable);
   if (requested.context) checkRequested(entry.id, "context", requested.context, context, settings.allow_context);
-  return { configurable: { ...configurable, ...requested.configurable }, context: { ...context, ...requested.context } };
+  if (requested.state) checkRequested(entry.id, "state", requested.state, {}, settings.allow_state);
+  return {
+    configurable: { ...configurable, ...requested.configurable },
+    context: { ...context, ...requested.context },
+    ...(requested.state && { state: requested.state }),
+  };
 }
 
 interface ContextIssue {

@@ -15,11 +15,12 @@ import type { ClientToolCall, Interrupt, RunEvent } from "./events.js";
 import { interruptText } from "./interrupt-text.js";
 import type { CompiledGraph, ModelEntry } from "../registry.js";
 import { REQUEST_CONFIG_KEY, REQUEST_LOG_CONFIG_KEY, type ChatRequestContext, type RequestLog } from "./request-context.js";
+import { answerOf, answerText, runInput, stateFields } from "./state-io.js";
 import { TokenStreamHandler, type StepVisibility, type StreamNodeFilter } from "./token-stream.js";
 
 export interface RunOptions {
   entry: ModelEntry;
-  /** The graph's input: `{ messages }`, or a `Command` that resumes an interrupt. */
+  /** The graph's input: `{ messages }` (`state-io.ts` puts them where the graph wants them), or a `Command` that resumes an interrupt. */
   input: unknown;
   threadId: string;
   /** Fork the thread from this checkpoint instead of continuing its latest one. */
@@ -30,6 +31,8 @@ export interface RunOptions {
   configurable?: Record<string, unknown>;
   /** The run's LangGraph 1.x runtime context. */
   context?: Record<string, unknown>;
+  /** Input fields the request set besides its messages (`state`, as far as the model's `allow_state` lets it). */
+  state?: Record<string, unknown>;
   /** `runtime.serverInfo`, as LangGraph's server sets it. */
   serverInfo?: ServerInfo;
   /** The server's store, for a graph compiled without one. */
@@ -151,17 +154,37 @@ class EventQueue {
   }
 }
 
+/**
+ * The answer a graph wrote to its output field, after what its models said as it went
+ * (`tokens`, in a stream): nothing more when the last of it was the answer (a RAG
+ * graph's generation), the rest when it was the answer's start, else the answer as a
+ * paragraph of its own.
+ */
+function* finishAnswer(answer: string, tokens: TokenStreamHandler | undefined): Generator<RunEvent> {
+  const said = tokens?.lastParagraph;
+  if (said && answer.startsWith(said)) {
+    if (answer.length > said.length) yield { type: "text", text: answer.slice(said.length) };
+    return;
+  }
+  yield { type: "text", text: (tokens?.sentText ? "\n\n" : "") + answer };
+}
+
 export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
   const { entry, graph, input, threadId, checkpointId, checkpointer, request, signal } = options;
   // Ours, so that a reader who stops reading also stops the run.
   const { controller: stop, unlink } = followingController(signal);
   const queue = new EventQueue();
   let reading = true;
+  const fields = stateFields(graph, entry.settings);
+  // A graph that answers in an output field says what its models said only to a stream,
+  // which shows the answer as it is made; otherwise the answer is that field alone.
+  const answersInState = fields.input !== undefined || fields.output !== undefined;
+  const modelText = !answersInState || options.streamed;
   const tokens = new TokenStreamHandler({
     streamTokens: options.streamed,
     streams: streamNodeFilter(entry.settings.stream),
     show: stepVisibility(entry.settings.steps, options.steps),
-    emit: (event) => reading && queue.push(event),
+    emit: (event) => reading && (modelText || event.type !== "text") && queue.push(event),
   });
   const config: LangGraphRunnableConfig = {
     configurable: {
@@ -186,7 +209,8 @@ export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
   // One path for both answers: the handler sees every token and every node's messages
   // (the text), `invoke` gives the state the run ends in (tool calls, interrupts).
   // Async, so that a graph-like wrapper whose invoke throws at once still fails as the graph.
-  const run = (async () => graph.invoke(input, { ...config, durability: options.durability }))().then(
+  const graphInput = runInput(input, fields, options.state);
+  const run = (async () => graph.invoke(graphInput, { ...config, durability: options.durability }))().then(
     (state: unknown) => {
       result = state !== null && typeof state === "object" ? (state as Record<string, unknown>) : {};
       queue.close();
@@ -221,8 +245,12 @@ export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
   const interrupts = result?.__interrupt__ as Interrupt[] | undefined;
   if (interrupts?.length) {
     // The question is part of the answer's text, after what the run said before it.
-    yield { type: "text", text: (tokens.sentText ? "\n\n" : "") + interruptText(interrupts) };
+    yield { type: "text", text: (modelText && tokens.sentText ? "\n\n" : "") + interruptText(interrupts) };
     yield { type: "interrupt", interrupts: interrupts.map(({ id, value }) => ({ id, value })) };
+  } else if (answersInState) {
+    // The graph's messages, if it has any, are its own work (data enrichment's agent loop), not calls for the client.
+    const answer = answerText(answerOf(fields, result));
+    if (answer) yield* finishAnswer(answer, modelText ? tokens : undefined);
   } else {
     const messages = result?.messages;
     const last = Array.isArray(messages) ? (messages.at(-1) as BaseMessage | undefined) : undefined;

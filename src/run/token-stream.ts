@@ -124,10 +124,17 @@ export class TokenStreamHandler extends BaseCallbackHandler {
   #lastSource: unknown;
   /** The model call or message the last reasoning came from, or STEP. */
   #lastThought: unknown;
+  /** The text sent since the source last changed: the last model call's or message's. */
+  #paragraph = "";
 
   /** Whether any text has been sent yet. */
   get sentText(): boolean {
     return this.#lastSource !== undefined;
+  }
+
+  /** The text of the last paragraph sent (see `#send`): what the last model call or message said. */
+  get lastParagraph(): string {
+    return this.#paragraph;
   }
 
   constructor(options: TokenStreamOptions) {
@@ -141,8 +148,12 @@ export class TokenStreamHandler extends BaseCallbackHandler {
   #send(source: unknown, text: string): void {
     if (!text) return;
     // Two AI messages in one answer (a ReAct agent's turns) read as two paragraphs.
-    if (this.#lastSource !== undefined && this.#lastSource !== source) this.#emit({ type: "text", text: "\n\n" });
+    if (this.#lastSource !== source) {
+      if (this.#lastSource !== undefined) this.#emit({ type: "text", text: "\n\n" });
+      this.#paragraph = "";
+    }
     this.#lastSource = source;
+    this.#paragraph += text;
     this.#emit({ type: "text", text });
   }
 

@@ -195,6 +195,15 @@ describe("a config that cannot be served", () => {
     expect((await errorOf(path)).message).toMatch(/'openai\.models\.a\.open_webui\.tasks\.model' names no model: 'small'/);
   });
 
+  it("names a model that every UI's tasks are sent to but that is not served, and a task pattern of no known kind", async () => {
+    const path = join(dir, "every-ui-tasks-model.json");
+    await writeFile(path, JSON.stringify({ graphs: { a: "./a.ts" }, openai: { models: { a: { tasks: { model: "small" } } } } }));
+    expect((await errorOf(path)).message).toMatch(/'openai\.models\.a\.tasks\.model' names no model: 'small'/);
+    const patterns = join(dir, "task-pattern-kind.json");
+    await writeFile(patterns, JSON.stringify({ graphs: { a: "./a.ts" }, openai: { models: { a: { task_patterns: [{ kind: "poem", fingerprint: "write a poem about our chat" }] } } } }));
+    expect((await errorOf(patterns)).message).toMatch(/'openai\.models\.a\.task_patterns\[0\]\.kind'/);
+  });
+
   it("takes model ids that are names of Object's own properties as any other", async () => {
     const path = join(dir, "object-names.json");
     await writeFile(path, JSON.stringify({ graphs: { agent: "./a.ts" }, openai: { models: { constructor: { graph: "agent" } } } }));

@@ -42,12 +42,16 @@ function promptMessage(messages: readonly BaseMessage[], entry: Pick<BackgroundR
 }
 
 const QUOTED_USER_LINE = /^\s*(?:[-*]\s*)?(?:user|you|human)\s*:\s*(.+)$/gim;
+/** LobeChat's `<chat_history>`: a `<user>...</user>` element per question. */
+const QUOTED_USER_ELEMENT = /<user>([\s\S]*?)<\/user>/g;
 const CODE_BLOCK = /```[^\n]*\n([\s\S]*?)```/;
 const QUOTED_AT_END = /"([^"]+)"\s*$/;
 
-/** The user's questions a prompt quotes: `User:` lines, else the first entry of a code block, else a quotation at its end. */
+/** The user's questions a prompt quotes: `<user>` elements or `User:` lines, else the first entry of a code block, else a quotation at its end. */
 export function quotedQuestions(prompt: string): string[] {
   const text = prompt.slice(0, PROMPT_READ_LENGTH);
+  const elements = [...text.matchAll(QUOTED_USER_ELEMENT)].map((match) => match[1]!.trim());
+  if (elements.length > 0) return elements;
   const lines = [...text.matchAll(QUOTED_USER_LINE)].map((match) => match[1]!.trim().replace(/^"(.*)"$/, "$1"));
   if (lines.length > 0) return lines;
   const block = CODE_BLOCK.exec(text)?.[1];
@@ -57,7 +61,15 @@ export function quotedQuestions(prompt: string): string[] {
   return quoted === undefined ? [] : [quoted.trim()];
 }
 
-const TRANSLATE_INPUT = /<translate_input>\n?([\s\S]*?)\n?<\/translate_input>/;
+const TRANSLATE_OPEN = "<translate_input>";
+const TRANSLATE_CLOSE = "</translate_input>";
+
+/** Cherry Studio's text to translate: in the element that closes (its prompt names the tag before it). */
+function translateInput(text: string): string | undefined {
+  const close = text.indexOf(TRANSLATE_CLOSE);
+  const open = close < 0 ? -1 : text.lastIndexOf(TRANSLATE_OPEN, close);
+  return open < 0 ? undefined : text.slice(open + TRANSLATE_OPEN.length, close).replace(/^\n/, "").replace(/\n$/, "");
+}
 
 function questionsOf(messages: readonly BaseMessage[], prompt: BaseMessage): string[] {
   const asked = messages.filter((message) => message !== prompt && message.getType() === "human" && message.text.trim() !== "").map((message) => message.text);
@@ -80,7 +92,7 @@ export function recognizeBackgroundRequest(messages: readonly BaseMessage[], pat
     const prompt = promptMessage(messages, entry);
     if (!prompt) continue;
     const questions = questionsOf(messages, prompt);
-    const quotedInput = messages.map((message) => TRANSLATE_INPUT.exec(message.text.slice(0, PROMPT_READ_LENGTH))?.[1]).find((text) => text !== undefined);
+    const quotedInput = messages.map((message) => translateInput(message.text.slice(0, PROMPT_READ_LENGTH))).find((text) => text !== undefined);
     return { kind: entry.kind, ...(entry.reply !== undefined && { reply: entry.reply }), questions, text: quotedInput ?? questions.at(-1) ?? "" };
   }
   return undefined;

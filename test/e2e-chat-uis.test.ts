@@ -3,11 +3,12 @@
  * their background requests (titles, summaries, translations...) are answered without a
  * run, whatever the chat is waiting for, and their chats go on as they send them.
  */
-import { MemorySaver } from "@langchain/langgraph";
+import { AIMessage } from "@langchain/core/messages";
+import { END, interrupt, MemorySaver, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { graph as approval } from "../graphs/approval.js";
 import { createRegistry, RunTracker } from "../src/index.js";
-import { NextChat, readSse, type ChatClient } from "./chat-ui-clients.js";
+import { NextChat, quotedParagraphs, readSse, type ChatClient } from "./chat-ui-clients.js";
 import { startServer } from "./helpers.js";
 
 const API_KEY = "sk-ui";
@@ -18,8 +19,25 @@ runs.onStart(() => void (runsStarted += 1));
 let server: Awaited<ReturnType<typeof startServer>>;
 const client = (model: string): ChatClient => ({ url: server.url, apiKey: API_KEY, model });
 
+/** Books what the user asks for: two steps it reports on the way, then a question. */
+const booking = new StateGraph(MessagesAnnotation)
+  .addNode("look", async (state, config) => {
+    const wanted = state.messages.findLast((message) => message.getType() === "human")?.text ?? "";
+    config.writer?.(`Looking for ${wanted.replace(/^book /i, "")}`);
+    config.writer?.("Found one free at 8 pm");
+    return {};
+  })
+  .addNode("ask", () => {
+    const answer = interrupt<{ question: string }, string>({ question: "Book it for 8 pm? (yes/no)" });
+    return { messages: [new AIMessage(/^y/i.test(answer.trim()) ? "Booked for 8 pm." : "Not booked.")] };
+  })
+  .addEdge(START, "look")
+  .addEdge("look", "ask")
+  .addEdge("ask", END)
+  .compile();
+
 beforeAll(async () => {
-  const registry = await createRegistry({ approval }, checkpointer);
+  const registry = await createRegistry({ approval, booking }, checkpointer);
   server = await startServer({ registry, checkpointer, runs, apiKeys: [{ key: API_KEY, tenant: "ui" }] });
 });
 afterAll(async () => {
@@ -55,5 +73,24 @@ describe("NextChat on the approval graph", () => {
 
     const yes = await nextChat.ask("yes");
     expect(yes.text).toBe('Sent the email "The launch".');
+  });
+});
+
+describe("NextChat's stream, as it shows it and sends it back", () => {
+  it("keeps every step inside the quoted reasoning, and the answer after it", async () => {
+    const nextChat = new NextChat(client("booking"));
+    const { text } = await nextChat.ask("book a table");
+    expect(quotedParagraphs(text)).toEqual(["> Looking for a table", "> Found one free at 8 pm"]);
+    expect(text.endsWith("\n\nBook it for 8 pm? (yes/no)")).toBe(true);
+  });
+
+  it("answers each question of a long chat it sends a window of, with the quoted reasoning echoed back, and no turn lost", async () => {
+    const nextChat = new NextChat(client("booking"));
+    for (const wanted of ["a table", "a taxi", "a cinema seat", "a hotel room"]) {
+      expect((await nextChat.ask(`book ${wanted}`)).text).toContain("Book it for 8 pm? (yes/no)");
+      // By the second question NextChat sends only the last 4 messages: the first turns are gone.
+      expect([wanted, (await nextChat.ask("yes")).text]).toEqual([wanted, "Booked for 8 pm."]);
+    }
+    expect(nextChat.messages).toHaveLength(16);
   });
 });

@@ -105,6 +105,12 @@ describe("what the agent does on the way, as reasoning_content", () => {
     expect(kinds.lastIndexOf("reasoning")).toBeGreaterThan(kinds.indexOf("content"));
   });
 
+  it("sends each step with the blank line before it in one chunk, so a UI that quotes per chunk (NextChat) keeps the step in its quote", async () => {
+    const chunks = await render(toolRun);
+    const reasoning = deltas(chunks).flatMap((delta) => (delta?.reasoning_content ? [delta.reasoning_content] : []));
+    expect(reasoning).toEqual(["The user wants ", "the weather.", '\n\nCalling get_weather with {"city":"Paris"}', "\n\nget_weather returned: 18°C", "\n\nNow I can answer."]);
+  });
+
   it("folds it into message.reasoning_content, and leaves it out when there is none", async () => {
     const completion = await foldChunks(replay(await render(toolRun)));
     expect(completion.choices[0]?.message).toMatchObject({ content: "Let me check. \n\nIt is 18°C.", reasoning_content: expect.stringContaining("get_weather returned: 18°C") });

@@ -30,13 +30,16 @@ export interface RenderOptions {
 }
 
 /**
- * Where the next step's line goes in `reasoning_content`: each step is a paragraph of its
- * own (Markdown joins single lines), and a model's reasoning after a step starts a new one.
+ * The blank line before the next step in `reasoning_content`: each step is a paragraph of
+ * its own (Markdown joins single lines), and a model's reasoning after a step starts a new
+ * one. It goes in the same chunk as the step's line: NextChat quotes reasoning as `> `
+ * lines and opens a quoted paragraph only at a blank line inside one chunk, so a blank
+ * line split over two chunks ends its quote and the next step reads as the answer.
  */
 function reasoningSeparator(before: string, next: "step" | "model", afterStep: boolean): string {
   if (before === "" || before.endsWith("\n\n")) return "";
   if (next === "model" && !afterStep) return "";
-  return before.endsWith("\n") ? "\n" : "\n\n";
+  return "\n\n";
 }
 
 /**
@@ -92,7 +95,8 @@ export async function* toChunks(
       case "reasoning":
       case "step": {
         if (!started) yield start();
-        const text = event.type === "step" ? describeStep(event.step) : event.text;
+        // A step's own newline would end the chunk with half of the next separator.
+        const text = event.type === "step" ? describeStep(event.step).trimEnd() : event.text;
         const reasoning = reasoningSeparator(reasoningTail, event.type === "step" ? "step" : "model", afterStep) + text;
         reasoningTail = (reasoningTail + reasoning).slice(-2);
         afterStep = event.type === "step";

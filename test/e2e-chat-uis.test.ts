@@ -22,7 +22,7 @@ const client = (model: string): ChatClient => ({ url: server.url, apiKey: API_KE
 /** Books what the user asks for: two steps it reports on the way, then a question. */
 const booking = new StateGraph(MessagesAnnotation)
   .addNode("look", async (state, config) => {
-    const wanted = state.messages.findLast((message) => message.getType() === "human")?.text ?? "";
+    const wanted = state.messages.filter((message) => message.getType() === "human").at(-1)?.text ?? "";
     config.writer?.(`Looking for ${wanted.replace(/^book /i, "")}`);
     config.writer?.("Found one free at 8 pm");
     return {};

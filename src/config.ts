@@ -77,6 +77,22 @@ export const taskPatternSchema = z.strictObject({
   reply: z.string().optional(),
 });
 
+/** How a chat completions stream is shaped for the chat UI that reads it (see docs/chat-uis.md). */
+export const chatUISettingsSchema = z.strictObject({
+  /**
+   * Where the agent's steps and reasoning go: `"reasoning_content"` (default, OpenAI-compatible
+   * servers' field) or `"think_tags"`, in `content` inside `<think>...</think>`, for a UI
+   * that shows thinking only from tags.
+   */
+  reasoning: z.enum(["reasoning_content", "think_tags"]).optional(),
+  /**
+   * A short notice at the end of `content` when a stream fails, besides the error event,
+   * for UIs that drop chunks without `choices` (NextChat): the cut answer then says so.
+   * Off by default: SDK clients read the error event and keep `content` as the model's.
+   */
+  error_notice: z.boolean().optional(),
+});
+
 /** What the server does for Open WebUI, beyond what every OpenAI client gets. */
 export const openWebUISettingsSchema = z.strictObject({
   /**
@@ -119,6 +135,7 @@ export const modelSettingsSchema = z.strictObject({
   /** Background requests of the operator's own chat UIs or prompts, on top of the catalogue's. */
   task_patterns: z.array(taskPatternSchema).max(100).optional(),
   open_webui: openWebUISettingsSchema.optional(),
+  chat_ui: chatUISettingsSchema.optional(),
 });
 export type ModelSettings = z.infer<typeof modelSettingsSchema>;
 

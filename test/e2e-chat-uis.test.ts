@@ -37,7 +37,16 @@ const booking = new StateGraph(MessagesAnnotation)
   .compile();
 
 beforeAll(async () => {
-  const registry = await createRegistry({ approval, booking }, checkpointer);
+  const registry = await createRegistry(
+    {
+      approval,
+      booking,
+      // Its email takes longer to write than the run may take.
+      "approval-cut": { graph: approval, settings: { run_timeout: 0.15 } },
+      "approval-cut-notice": { graph: approval, settings: { run_timeout: 0.15, chat_ui: { error_notice: true } } },
+    },
+    checkpointer,
+  );
   server = await startServer({ registry, checkpointer, runs, apiKeys: [{ key: API_KEY, tenant: "ui" }] });
 });
 afterAll(async () => {
@@ -92,5 +101,18 @@ describe("NextChat's stream, as it shows it and sends it back", () => {
       expect([wanted, (await nextChat.ask("yes")).text]).toEqual([wanted, "Booked for 8 pm."]);
     }
     expect(nextChat.messages).toHaveLength(16);
+  });
+});
+
+describe("a stream that fails, as NextChat shows it (it drops the error event)", () => {
+  it("looks complete by default, as OpenAI's wire has it, and says it stopped with the model's error_notice", async () => {
+    const cut = await new NextChat(client("approval-cut")).ask("Write an email to the team about the launch");
+    expect(cut.chunks.at(-1)).toMatchObject({ error: { code: "run_timeout" } });
+    expect(cut.text).toMatch(/^Draft email:/);
+    expect(cut.text).not.toContain("stopped");
+
+    const noticed = await new NextChat(client("approval-cut-notice")).ask("Write an email to the team about the launch");
+    expect(noticed.chunks.at(-1)).toMatchObject({ error: { code: "run_timeout" } });
+    expect(noticed.text).toMatch(/^Draft email:[\s\S]*\n\n⚠️ The answer stopped here: The run of model 'approval-cut-notice' took longer than 0.15 seconds and was stopped\.$/);
   });
 });

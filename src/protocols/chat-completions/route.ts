@@ -68,7 +68,13 @@ export function chatCompletions(registry: Registry, deps: RequestRunDeps) {
       }));
     const meta = { id: `chatcmpl-${randomUUID().replaceAll("-", "")}`, created: Math.floor(Date.now() / 1000), model: entry.id };
     const includeUsage = !request.stream || request.stream_options?.include_usage === true;
-    const chunks = toChunks(watchJsonFormat(c, deps, request, run.events), meta, { includeUsage, openWebUI });
+    const chatUI = entry.settings.chat_ui;
+    const chunks = toChunks(watchJsonFormat(c, deps, request, run.events), meta, {
+      includeUsage,
+      openWebUI,
+      thinkTags: chatUI?.reasoning === "think_tags",
+      errorNotice: chatUI?.error_notice === true,
+    });
     if (!request.stream) return respondJson(c, foldChunks(chunks), run.respondOptions);
     return respondStream(c, chunks, chunkSse, run.respondOptions);
   };

@@ -112,3 +112,58 @@ export class NextChat {
     return post(this.client, { messages: [...this.messages, { role: "system", content: summarize }], stream: true });
   }
 }
+
+/** What most UIs show of a stream and send back: the content alone (the reasoning goes to a block of its own). */
+export function contentText(chunks: readonly Chunk[]): string {
+  return chunks.map((chunk) => chunk.choices?.[0]?.delta?.content ?? "").join("");
+}
+
+export interface HistoryChatOptions {
+  /** The UI's system prompt, sent first with every question. */
+  system?: string;
+  /** How many earlier messages go with a question: LibreChat prunes the oldest past its context, LobeChat keeps `historyCount`. */
+  window?: number;
+}
+
+/**
+ * A UI that resends its chat with every question and keeps the answer's content as the
+ * assistant's message: LibreChat (`api/server/services/Endpoints/custom`, its agents'
+ * run over a custom endpoint), LobeChat (its OpenAI-compatible provider).
+ */
+export class HistoryChat {
+  readonly messages: UIMessage[] = [];
+  constructor(
+    readonly client: ChatClient,
+    readonly options: HistoryChatOptions = {},
+  ) {}
+
+  /** The messages before a question, as the UI sends them. */
+  context(): UIMessage[] {
+    const system: UIMessage[] = this.options.system ? [{ role: "system", content: this.options.system }] : [];
+    const earlier = this.options.window === undefined ? this.messages : this.messages.slice(-this.options.window);
+    return [...system, ...earlier];
+  }
+
+  async ask(question: string): Promise<{ text: string; chunks: Chunk[] }> {
+    const messages = [...this.context(), { role: "user" as const, content: question }];
+    const chunks = await readSse(await post(this.client, { messages, stream: true, stream_options: { include_usage: true } }));
+    const text = contentText(chunks);
+    this.messages.push({ role: "user", content: question }, { role: "assistant", content: text });
+    return { text, chunks };
+  }
+
+  /** A background request of the UI's, not streamed: its answer's content. */
+  async background(messages: UIMessage[]): Promise<string> {
+    const response = await post(this.client, { messages, stream: false });
+    if (response.status !== 200) throw new Error(`background request failed: ${response.status} ${await response.text()}`);
+    return (await response.json()).choices[0].message.content;
+  }
+}
+
+/** A chat's lines as a UI quotes them in a prompt: `User:` / `AI:` (LibreChat), `user:` / `assistant:` (LobeChat's title). */
+export function quoteChat(messages: readonly UIMessage[], names: { user: string; assistant: string }): string {
+  return messages
+    .filter((message) => message.role !== "system")
+    .map((message) => `${message.role === "user" ? names.user : names.assistant}: ${message.content}`)
+    .join("\n");
+}

@@ -7,8 +7,9 @@ import { AIMessage } from "@langchain/core/messages";
 import { END, interrupt, MemorySaver, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { graph as approval } from "../graphs/approval.js";
+import { graph as echo } from "../graphs/echo.js";
 import { createRegistry, RunTracker } from "../src/index.js";
-import { NextChat, quotedParagraphs, readSse, type ChatClient } from "./chat-ui-clients.js";
+import { HistoryChat, NextChat, quoteChat, quotedParagraphs, readSse, type ChatClient } from "./chat-ui-clients.js";
 import { startServer } from "./helpers.js";
 
 const API_KEY = "sk-ui";
@@ -41,6 +42,9 @@ beforeAll(async () => {
     {
       approval,
       booking,
+      echo,
+      "approval-tasks-on-echo": { graph: approval, settings: { tasks: { model: "echo" } } },
+      "approval-own-patterns": { graph: approval, settings: { task_patterns: [{ kind: "title", fingerprint: "name this chat in three words", reply: "Email" }] } },
       // Its email takes longer to write than the run may take.
       "approval-cut": { graph: approval, settings: { run_timeout: 0.15 } },
       "approval-cut-notice": { graph: approval, settings: { run_timeout: 0.15, chat_ui: { error_notice: true } } },
@@ -114,5 +118,108 @@ describe("a stream that fails, as NextChat shows it (it drops the error event)",
     const noticed = await new NextChat(client("approval-cut-notice")).ask("Write an email to the team about the launch");
     expect(noticed.chunks.at(-1)).toMatchObject({ error: { code: "run_timeout" } });
     expect(noticed.text).toMatch(/^Draft email:[\s\S]*\n\n⚠️ The answer stopped here: The run of model 'approval-cut-notice' took longer than 0.15 seconds and was stopped\.$/);
+  });
+});
+
+const EMAIL = "Write an email to the team about the launch";
+const QUESTION = /Send this email\? \(yes\/no\)$/;
+const SENT = 'Sent the email "The launch".';
+
+/** Runs started and threads kept while `during` runs. */
+async function footprint(during: () => Promise<void>): Promise<{ runs: number; threads: number }> {
+  const [runsBefore, threadsBefore] = [runsStarted, await threadCount()];
+  await during();
+  return { runs: runsStarted - runsBefore, threads: (await threadCount()) - threadsBefore };
+}
+
+describe("LibreChat on the approval graph (a custom endpoint, titles on)", () => {
+  it("answers its title request without a run, and its pruned history still answers the question", async () => {
+    const libreChat = new HistoryChat(client("approval"), { system: "You are a helpful assistant.", window: 3 });
+    expect((await libreChat.ask("Write a hello to the team")).text).toMatch(QUESTION);
+    expect((await libreChat.ask("no")).text).toBe("OK, I did not send it.");
+    expect((await libreChat.ask(EMAIL)).text).toMatch(QUESTION);
+    const title = `Provide a 5-word-or-less title for the conversation, in title case, nothing else.\n\nConversation:\n${quoteChat(libreChat.messages.slice(0, 2), { user: "User", assistant: "AI" })}`;
+    const used = await footprint(async () => {
+      expect(await libreChat.background([{ role: "user", content: title }])).toBe("Write a hello to the team");
+    });
+    expect(used).toEqual({ runs: 0, threads: 0 });
+    // Pruned to its last 3 messages, the history now starts with an answer.
+    expect(libreChat.context()[1]).toMatchObject({ role: "assistant" });
+    expect((await libreChat.ask("yes")).text).toBe(SENT);
+  });
+});
+
+describe("LobeChat on the approval graph", () => {
+  it("answers its topic title and translation requests without a run, and the user's yes sends the email", async () => {
+    const lobeChat = new HistoryChat(client("approval"), { system: "You are LobeChat, a helpful assistant." });
+    const asked = await lobeChat.ask(EMAIL);
+    expect(asked.text).toMatch(QUESTION);
+    const used = await footprint(async () => {
+      const title = await lobeChat.background([
+        { role: "system", content: "You summarize chats. Generate a concise title that captures the essence of the conversation, ten words at most." },
+        { role: "user", content: quoteChat(lobeChat.messages, { user: "user", assistant: "assistant" }) },
+      ]);
+      expect(title).toBe("Write an email to the team");
+      const translated = await lobeChat.background([
+        { role: "system", content: "You are a professional translator. Translate the input text to French; only the translation." },
+        { role: "user", content: asked.text },
+      ]);
+      // No model to translate with: the text comes back as it was (a `tasks` model translates).
+      expect(translated).toBe(asked.text);
+    });
+    expect(used).toEqual({ runs: 0, threads: 0 });
+    expect((await lobeChat.ask("yes")).text).toBe(SENT);
+  });
+});
+
+describe("the other UIs' background requests, asked while the question waits", () => {
+  it("answers Chatbox's, Cherry Studio's, big-AGI's and Jan's without a run, and the user's yes still sends the email", async () => {
+    const chat = new HistoryChat(client("approval"));
+    await chat.ask(EMAIL);
+    const quoted = "```\n" + chat.messages.map((message) => message.content).join("\n\n---------\n\n") + "\n```";
+    const used = await footprint(async () => {
+      // Chatbox: a name for the chat, and whether to search the web first.
+      expect(await chat.background([{ role: "user", content: `Please give this conversation a name, briefly.\n\n${quoted}\n\nThe name:` }])).toBe("Write an email to the team");
+      expect(
+        await chat.background([
+          { role: "system", content: "As a professional web researcher who can access latest data, choose search or proceed, as JSON." },
+          ...chat.messages,
+        ]),
+      ).toBe('{"action":"proceed"}');
+      // Cherry Studio: the topic's name, and a translation.
+      expect(await chat.background([{ role: "system", content: "Summarize the conversation into a title in English, short." }, ...chat.messages])).toBe("Write an email to the team");
+      expect(
+        await chat.background([{ role: "user", content: "Your only task is to translate text enclosed with <translate_input> into German.\n<translate_input>\nyes\n</translate_input>" }]),
+      ).toBe("yes");
+      // big-AGI: its title assistant over the last lines.
+      const lines = chat.messages.map((message) => `- ${message.role === "user" ? "You" : "Assistant"}: ${message.content.split("\n")[0]}`).join("\n");
+      expect(await chat.background([{ role: "system", content: "You are an AI conversation titles assistant." }, { role: "user", content: "```\n" + lines + "\n```" }])).toBe(
+        "Write an email to the team",
+      );
+      // Jan: the first question, quoted.
+      expect(await chat.background([{ role: "user", content: `Summarize in a 10-word Title. Give the title only. "${EMAIL}"` }])).toBe("Write an email to the team");
+    });
+    expect(used).toEqual({ runs: 0, threads: 0 });
+    expect((await chat.ask("yes")).text).toBe(SENT);
+  });
+});
+
+describe("where background requests go, per model", () => {
+  it("sends them to the model `tasks` names, on no thread, and the question still waits for the user", async () => {
+    const nextChat = new NextChat(client("approval-tasks-on-echo"));
+    expect((await nextChat.ask(EMAIL)).text).toMatch(QUESTION);
+    const used = await footprint(async () => {
+      const title = await nextChat.askTitle();
+      expect((await title.json()).choices[0].message.content).toMatch(/^You said: Please generate a four to five word title/);
+    });
+    expect(used).toEqual({ runs: 1, threads: 0 });
+    expect((await nextChat.ask("yes")).text).toBe(SENT);
+  });
+
+  it("recognises the operator's own patterns, with their answer", async () => {
+    const chat = new HistoryChat(client("approval-own-patterns"));
+    await chat.ask(EMAIL);
+    expect(await chat.background([...chat.messages, { role: "user", content: "Name this chat in three words." }])).toBe("Email");
+    expect((await chat.ask("yes")).text).toBe(SENT);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -104,6 +104,26 @@ describe("loadConfig", () => {
     process.env.FIXTURE_GREETING = "from the shell";
     await loadConfig(join(fixtures, "langgraph.config.json"));
     expect(process.env.FIXTURE_GREETING).toBe("from the shell");
+  });
+});
+
+describe("the chat UIs page's config", () => {
+  it("loads, with its tasks model, task pattern and chat_ui settings", async () => {
+    const page = await readFile("docs/chat-uis.md", "utf8");
+    const block = /```json\n([\s\S]*?)```/.exec(page)?.[1];
+    if (block === undefined) throw new Error("docs/chat-uis.md has no ```json block");
+    const dir = await mkdtemp(join(tmpdir(), "langgraph-openai-chat-uis-"));
+    try {
+      await writeFile(join(dir, "langgraph.config.json"), block);
+      const { graphs } = await loadConfig(join(dir, "langgraph.config.json"));
+      expect(graphs.find((graph) => graph.id === "agent")?.settings).toMatchObject({
+        tasks: { model: "chat" },
+        task_patterns: [{ kind: "title" }],
+        chat_ui: { error_notice: true },
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,4 +1,5 @@
 import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
+import { performance } from "node:perf_hooks";
 import { describe, expect, it } from "vitest";
 import { answerBackgroundRequest } from "../src/chat-uis/answers.js";
 import { CATALOGUE } from "../src/chat-uis/catalogue.js";
@@ -129,5 +130,14 @@ describe("the catalogue of chat UIs' background requests", () => {
     expect(quotedQuestions('Title it. "a question"')).toEqual(["a question"]);
     expect(quotedQuestions("<chat_history>\n<user>one</user>\n<assistant>two</assistant>\n</chat_history>")).toEqual(["one"]);
     expect(quotedQuestions("nothing quoted")).toEqual([]);
+  });
+
+  it("reads a hostile prompt in linear time: whitespace runs and unclosed elements", () => {
+    const started = performance.now();
+    expect(quotedQuestions(`${"\n \t".repeat(20_000)}x`)).toEqual([]);
+    expect(quotedQuestions("<user>".repeat(20_000))).toEqual([]);
+    const title = [new HumanMessage(`Please generate a four to five word title summarizing our conversation. ${" \n".repeat(50_000)}`)];
+    expect(recognizeBackgroundRequest(title)?.kind).toBe("title");
+    expect(performance.now() - started).toBeLessThan(500);
   });
 });

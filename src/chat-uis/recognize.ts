@@ -27,12 +27,21 @@ function comparable(text: string): string {
   return text.slice(0, PROMPT_READ_LENGTH).replace(/\s+/g, " ").toLowerCase();
 }
 
-function found(message: BaseMessage | undefined, fingerprint: string): boolean {
-  return message !== undefined && comparable(message.text).includes(comparable(fingerprint));
+/** Each message's text as fingerprints are compared with it, made once per request however many entries look. */
+function comparer(): (message: BaseMessage | undefined, fingerprint: string) => boolean {
+  const texts = new Map<BaseMessage, string>();
+  return (message, fingerprint) => {
+    if (message === undefined) return false;
+    let text = texts.get(message);
+    if (text === undefined) texts.set(message, (text = comparable(message.text)));
+    return text.includes(comparable(fingerprint));
+  };
 }
 
+type Found = ReturnType<typeof comparer>;
+
 /** The message that holds the entry's prompt, if the request has the entry's shape. */
-function promptMessage(messages: readonly BaseMessage[], entry: Pick<BackgroundRequest, "fingerprint" | "place">): BaseMessage | undefined {
+function promptMessage(messages: readonly BaseMessage[], entry: Pick<BackgroundRequest, "fingerprint" | "place">, found: Found): BaseMessage | undefined {
   const last = messages.at(-1);
   if (entry.place === "last_user") return last?.getType() === "human" && found(last, entry.fingerprint) ? last : undefined;
   const system = messages.find((message) => message.getType() === "system" && found(message, entry.fingerprint));
@@ -41,16 +50,29 @@ function promptMessage(messages: readonly BaseMessage[], entry: Pick<BackgroundR
   return system;
 }
 
-const QUOTED_USER_LINE = /^\s*(?:[-*]\s*)?(?:user|you|human)\s*:\s*(.+)$/gim;
-/** LobeChat's `<chat_history>`: a `<user>...</user>` element per question. */
-const QUOTED_USER_ELEMENT = /<user>([\s\S]*?)<\/user>/g;
+/** Horizontal space only: `\s` would let each line's start scan the lines after it. */
+const QUOTED_USER_LINE = /^[ \t]*(?:[-*][ \t]*)?(?:user|you|human)[ \t]*:[ \t]*(.+)$/gim;
+const USER_OPEN = "<user>";
+const USER_CLOSE = "</user>";
+
+/** LobeChat's `<chat_history>`: a `<user>...</user>` element per question, read in one pass. */
+function userElements(text: string): string[] {
+  const elements: string[] = [];
+  for (let open = text.indexOf(USER_OPEN); open >= 0; ) {
+    const close = text.indexOf(USER_CLOSE, open);
+    if (close < 0) break;
+    elements.push(text.slice(open + USER_OPEN.length, close).trim());
+    open = text.indexOf(USER_OPEN, close);
+  }
+  return elements;
+}
 const CODE_BLOCK = /```[^\n]*\n([\s\S]*?)```/;
 const QUOTED_AT_END = /"([^"]+)"\s*$/;
 
 /** The user's questions a prompt quotes: `<user>` elements or `User:` lines, else the first entry of a code block, else a quotation at its end. */
 export function quotedQuestions(prompt: string): string[] {
   const text = prompt.slice(0, PROMPT_READ_LENGTH);
-  const elements = [...text.matchAll(QUOTED_USER_ELEMENT)].map((match) => match[1]!.trim());
+  const elements = userElements(text);
   if (elements.length > 0) return elements;
   const lines = [...text.matchAll(QUOTED_USER_LINE)].map((match) => match[1]!.trim().replace(/^"(.*)"$/, "$1"));
   if (lines.length > 0) return lines;
@@ -88,8 +110,9 @@ export function recognizeBackgroundRequest(messages: readonly BaseMessage[], pat
     ...patterns.map((pattern) => ({ ...pattern, place: pattern.place ?? ("last_user" as const) })),
     ...CATALOGUE,
   ];
+  const found = comparer();
   for (const entry of entries) {
-    const prompt = promptMessage(messages, entry);
+    const prompt = promptMessage(messages, entry, found);
     if (!prompt) continue;
     const questions = questionsOf(messages, prompt);
     const quotedInput = messages.map((message) => translateInput(message.text.slice(0, PROMPT_READ_LENGTH))).find((text) => text !== undefined);

@@ -22,7 +22,7 @@ import { TASK_HEADER } from "../open-webui/request.js";
 import { answerTask } from "../open-webui/task-answers.js";
 import { recognizeTask, type OpenWebUITask } from "../open-webui/tasks.js";
 import { answerBackgroundRequest } from "./answers.js";
-import { recognizeBackgroundRequest } from "./recognize.js";
+import { recognizeBackgroundRequest, type RecognizedRequest } from "./recognize.js";
 
 export interface TaskRunInput {
   entry: ModelEntry;
@@ -59,22 +59,28 @@ async function followUpChoices(c: Context, deps: RequestRunDeps, input: TaskRunI
   return interruptChoices(await pendingInterruptsOf(graph, deps.checkpointer, scoped, c.req.raw.signal));
 }
 
-/** The answer made without a model, or undefined for a task that needs one (or no task). */
-async function answerWithoutModel(c: Context, deps: RequestRunDeps, input: TaskRunInput, task: OpenWebUITask | undefined): Promise<string | undefined> {
-  if (task) {
-    if (task.kind === "generation") return undefined;
-    const choices = task.kind === "follow_ups" ? await followUpChoices(c, deps, input, task) : [];
-    return answerTask(task, choices);
-  }
+type Task = { ui: "open-webui"; task: OpenWebUITask } | { ui: "other"; request: RecognizedRequest };
+
+/** The answer made without a model, or undefined for a task that needs one. */
+async function answerWithoutModel(c: Context, deps: RequestRunDeps, input: TaskRunInput, task: Task): Promise<string | undefined> {
+  if (task.ui === "other") return answerBackgroundRequest(task.request);
+  if (task.task.kind === "generation") return undefined;
+  const choices = task.task.kind === "follow_ups" ? await followUpChoices(c, deps, input, task.task) : [];
+  return answerTask(task.task, choices);
+}
+
+function recognize(c: Context, input: TaskRunInput): Task | undefined {
+  const task = recognizeTask(input.messages, c.req.header(TASK_HEADER));
+  if (task) return { ui: "open-webui", task };
   const request = recognizeBackgroundRequest(input.messages, input.entry.settings.task_patterns);
-  return request && answerBackgroundRequest(request);
+  return request && { ui: "other", request };
 }
 
 /** The task's run, or undefined when the request is no task. */
 export async function startTaskRun(c: Context, registry: Registry, deps: RequestRunDeps, input: TaskRunInput): Promise<RequestRun | undefined> {
+  const task = recognize(c, input);
+  if (!task) return undefined;
   const { settings } = input.entry;
-  const task = recognizeTask(input.messages, c.req.header(TASK_HEADER));
-  if (!task && !recognizeBackgroundRequest(input.messages, settings.task_patterns)) return undefined;
   const setting = settings.tasks ?? settings.open_webui?.tasks ?? "answer";
   const text = setting === "answer" ? await answerWithoutModel(c, deps, input, task) : undefined;
   if (text !== undefined) {

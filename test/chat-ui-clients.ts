@@ -61,12 +61,14 @@ export interface ChatClient {
   url: string;
   apiKey: string;
   model: string;
+  /** Sent with every request (a thread id, for a UI set up to send one). */
+  headers?: Record<string, string>;
 }
 
 export function post(client: ChatClient, body: Record<string, unknown>): Promise<Response> {
   return fetch(`${client.url}/chat/completions`, {
     method: "POST",
-    headers: { "Content-Type": "application/json", Authorization: `Bearer ${client.apiKey}` },
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${client.apiKey}`, ...client.headers },
     body: JSON.stringify({ model: client.model, ...body }),
   });
 }

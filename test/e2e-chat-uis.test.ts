@@ -223,3 +223,30 @@ describe("where background requests go, per model", () => {
     expect((await chat.ask("yes")).text).toBe(SENT);
   });
 });
+
+describe("a window of the chat on a named thread", () => {
+  it("goes on from the thread's end each turn: no fork, nothing sent twice", async () => {
+    const threadId = "windowed-chat";
+    const chat = new HistoryChat({ ...client("echo"), headers: { "X-Thread-Id": threadId } }, { system: "Be brief.", window: 2 });
+    for (const said of ["one", "two", "three", "four"]) expect((await chat.ask(said)).text).toBe(`You said: ${said}`);
+    const thread = `t=ui/${threadId}`;
+    const state = await echo.getState({ configurable: { thread_id: thread } });
+    expect((state.values.messages as { text: string }[]).map((message) => message.text)).toEqual([
+      "Be brief.",
+      "one",
+      "You said: one",
+      "two",
+      "You said: two",
+      "three",
+      "You said: three",
+      "four",
+      "You said: four",
+    ]);
+    const parents = new Map<string, number>();
+    for await (const tuple of checkpointer.list({ configurable: { thread_id: thread } })) {
+      const parent = tuple.parentConfig?.configurable?.checkpoint_id as string | undefined;
+      if (parent) parents.set(parent, (parents.get(parent) ?? 0) + 1);
+    }
+    expect([...parents.values()].filter((children) => children > 1)).toEqual([]);
+  });
+});

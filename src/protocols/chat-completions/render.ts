@@ -4,7 +4,7 @@
  */
 import { describeStep } from "../../run/describe-step.js";
 import type { Interrupt, RunEvent, Usage as RunUsage } from "../../run/events.js";
-import { toApiError, toErrorBody } from "../../errors.js";
+import { ClientClosedError, toApiError, toErrorBody } from "../../errors.js";
 import type { SseFormat } from "../../http/respond.js";
 import { toOpenAIToolCalls } from "./convert.js";
 import { sourceEvent, statusEvent, StatusLine, urlAnnotation } from "./open-webui.js";
@@ -155,7 +155,8 @@ export async function* toChunks(
       }
     }
   } catch (error) {
-    if (options.errorNotice) {
+    // A client that left reads nothing more.
+    if (options.errorNotice && !(toApiError(error) instanceof ClientClosedError)) {
       if (!started) yield start();
       if (thinking) yield closeThink();
       yield chunk({ content: (contentLength > 0 ? "\n\n" : "") + errorNoticeText(error) });

@@ -82,6 +82,12 @@ const REQUESTS: Record<string, { ui: string; kind: string; messages: BaseMessage
     messages: [new SystemMessage("You are an AI conversation titles assistant, brief."), new HumanMessage(`Title this:\n\`\`\`\n- You: ${question}\n- Assistant: ${reply}\n\`\`\``)],
     answer: "What is the weather in Paris",
   },
+  bigAgiFollowUp: {
+    ui: "big-AGI",
+    kind: "follow_ups",
+    messages: [new SystemMessage("You are an expert AI assistant skilled in creating diagrams; call the function if one helps."), new HumanMessage(question), new AIMessage(reply)],
+    answer: "",
+  },
   janTitle: {
     ui: "Jan",
     kind: "title",

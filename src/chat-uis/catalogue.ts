@@ -66,8 +66,11 @@ export const CATALOGUE: readonly BackgroundRequest[] = [
     reply: "<websearch>\n<question>\nnot_needed\n</question>\n</websearch>\n<knowledge>\n<question>\nnot_needed\n</question>\n</knowledge>",
   },
   // src/modules/aifn/autotitle/autoTitle.ts: a system prompt, then the last lines as `- You:` /
-  // `- Assistant:` in a code block. Its follow-ups (diagrams, UI) ask for a tool call, off by default.
+  // `- Assistant:` in a code block. Its follow-ups (auto-chat-follow-ups: a diagram, a UI; off by
+  // default) require a call of their tool: unanswerable without a model, and never worth a run.
   { ui: "big-AGI", version: "v2.1.0 (52adc48)", kind: "title", fingerprint: "You are an AI conversation titles assistant", place: "system" },
+  { ui: "big-AGI", version: "v2.1.0 (52adc48)", kind: "follow_ups", fingerprint: "You are an expert AI assistant skilled in creating diagrams", place: "system" },
+  { ui: "big-AGI", version: "v2.1.0 (52adc48)", kind: "follow_ups", fingerprint: "You are a helpful AI assistant skilled in creating user interfaces", place: "system" },
   // web/containers/Providers/EventHandler.tsx (3643c88): one user message quoting the first question.
   { ui: "Jan", version: "0.5 (3643c88)", kind: "title", fingerprint: "-word Title. Give the title only.", place: "last_user" },
 ];

@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { parseEnv } from "node:util";
 import { z } from "zod";
+import { BACKGROUND_KINDS } from "./chat-uis/catalogue.js";
 import { formatParam } from "./protocols/invalid-request.js";
 
 export const streamSettingsSchema = z.strictObject({
@@ -58,6 +59,40 @@ export const stepSettingsSchema = z.strictObject({
   progress: z.boolean().optional(),
 });
 
+/**
+ * Where a chat UI's background requests go (titles, summaries, tags...): `"answer"`
+ * (default) answers them without running any graph; `"graph"` runs this model's graph on
+ * no thread; `{ "model": "id" }` runs that model's graph on no thread instead.
+ */
+export const taskRouteSchema = z.union([z.enum(["answer", "graph"]), z.strictObject({ model: z.string().min(1) })]);
+
+/** An operator's own background request, recognised as the catalogue's are (`src/chat-uis/catalogue.ts`). */
+export const taskPatternSchema = z.strictObject({
+  kind: z.enum(BACKGROUND_KINDS),
+  /** A phrase of the prompt, compared without case and with whitespace collapsed. */
+  fingerprint: z.string().trim().min(8),
+  /** Where the prompt is: the last message, from the user (default), or a system message. */
+  place: z.enum(["last_user", "system"]).optional(),
+  /** The answer to send, instead of the kind's own. */
+  reply: z.string().optional(),
+});
+
+/** How a chat completions stream is shaped for the chat UI that reads it (see docs/chat-uis.md). */
+export const chatUISettingsSchema = z.strictObject({
+  /**
+   * Where the agent's steps and reasoning go: `"reasoning_content"` (default, OpenAI-compatible
+   * servers' field) or `"think_tags"`, in `content` inside `<think>...</think>`, for a UI
+   * that shows thinking only from tags.
+   */
+  reasoning: z.enum(["reasoning_content", "think_tags"]).optional(),
+  /**
+   * A short notice at the end of `content` when a stream fails, besides the error event,
+   * for UIs that drop chunks without `choices` (NextChat): the cut answer then says so.
+   * Off by default: SDK clients read the error event and keep `content` as the model's.
+   */
+  error_notice: z.boolean().optional(),
+});
+
 /** What the server does for Open WebUI, beyond what every OpenAI client gets. */
 export const openWebUISettingsSchema = z.strictObject({
   /**
@@ -66,11 +101,10 @@ export const openWebUISettingsSchema = z.strictObject({
    */
   events: z.boolean().optional(),
   /**
-   * Open WebUI's background tasks (title, tags, follow-ups, search queries, autocomplete):
-   * `"answer"` (default) answers them without running the graph; `"graph"` runs the graph
-   * on no thread; `{ "model": "id" }` runs that model's graph on no thread instead.
+   * Open WebUI's background tasks (title, tags, follow-ups, search queries, autocomplete),
+   * as `tasks` routes every UI's; kept for configs written before `tasks`, which wins.
    */
-  tasks: z.union([z.enum(["answer", "graph"]), z.strictObject({ model: z.string().min(1) })]).optional(),
+  tasks: taskRouteSchema.optional(),
 });
 
 export const modelSettingsSchema = z.strictObject({
@@ -102,7 +136,12 @@ export const modelSettingsSchema = z.strictObject({
   thread_mode: z.enum(THREAD_MODES).optional(),
   /** What clients see of the agent's steps: `false` for none, or per kind (see `stepSettingsSchema`). */
   steps: z.union([z.boolean(), stepSettingsSchema]).optional(),
+  /** Where every chat UI's background requests go (see `taskRouteSchema`). */
+  tasks: taskRouteSchema.optional(),
+  /** Background requests of the operator's own chat UIs or prompts, on top of the catalogue's. */
+  task_patterns: z.array(taskPatternSchema).max(100).optional(),
   open_webui: openWebUISettingsSchema.optional(),
+  chat_ui: chatUISettingsSchema.optional(),
 });
 export type ModelSettings = z.infer<typeof modelSettingsSchema>;
 
@@ -214,9 +253,10 @@ export async function loadConfig(path: string): Promise<LoadedConfig> {
     return { id, graphId, ...parseGraphPath(graphPath, baseDir), settings: { name, description, ...settings } };
   };
   for (const [id, settings] of Object.entries(models)) {
-    const tasks = settings.open_webui?.tasks;
-    if (typeof tasks === "object" && !isGraph(tasks.model) && !isModel(tasks.model)) {
-      throw new ConfigError(`config ${path}: 'openai.models.${id}.open_webui.tasks.model' names no model: '${tasks.model}'`);
+    for (const [key, tasks] of [["tasks", settings.tasks], ["open_webui.tasks", settings.open_webui?.tasks]] as const) {
+      if (typeof tasks === "object" && !isGraph(tasks.model) && !isModel(tasks.model)) {
+        throw new ConfigError(`config ${path}: 'openai.models.${id}.${key}.model' names no model: '${tasks.model}'`);
+      }
     }
   }
   const variants = Object.keys(models).filter((id) => !isGraph(id));

@@ -174,9 +174,10 @@ export async function createRegistry(
 function toRegistry(entries: ModelEntry[]): Registry {
   const registry = new Map(entries.map((entry) => [entry.id, entry]));
   for (const entry of entries) {
-    const tasks = entry.settings.open_webui?.tasks;
-    if (typeof tasks === "object" && !registry.has(tasks.model)) {
-      throw new GraphLoadError(`graph '${entry.id}': open_webui.tasks.model names no model: '${tasks.model}'`);
+    for (const [key, tasks] of [["tasks", entry.settings.tasks], ["open_webui.tasks", entry.settings.open_webui?.tasks]] as const) {
+      if (typeof tasks === "object" && !registry.has(tasks.model)) {
+        throw new GraphLoadError(`graph '${entry.id}': ${key}.model names no model: '${tasks.model}'`);
+      }
     }
   }
   return registry;

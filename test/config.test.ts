@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -107,6 +107,26 @@ describe("loadConfig", () => {
   });
 });
 
+describe("the chat UIs page's config", () => {
+  it("loads, with its tasks model, task pattern and chat_ui settings", async () => {
+    const page = await readFile("docs/chat-uis.md", "utf8");
+    const block = /```json\n([\s\S]*?)```/.exec(page)?.[1];
+    if (block === undefined) throw new Error("docs/chat-uis.md has no ```json block");
+    const dir = await mkdtemp(join(tmpdir(), "langgraph-openai-chat-uis-"));
+    try {
+      await writeFile(join(dir, "langgraph.config.json"), block);
+      const { graphs } = await loadConfig(join(dir, "langgraph.config.json"));
+      expect(graphs.find((graph) => graph.id === "agent")?.settings).toMatchObject({
+        tasks: { model: "chat" },
+        task_patterns: [{ kind: "title" }],
+        chat_ui: { error_notice: true },
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("a config that cannot be served", () => {
   let dir: string;
   beforeAll(async () => {
@@ -193,6 +213,15 @@ describe("a config that cannot be served", () => {
     const path = join(dir, "tasks-model.json");
     await writeFile(path, JSON.stringify({ graphs: { a: "./a.ts" }, openai: { models: { a: { open_webui: { tasks: { model: "small" } } } } } }));
     expect((await errorOf(path)).message).toMatch(/'openai\.models\.a\.open_webui\.tasks\.model' names no model: 'small'/);
+  });
+
+  it("names a model that every UI's tasks are sent to but that is not served, and a task pattern of no known kind", async () => {
+    const path = join(dir, "every-ui-tasks-model.json");
+    await writeFile(path, JSON.stringify({ graphs: { a: "./a.ts" }, openai: { models: { a: { tasks: { model: "small" } } } } }));
+    expect((await errorOf(path)).message).toMatch(/'openai\.models\.a\.tasks\.model' names no model: 'small'/);
+    const patterns = join(dir, "task-pattern-kind.json");
+    await writeFile(patterns, JSON.stringify({ graphs: { a: "./a.ts" }, openai: { models: { a: { task_patterns: [{ kind: "poem", fingerprint: "write a poem about our chat" }] } } } }));
+    expect((await errorOf(patterns)).message).toMatch(/'openai\.models\.a\.task_patterns\[0\]\.kind'/);
   });
 
   it("takes model ids that are names of Object's own properties as any other", async () => {

@@ -188,7 +188,7 @@ describe("a chat with a ReAct agent, replayed as Open WebUI sends it", () => {
     const chunks = await readStream(await streaming);
     const seen = readAnswer(chunks);
     expect(seen.content).toBe(a1);
-    expect(seen.reasoning).toBe('Looking up Paris.\n\nCalling get_weather with {"city":"Paris"}\n\nget_weather returned: 18°C and sunny\n');
+    expect(seen.reasoning).toBe('Looking up Paris.\n\nCalling get_weather with {"city":"Paris"}\n\nget_weather returned: 18°C and sunny');
     expect(seen.toolCalls).toEqual([]);
     expect(seen.finishReason).toBe("stop");
     expect(seen.statuses).toEqual([
@@ -232,7 +232,7 @@ describe("a chat with a ReAct agent, replayed as Open WebUI sends it", () => {
     modelCalls.length = 0;
     const seen = readAnswer(await readStream(await answer(forwarding, chatId, history)));
     expect(seen.content).toBe("That makes 84.");
-    expect(seen.reasoning).toBe('Calling calculate with {"a":12,"b":7}\n\ncalculate returned: 84\n');
+    expect(seen.reasoning).toBe('Calling calculate with {"a":12,"b":7}\n\ncalculate returned: 84');
     expect(modelCalls[0]![0]!.text).toBe("You are a helpful assistant. The time is 09:10:00 AM.");
     expect(await forkPoints(chatId)).toBe(0);
     const messages = await threadMessages(chatId);
@@ -519,7 +519,7 @@ describe("other clients", () => {
     expect(await result.text).toBe("Let me check the weather in Paris. \n\nThe weather there today: 18°C and sunny.");
     const generated = await generateText({ model: provider("agent"), prompt: "What is 12 * 7?", maxRetries: 0 });
     expect(generated.text).toBe("That makes 84.");
-    expect(generated.reasoningText).toBe('Calling calculate with {"a":12,"b":7}\n\ncalculate returned: 84\n');
+    expect(generated.reasoningText).toBe('Calling calculate with {"a":12,"b":7}\n\ncalculate returned: 84');
   });
 
   it("the openai SDK reads the same content with or without the steps, and can turn them off", async () => {

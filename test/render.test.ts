@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { RunEvent } from "../src/run/events.js";
 import type { ChatCompletionChunk } from "../src/protocols/chat-completions/schemas.js";
-import { foldChunks, toChunks } from "../src/protocols/chat-completions/render.js";
+import { foldChunks, toChunks, type RenderOptions } from "../src/protocols/chat-completions/render.js";
+import { RunTimeoutError } from "../src/errors.js";
 import { toOpenAIToolCalls } from "../src/protocols/chat-completions/convert.js";
 import { interruptText } from "../src/run/interrupt-text.js";
 
@@ -24,6 +25,48 @@ async function* replay(chunks: ChatCompletionChunk[]): AsyncGenerator<ChatComple
 }
 
 const deltas = (chunks: ChatCompletionChunk[]) => chunks.map((chunk) => chunk.choices[0]?.delta);
+
+async function renderWith(events: AsyncIterable<RunEvent>, options: Omit<RenderOptions, "includeUsage">): Promise<{ chunks: ChatCompletionChunk[]; error?: unknown }> {
+  const chunks: ChatCompletionChunk[] = [];
+  try {
+    for await (const chunk of toChunks(events, meta, { includeUsage: false, ...options })) chunks.push(chunk);
+  } catch (error) {
+    return { chunks, error };
+  }
+  return { chunks };
+}
+
+async function* failingAfter(events: RunEvent[], error: Error): AsyncGenerator<RunEvent> {
+  yield* events;
+  throw error;
+}
+
+const contentOf = (chunks: ChatCompletionChunk[]) => chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join("");
+
+describe("for chat UIs, per model (`chat_ui`)", () => {
+  const steps: RunEvent[] = [
+    { type: "step", step: { kind: "tool_call", id: "call_1", name: "get_weather", args: { city: "Paris" } } },
+    { type: "step", step: { kind: "tool_result", id: "call_1", name: "get_weather", output: "18°C", failed: false } },
+    { type: "text", text: "It is 18°C." },
+  ];
+
+  it("puts the steps in content inside <think> tags, closed before the answer, for UIs that read only tags", async () => {
+    const { chunks } = await renderWith(play(steps), { thinkTags: true });
+    expect(contentOf(chunks)).toBe('<think>\nCalling get_weather with {"city":"Paris"}\n\nget_weather returned: 18°C\n</think>\n\nIt is 18°C.');
+    expect(chunks.some((chunk) => chunk.choices[0]?.delta.reasoning_content)).toBe(false);
+  });
+
+  it("ends a failed stream's content with a notice a person sees, and still fails the stream", async () => {
+    const timeout = new RunTimeoutError("agent", 1);
+    const { chunks, error } = await renderWith(failingAfter(steps.slice(0, 1), timeout), { thinkTags: true, errorNotice: true });
+    expect(error).toBe(timeout);
+    expect(contentOf(chunks)).toBe(`<think>\nCalling get_weather with {"city":"Paris"}\n</think>\n\n⚠️ The answer stopped here: ${timeout.message}`);
+    const cut = await renderWith(failingAfter(steps.slice(2), timeout), { errorNotice: true });
+    expect(contentOf(cut.chunks)).toBe(`It is 18°C.\n\n⚠️ The answer stopped here: ${timeout.message}`);
+    const plain = await renderWith(failingAfter(steps.slice(2), timeout), {});
+    expect(contentOf(plain.chunks)).toBe("It is 18°C.");
+  });
+});
 
 describe("events to chunks", () => {
   it("streams one chunk per text event after the role chunk, then the finish and usage chunks", async () => {
@@ -103,6 +146,12 @@ describe("what the agent does on the way, as reasoning_content", () => {
     const kinds = deltas(chunks).map((delta) => (delta?.reasoning_content ? "reasoning" : delta?.content ? "content" : "other"));
     expect(kinds.indexOf("reasoning")).toBeLessThan(kinds.indexOf("content"));
     expect(kinds.lastIndexOf("reasoning")).toBeGreaterThan(kinds.indexOf("content"));
+  });
+
+  it("sends each step with the blank line before it in one chunk, so a UI that quotes per chunk (NextChat) keeps the step in its quote", async () => {
+    const chunks = await render(toolRun);
+    const reasoning = deltas(chunks).flatMap((delta) => (delta?.reasoning_content ? [delta.reasoning_content] : []));
+    expect(reasoning).toEqual(["The user wants ", "the weather.", '\n\nCalling get_weather with {"city":"Paris"}', "\n\nget_weather returned: 18°C", "\n\nNow I can answer."]);
   });
 
   it("folds it into message.reasoning_content, and leaves it out when there is none", async () => {

@@ -1,6 +1,6 @@
 import { AIMessage, HumanMessage, SystemMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { describe, expect, it } from "vitest";
-import { interruptAnswer, lineUpHistory } from "../src/threads/align.js";
+import { interruptAnswer, lineUpHistory, withoutEchoedReasoning } from "../src/threads/align.js";
 import { conversationKey, resumableKey } from "../src/threads/conversation-key.js";
 import { threadIdOf } from "../src/threads/thread-id.js";
 
@@ -134,6 +134,21 @@ describe("the answer to a pending interrupt", () => {
   });
 });
 
+describe("a client that sends a window of the chat", () => {
+  const thread = [new SystemMessage("Be brief."), user("one"), ai("1"), user("two"), ai("2")];
+  const window = [new SystemMessage("Be brief. A recap: one."), user("two"), ai("2"), user("three")];
+
+  it("lines up with the end of the thread only when asked to, its system prompt taken as seen", () => {
+    expect(lineUpHistory(thread, window)).toBeUndefined();
+    expect(lineUpHistory(thread, window, { windowed: true })).toEqual({ seen: 3, changed: [] });
+  });
+
+  it("still differs from a thread it does not end", () => {
+    expect(lineUpHistory(thread, [user("two"), ai("something else"), user("three")], { windowed: true })).toBeUndefined();
+    expect(lineUpHistory(thread, [user("one"), ai("1"), user("three")], { windowed: true })).toBeUndefined();
+  });
+});
+
 describe("the key of a stateless conversation", () => {
   const history = [user("send it"), ai("Send this email? (yes/no)")];
 
@@ -150,6 +165,22 @@ describe("the key of a stateless conversation", () => {
   it("ignores the system prompt, which a chat UI may change between the question and the answer", () => {
     const withTime = (time: string) => [new SystemMessage(`The time is ${time}.`), ...history];
     expect(resumableKey("approval", [...withTime("09:01"), user("yes")])).toBe(conversationKey("approval", withTime("09:00")));
+  });
+
+  it("is found from a window of the chat that moved on, as NextChat sends its last 4 messages", () => {
+    const earlier = [user("book a room"), ai("Booked room 12."), user("and a table")];
+    const asked = ai("Book the table at 8? (yes/no)");
+    const windowed = [...earlier, asked].slice(-4);
+    expect(resumableKey("approval", [...windowed.slice(-2), user("yes")])).toBe(conversationKey("approval", [...earlier, asked]));
+  });
+
+  it("reads an answer sent back with the reasoning the UI showed before it (quoted by NextChat, or in <think> tags)", () => {
+    const quoted = [history[0]!, ai("> Drafting the email\nwith a subject\n\n> Done drafting\n\nSend this email? (yes/no)")];
+    expect(resumableKey("approval", [...quoted, user("yes")])).toBe(conversationKey("approval", history));
+    const tagged = [history[0]!, ai("<think>\nDrafting the email\n</think>\n\nSend this email? (yes/no)")];
+    expect(resumableKey("approval", [...tagged, user("yes")])).toBe(conversationKey("approval", history));
+    expect(withoutEchoedReasoning("> a quote that is the whole answer")).toBe("");
+    expect(withoutEchoedReasoning("An answer\n\n> with a quote in it")).toBe("An answer\n\n> with a quote in it");
   });
 
   it("is not looked for unless the request answers an assistant message", () => {

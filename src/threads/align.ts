@@ -29,6 +29,32 @@ export function normalizeText(text: string): string {
   return text.replace(/\s+/g, " ").trim();
 }
 
+const THINK_OPEN = "<think>";
+const THINK_CLOSE = "</think>";
+
+/**
+ * The answer in an assistant message as a chat UI sends it back, without the reasoning
+ * the UI showed before it: NextChat quotes `reasoning_content` as `> ` paragraphs ahead of
+ * the answer, and a model rendered with `<think>` tags gets its block back. The thread
+ * never held either, as they are not the answer's text.
+ */
+export function withoutEchoedReasoning(text: string): string {
+  let rest = text.trimStart();
+  for (;;) {
+    if (rest.startsWith(THINK_OPEN)) {
+      const close = rest.indexOf(THINK_CLOSE);
+      if (close < 0) return "";
+      rest = rest.slice(close + THINK_CLOSE.length).trimStart();
+    } else if (rest.startsWith(">")) {
+      const end = rest.search(/\n\s*\n/);
+      if (end < 0) return "";
+      rest = rest.slice(end).trimStart();
+    } else {
+      return rest;
+    }
+  }
+}
+
 /**
  * Text-only content compares as its text: Open WebUI sends its newest message as a text
  * part (to carry a `cache_control` marker) and resends it as a plain string next turn.
@@ -114,20 +140,28 @@ export interface Alignment {
 /**
  * How the thread's messages account for the client's, or undefined when the thread holds
  * something the client's history does not (an edited or regenerated message, or a client
- * that is behind the thread). Where a turn can be read two ways (hidden messages at its
+ * that is behind the thread). `windowed`: the client may have left out the start of the
+ * chat (NextChat sends its last 4 messages by default, LibreChat what fits its context),
+ * so its history may line up with the end of the thread alone; its system prompt then
+ * counts as seen, unchanged. Where a turn can be read two ways (hidden messages at its
  * end, or an interrupt's answer in its middle), the reading that accounts for more of the
  * client's history wins.
  *
  * A search over (thread index, client index) states with an explicit stack: a long
  * thread (an agent's tool calls add up) would overflow the call stack of a recursion.
  */
-export function lineUpHistory(thread: readonly BaseMessage[], client: readonly BaseMessage[]): Alignment | undefined {
+export function lineUpHistory(thread: readonly BaseMessage[], client: readonly BaseMessage[], options: { windowed?: boolean } = {}): Alignment | undefined {
   const clientCalls = clientToolCallIds(client);
   const isInput = thread.map((message) => isClientInput(message, clientCalls));
   const width = client.length + 1;
   /** The state each visited state was reached from (-1 for the start), to read the chosen path back. */
   const cameFrom = new Map<number, number>();
   const pending: [i: number, seen: number, from: number][] = [[0, 0, -1]];
+  if (options.windowed) {
+    // The client's window may start anywhere in the thread, after its own system prompt (taken as seen).
+    const start = client.findIndex((message) => message.getType() !== "system");
+    if (start >= 0) for (let i = thread.length - 1; i > 0; i -= 1) if (thread[i]!.getType() !== "system") pending.push([i, start, -1]);
+  }
   let best: number | undefined;
 
   while (pending.length > 0) {
@@ -152,7 +186,7 @@ export function lineUpHistory(thread: readonly BaseMessage[], client: readonly B
     for (let j = i; j < end; j += 1) if (belongsTo(thread[j]!, next)) covered = j;
     const visible = thread.slice(i, end).some((message) => message.getType() === "ai" && normalizeText(message.text));
     // The answer holds the whole turn (its last messages may come from hidden nodes).
-    if (covered >= 0 || (!visible && normalizeText(next.text) === "")) pending.push([end, seen + 1, key]);
+    if (covered >= 0 || (!visible && normalizeText(withoutEchoedReasoning(next.text)) === "")) pending.push([end, seen + 1, key]);
     // Or the turn stopped at an interrupt here, and goes on after the user's answer.
     const resumed = client[seen + 1]?.getType() === "human" && client[seen + 2]?.getType() === "ai";
     if (resumed && covered + 1 < end) pending.push([Math.max(covered + 1, i), seen + 2, key]);

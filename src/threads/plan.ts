@@ -64,9 +64,9 @@ function replacements(changed: Alignment["changed"]): BaseMessage[] {
   return changed.map(([thread, client]) => new SystemMessage({ content: client.content, id: thread.id }));
 }
 
-function planFrom(snapshot: StateSnapshot, client: BaseMessage[], { langgraph, limits }: PlanOptions): ThreadRunPlan | undefined {
+function planFrom(snapshot: StateSnapshot, client: BaseMessage[], { langgraph, limits }: PlanOptions, windowed = false): ThreadRunPlan | undefined {
   const messages = threadMessages(snapshot) ?? [];
-  const alignment = lineUpHistory(messages, client);
+  const alignment = lineUpHistory(messages, client, { windowed });
   if (!alignment) return undefined;
   const replaced = replacements(alignment.changed);
   const rest = client.slice(alignment.seen);
@@ -131,13 +131,15 @@ export async function planContinuation(
 }
 
 /**
- * For a client that resends the whole conversation: only what the thread has not seen,
- * or a fork from the latest checkpoint that agrees with the client's history.
+ * For a client that resends the whole conversation (or the window of it a chat UI keeps):
+ * only what the thread has not seen, or a fork from the latest checkpoint that agrees
+ * with the client's history.
  */
 export async function planThreadRun(graph: CompiledGraph, threadId: string, client: BaseMessage[], options: PlanOptions): Promise<ThreadRunPlan> {
   const config = { configurable: { thread_id: threadId } };
   const current = await untilAborted(graph.getState(config), options.signal);
-  const plan = planFrom(current, client, options);
+  // A client that sends a window of the chat goes on from the thread's end, rather than forking at its start.
+  const plan = planFrom(current, client, options) ?? planFrom(current, client, options, true);
   if (plan) return plan;
   for await (const snapshot of iterateUntilAborted(graph.getStateHistory(config), options.signal)) {
     if (!atRest(snapshot)) continue;

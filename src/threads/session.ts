@@ -157,6 +157,8 @@ export async function openSession(options: OpenSessionOptions): Promise<ThreadSe
   const keepIfInterrupted = async (source: BaseCheckpointSaver, threadId: string, answer: RecordedAnswer) => {
     if (!answer.complete || !answer.interrupted) return;
     const key = conversationKey(model, [...messages, new AIMessage(answer.content)], owner);
+    // A chat that ended alike before left its question here: this one replaces it, never mixes with it.
+    if (source !== saver || threadId !== key) await saver.deleteThread(key);
     await copyThread(source, threadId, saver, key);
   };
   if (thread.discard) {

@@ -4,7 +4,7 @@
  */
 import { describeStep } from "../../run/describe-step.js";
 import type { Interrupt, RunEvent, Usage as RunUsage } from "../../run/events.js";
-import { toErrorBody } from "../../errors.js";
+import { ClientClosedError, toApiError, toErrorBody } from "../../errors.js";
 import type { SseFormat } from "../../http/respond.js";
 import { toOpenAIToolCalls } from "./convert.js";
 import { sourceEvent, statusEvent, StatusLine, urlAnnotation } from "./open-webui.js";
@@ -27,16 +27,31 @@ export interface RenderOptions {
   includeUsage: boolean;
   /** Open WebUI's extras: status lines while the answer waits, and citations (see `open-webui.ts`). */
   openWebUI?: boolean;
+  /** The reasoning in `content`, inside `<think>...</think>`, for UIs that read only tags. */
+  thinkTags?: boolean;
+  /** A short notice at the end of `content` when the stream fails, for UIs that drop the error event. */
+  errorNotice?: boolean;
+}
+
+const THINK_OPEN = "<think>\n";
+const THINK_CLOSE = "\n</think>\n\n";
+
+/** What a person reads at the end of an answer that stopped. */
+export function errorNoticeText(error: unknown): string {
+  return `⚠️ The answer stopped here: ${toApiError(error).message}`;
 }
 
 /**
- * Where the next step's line goes in `reasoning_content`: each step is a paragraph of its
- * own (Markdown joins single lines), and a model's reasoning after a step starts a new one.
+ * The blank line before the next step in `reasoning_content`: each step is a paragraph of
+ * its own (Markdown joins single lines), and a model's reasoning after a step starts a new
+ * one. It goes in the same chunk as the step's line: NextChat quotes reasoning as `> `
+ * lines and opens a quoted paragraph only at a blank line inside one chunk, so a blank
+ * line split over two chunks ends its quote and the next step reads as the answer.
  */
 function reasoningSeparator(before: string, next: "step" | "model", afterStep: boolean): string {
   if (before === "" || before.endsWith("\n\n")) return "";
   if (next === "model" && !afterStep) return "";
-  return before.endsWith("\n") ? "\n" : "\n\n";
+  return "\n\n";
 }
 
 /**
@@ -70,59 +85,85 @@ export async function* toChunks(
   let reasoningTail = "";
   let afterStep = false;
   let contentLength = 0;
-  for await (const event of events) {
-    const line = status?.next(event);
-    if (line) yield eventChunk(statusEvent(line));
-    switch (event.type) {
-      case "usage":
-        usage = toOpenAIUsage(event.usage);
-        break;
-      case "interrupt":
-        // Its question came as text; the extension field rides on the finishing chunk.
-        interrupts = event.interrupts;
-        break;
-      case "truncated":
-        finishReason = "length";
-        break;
-      case "text":
-        if (!started) yield start();
-        contentLength += event.text.length;
-        yield chunk({ content: event.text });
-        break;
-      case "reasoning":
-      case "step": {
-        if (!started) yield start();
-        const text = event.type === "step" ? describeStep(event.step) : event.text;
-        const reasoning = reasoningSeparator(reasoningTail, event.type === "step" ? "step" : "model", afterStep) + text;
-        reasoningTail = (reasoningTail + reasoning).slice(-2);
-        afterStep = event.type === "step";
-        yield chunk({ reasoning_content: reasoning });
-        break;
-      }
-      case "citation":
-        if (!options.openWebUI) break;
-        if (event.citation.url === undefined) {
-          yield eventChunk(sourceEvent(event.citation));
-        } else {
+  /** With `thinkTags`: a `<think>` block is open in `content`. */
+  let thinking = false;
+  const closeThink = () => {
+    thinking = false;
+    return chunk({ content: THINK_CLOSE });
+  };
+  try {
+    for await (const event of events) {
+      const line = status?.next(event);
+      if (line) yield eventChunk(statusEvent(line));
+      switch (event.type) {
+        case "usage":
+          usage = toOpenAIUsage(event.usage);
+          break;
+        case "interrupt":
+          // Its question came as text; the extension field rides on the finishing chunk.
+          interrupts = event.interrupts;
+          break;
+        case "truncated":
+          finishReason = "length";
+          break;
+        case "text":
           if (!started) yield start();
-          yield chunk({ annotations: [urlAnnotation({ ...event.citation, url: event.citation.url }, contentLength)] });
+          if (thinking) yield closeThink();
+          contentLength += event.text.length;
+          yield chunk({ content: event.text });
+          break;
+        case "reasoning":
+        case "step": {
+          if (!started) yield start();
+          // A step's own newline would end the chunk with half of the next separator.
+          const text = event.type === "step" ? describeStep(event.step).trimEnd() : event.text;
+          const reasoning = reasoningSeparator(reasoningTail, event.type === "step" ? "step" : "model", afterStep) + text;
+          reasoningTail = (reasoningTail + reasoning).slice(-2);
+          afterStep = event.type === "step";
+          if (!options.thinkTags) {
+            yield chunk({ reasoning_content: reasoning });
+          } else {
+            const open = thinking ? "" : THINK_OPEN;
+            thinking = true;
+            yield chunk({ content: open + reasoning });
+          }
+          break;
         }
-        break;
-      case "tool_calls":
-        if (!started) yield start();
-        finishReason = "tool_calls";
-        // OpenAI's own shape, which the AI SDK and ChatOpenAI parse: a first delta per call
-        // with its id, type, name and empty arguments, then the arguments by index alone.
-        for (const [index, call] of toOpenAIToolCalls(event.toolCalls).entries()) {
-          yield chunk({ tool_calls: [{ index, id: call.id, type: "function", function: { name: call.function.name, arguments: "" } }] });
-          yield chunk({ tool_calls: [{ index, function: { arguments: call.function.arguments } }] });
-        }
-        break;
-      case "queued":
-      case "started":
-        break;
+        case "citation":
+          if (!options.openWebUI) break;
+          if (event.citation.url === undefined) {
+            yield eventChunk(sourceEvent(event.citation));
+          } else {
+            if (!started) yield start();
+            yield chunk({ annotations: [urlAnnotation({ ...event.citation, url: event.citation.url }, contentLength)] });
+          }
+          break;
+        case "tool_calls":
+          if (!started) yield start();
+          if (thinking) yield closeThink();
+          finishReason = "tool_calls";
+          // OpenAI's own shape, which the AI SDK and ChatOpenAI parse: a first delta per call
+          // with its id, type, name and empty arguments, then the arguments by index alone.
+          for (const [index, call] of toOpenAIToolCalls(event.toolCalls).entries()) {
+            yield chunk({ tool_calls: [{ index, id: call.id, type: "function", function: { name: call.function.name, arguments: "" } }] });
+            yield chunk({ tool_calls: [{ index, function: { arguments: call.function.arguments } }] });
+          }
+          break;
+        case "queued":
+        case "started":
+          break;
+      }
     }
+  } catch (error) {
+    // A client that left reads nothing more.
+    if (options.errorNotice && !(toApiError(error) instanceof ClientClosedError)) {
+      if (!started) yield start();
+      if (thinking) yield closeThink();
+      yield chunk({ content: (contentLength > 0 ? "\n\n" : "") + errorNoticeText(error) });
+    }
+    throw error;
   }
+  if (thinking) yield closeThink();
   const cleared = status?.end();
   if (cleared) yield eventChunk(statusEvent(cleared));
   if (!started) yield start();

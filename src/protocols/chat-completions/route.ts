@@ -1,7 +1,7 @@
 /**
  * `POST /v1/chat/completions`: request -> validate -> convert -> run -> events ->
  * render -> response. Streamed and non-streamed answers share every step but the last.
- * An Open WebUI background task is answered without a run (`open-webui/task-run.ts`).
+ * A chat UI's background request is answered without a run (`chat-uis/task-run.ts`).
  */
 import { randomUUID } from "node:crypto";
 import type { Context } from "hono";
@@ -17,7 +17,7 @@ import { noticeNonJsonAnswer } from "../../run/json-answer.js";
 import { toRequestContext } from "../../run/request-context.js";
 import { parseRequestedSettings } from "../../run/run-settings.js";
 import { fromOpenWebUI } from "../../open-webui/request.js";
-import { startTaskRun } from "../../open-webui/task-run.js";
+import { startTaskRun } from "../../chat-uis/task-run.js";
 import { threadIdOf } from "../../threads/thread-id.js";
 import { chatThreadRequest } from "../../threads/thread-mode.js";
 import { toLangChainMessages } from "./convert.js";
@@ -68,7 +68,13 @@ export function chatCompletions(registry: Registry, deps: RequestRunDeps) {
       }));
     const meta = { id: `chatcmpl-${randomUUID().replaceAll("-", "")}`, created: Math.floor(Date.now() / 1000), model: entry.id };
     const includeUsage = !request.stream || request.stream_options?.include_usage === true;
-    const chunks = toChunks(watchJsonFormat(c, deps, request, run.events), meta, { includeUsage, openWebUI });
+    const chatUI = entry.settings.chat_ui;
+    const chunks = toChunks(watchJsonFormat(c, deps, request, run.events), meta, {
+      includeUsage,
+      openWebUI,
+      thinkTags: chatUI?.reasoning === "think_tags",
+      errorNotice: chatUI?.error_notice === true,
+    });
     if (!request.stream) return respondJson(c, foldChunks(chunks), run.respondOptions);
     return respondStream(c, chunks, chunkSse, run.respondOptions);
   };

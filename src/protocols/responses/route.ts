@@ -21,7 +21,7 @@ import { refuseLongArray } from "../../limits.js";
 import { respondJson, respondStream } from "../../http/respond.js";
 import { canUseModel } from "../../middleware/auth.js";
 import type { ModelEntry, Registry } from "../../registry.js";
-import { startTaskRun } from "../../open-webui/task-run.js";
+import { startTaskRun } from "../../chat-uis/task-run.js";
 import { modelGraph, startRequestRun, type RequestRunDeps } from "../../request-run.js";
 import { parseRequestedSettings } from "../../run/run-settings.js";
 import { scopeThreadId, threadOwner } from "../../threads/owner.js";

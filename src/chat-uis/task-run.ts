@@ -1,9 +1,10 @@
 /**
- * A request that is one of Open WebUI's background tasks (`tasks.ts`), for every protocol:
- * by default answered at once, without running the graph, taking a run slot or touching
- * the chat's thread or its lock (a title asked while the answer streams must not hold the
- * answer up, nor leave a thread or an interrupt behind). The model's `open_webui.tasks`
- * setting may send tasks to its graph, or another model's, on no thread.
+ * A request that is a chat UI's background request (Open WebUI's tasks, `open-webui/tasks.ts`;
+ * every other UI's, `recognize.ts`), for every protocol: by default answered at once,
+ * without running the graph, taking a run slot or touching the chat's thread or its lock
+ * (a title asked while the answer streams must not hold the answer up, nor answer a
+ * pending interrupt, nor leave a thread behind). The model's `tasks` setting (or
+ * `open_webui.tasks`) may send them to its graph, or another model's, on no thread.
  */
 import type { BaseMessage } from "@langchain/core/messages";
 import type { Context } from "hono";
@@ -17,9 +18,11 @@ import { scopeThreadId, threadOwner } from "../threads/owner.js";
 import { scratchSaver } from "../threads/scratch-saver.js";
 import { pendingInterruptsOf } from "../threads/session.js";
 import { threadIdOf } from "../threads/thread-id.js";
-import { TASK_HEADER } from "./request.js";
-import { answerTask } from "./task-answers.js";
-import { recognizeTask, type OpenWebUITask } from "./tasks.js";
+import { TASK_HEADER } from "../open-webui/request.js";
+import { answerTask } from "../open-webui/task-answers.js";
+import { recognizeTask, type OpenWebUITask } from "../open-webui/tasks.js";
+import { answerBackgroundRequest } from "./answers.js";
+import { recognizeBackgroundRequest, type RecognizedRequest } from "./recognize.js";
 
 export interface TaskRunInput {
   entry: ModelEntry;
@@ -56,16 +59,34 @@ async function followUpChoices(c: Context, deps: RequestRunDeps, input: TaskRunI
   return interruptChoices(await pendingInterruptsOf(graph, deps.checkpointer, scoped, c.req.raw.signal));
 }
 
+type Task = { ui: "open-webui"; task: OpenWebUITask } | { ui: "other"; request: RecognizedRequest };
+
+/** The answer made without a model, or undefined for a task that needs one. */
+async function answerWithoutModel(c: Context, deps: RequestRunDeps, input: TaskRunInput, task: Task): Promise<string | undefined> {
+  if (task.ui === "other") return answerBackgroundRequest(task.request);
+  if (task.task.kind === "generation") return undefined;
+  const choices = task.task.kind === "follow_ups" ? await followUpChoices(c, deps, input, task.task) : [];
+  return answerTask(task.task, choices);
+}
+
+function recognize(c: Context, input: TaskRunInput): Task | undefined {
+  const task = recognizeTask(input.messages, c.req.header(TASK_HEADER));
+  if (task) return { ui: "open-webui", task };
+  const request = recognizeBackgroundRequest(input.messages, input.entry.settings.task_patterns);
+  return request && { ui: "other", request };
+}
+
 /** The task's run, or undefined when the request is no task. */
 export async function startTaskRun(c: Context, registry: Registry, deps: RequestRunDeps, input: TaskRunInput): Promise<RequestRun | undefined> {
-  const task = recognizeTask(input.messages, c.req.header(TASK_HEADER));
+  const task = recognize(c, input);
   if (!task) return undefined;
-  const setting = input.entry.settings.open_webui?.tasks ?? "answer";
-  if (setting === "answer" && task.kind !== "generation") {
-    const choices = task.kind === "follow_ups" ? await followUpChoices(c, deps, input, task) : [];
+  const { settings } = input.entry;
+  const setting = settings.tasks ?? settings.open_webui?.tasks ?? "answer";
+  const text = setting === "answer" ? await answerWithoutModel(c, deps, input, task) : undefined;
+  if (text !== undefined) {
     const noop = () => {};
     return {
-      events: answered(answerTask(task, choices)),
+      events: answered(text),
       // No thread: nothing of a task is kept.
       threadId: randomUUID(),
       saver: scratchSaver(input.entry.langgraph),
@@ -79,7 +100,7 @@ export async function startTaskRun(c: Context, registry: Registry, deps: Request
     thread: { mode: "stateless", discard: true },
     request: { ...input.request, model: entry.id },
     streamed: input.streamed,
-    // Open WebUI parses the answer's content; nobody reads a task's steps.
+    // The UI parses the answer's content; nobody reads a task's steps.
     steps: false,
   });
 }

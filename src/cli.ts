@@ -33,6 +33,10 @@ Options:
                                  require this bearer key; repeatable; '@TENANT' shares threads with
                                  the tenant's other keys; ':models' limits the key to those models
                                  (also $LANGGRAPH_OPENAI_API_KEYS, comma separated)
+      --front-end-key KEY[@TENANT][:M1,M2]
+                                 as --api-key, for a front end trusted to name its users
+                                 (X-OpenWebUI-User-Id, the body's 'user') within its tenant;
+                                 repeatable (also $LANGGRAPH_OPENAI_FRONT_END_KEYS)
       --cors-origin ORIGIN       allow browser calls from ORIGIN; repeatable (default: any origin)
       --body-limit SIZE          largest request body, e.g. 10mb, 512kb (default: 10mb)
       --max-concurrent-runs N    graph runs at once over all models; more get 429 (default: no cap)
@@ -125,6 +129,7 @@ const OPTIONS = {
   port: { type: "string", short: "p" },
   host: { type: "string" },
   "api-key": { type: "string", multiple: true },
+  "front-end-key": { type: "string", multiple: true },
   "cors-origin": { type: "string", multiple: true },
   "body-limit": { type: "string" },
   "max-concurrent-runs": { type: "string" },
@@ -194,6 +199,12 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     apiKeys = [...(values["api-key"] ?? []).map(parseApiKey), ...parseApiKeysEnv(env.LANGGRAPH_OPENAI_API_KEYS ?? "")];
   } catch (error) {
     throw new UsageError(`--api-key: ${(error as Error).message}`);
+  }
+  try {
+    const frontEnds = [...(values["front-end-key"] ?? []).map(parseApiKey), ...parseApiKeysEnv(env.LANGGRAPH_OPENAI_FRONT_END_KEYS ?? "")];
+    apiKeys.push(...frontEnds.map((key) => ({ ...key, frontEnd: true })));
+  } catch (error) {
+    throw new UsageError(`--front-end-key: ${(error as Error).message}`);
   }
   return {
     config: values.config,

@@ -137,7 +137,7 @@ export async function startRequestRun(c: Context, deps: RequestRunDeps, input: R
   // The one place where a client's thread id becomes the id of the caller's own thread.
   const thread: ThreadRequest = input.thread.mode === "stateless" ? input.thread : { ...input.thread, threadId: scopeThreadId(owner, input.thread.threadId) };
   const requestedThreadId = thread.mode === "stateless" ? undefined : thread.threadId;
-  const user = runUser({ header: (name) => c.req.header(name), requestUser: request.user, tenant: c.get("tenant") });
+  const user = runUser({ header: (name) => c.req.header(name), requestUser: request.user, tenant: c.get("tenant"), frontEnd: c.get("frontEnd") });
   const settings = resolveRunSettings(entry, input.settings ?? {});
   const configurable = runConfigurable(entry, user, settings.configurable);
   const log = deps.logger?.child({ requestId: c.get("requestId") });

@@ -55,6 +55,15 @@ describe("operations flags", () => {
     expect(() => parse(["--api-key", "sk-a@"])).toThrow(/names no tenant after '@'/);
   });
 
+  it("marks --front-end-key keys, from flags or the environment, as front ends", () => {
+    expect(parse(["--api-key", "sk-a@acme", "--front-end-key", "sk-webui@acme:chat"], { LANGGRAPH_OPENAI_FRONT_END_KEYS: "sk-lib@globex" }).apiKeys).toEqual([
+      { key: "sk-a", tenant: "acme" },
+      { key: "sk-webui", tenant: "acme", models: ["chat"], frontEnd: true },
+      { key: "sk-lib", tenant: "globex", frontEnd: true },
+    ]);
+    expect(() => parse(["--front-end-key", "sk-a@"])).toThrow(/--front-end-key: .*names no tenant/);
+  });
+
   it("reads the store, the thread lock's bound and user scoping, with their defaults", () => {
     expect(parse([])).toMatchObject({ store: "memory", threadLockTimeout: 60, scopeThreadsByUser: false });
     expect(parse(["--store", "postgres://u@h/db", "--thread-lock-timeout", "5", "--scope-threads-by-user"])).toMatchObject({

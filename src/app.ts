@@ -14,6 +14,7 @@ import { createLogger } from "./logger.js";
 import { createMetrics } from "./metrics.js";
 import { apiKeyAuth, type ApiKey } from "./middleware/auth.js";
 import { bodyLimit } from "./middleware/body-limit.js";
+import { hostGuard, loopbackOrigin } from "./middleware/browser-guard.js";
 import { requestLog } from "./middleware/request-log.js";
 import type { Registry } from "./registry.js";
 import { chatCompletions } from "./protocols/chat-completions/route.js";
@@ -47,8 +48,16 @@ export interface AppOptions extends RunTrackerOptions, Partial<CostLimits> {
   onServerError?: (error: ApiError, cause: unknown) => void;
   /** With any key, every route but `/health` needs `Authorization: Bearer KEY`. */
   apiKeys?: ApiKey[];
-  /** Origins a browser may call from; any origin when empty or absent. */
+  /**
+   * Origins a browser may call from (`*` for any). When empty or absent: any origin with
+   * API keys, only loopback pages (`http://localhost:*`, ...) without (see `middleware/browser-guard.ts`).
+   */
   corsOrigins?: string[];
+  /**
+   * Refuse (403) requests for any host name but `localhost`, an IP address and these.
+   * `serve()` turns it on (with none) when bound to a loopback address, against DNS rebinding.
+   */
+  allowedHosts?: string[];
   /** Request logs and 5xx stacks; by default JSON lines on stdout at `$LOG_LEVEL` or info. */
   logger?: Logger;
   /** Serve Prometheus metrics at `GET /metrics` (default true). */
@@ -68,6 +77,13 @@ export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
 
 /** Headers a browser client may read: the request id to quote in a bug report, and when to retry. */
 const EXPOSED_HEADERS = ["X-Request-Id", "Retry-After"];
+
+/** The origins the operator names; else any with keys (each call needs one), else only pages on this machine. */
+function corsOrigin({ corsOrigins, apiKeys }: AppOptions): string | string[] | typeof loopbackOrigin {
+  if (corsOrigins?.includes("*")) return "*";
+  if (corsOrigins?.length) return corsOrigins;
+  return apiKeys?.length ? "*" : loopbackOrigin;
+}
 
 export function createApp(registry: Registry, options: AppOptions = {}): Hono {
   // The graphs' own LangGraph makes what the app keeps for them (the first graph's, should
@@ -100,8 +116,9 @@ export function createApp(registry: Registry, options: AppOptions = {}): Hono {
   app.use(requestId());
   // Any requested header is allowed, as vLLM's `allow_headers=["*"]`: Authorization, the
   // thread headers, Open WebUI's `X-OpenWebUI-*` and the openai SDK's `X-Stainless-*`.
-  app.use(cors({ origin: options.corsOrigins?.length ? options.corsOrigins : "*", exposeHeaders: EXPOSED_HEADERS }));
+  app.use(cors({ origin: corsOrigin(options), exposeHeaders: EXPOSED_HEADERS }));
   app.use(requestLog(logger, { onSummary: metrics?.recordRequest, quietPaths: ["/health", "/metrics"] }));
+  if (options.allowedHosts) app.use(hostGuard(options.allowedHosts));
   if (options.apiKeys?.length) app.use(apiKeyAuth(options.apiKeys, { public: ["/health"] }));
   app.use(threadOwnerMiddleware({ scopeThreadsByUser: options.scopeThreadsByUser }));
 

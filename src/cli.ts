@@ -37,7 +37,10 @@ Options:
                                  as --api-key, for a front end trusted to name its users
                                  (X-OpenWebUI-User-Id, the body's 'user') within its tenant;
                                  repeatable (also $LANGGRAPH_OPENAI_FRONT_END_KEYS)
-      --cors-origin ORIGIN       allow browser calls from ORIGIN; repeatable (default: any origin)
+      --cors-origin ORIGIN       allow browser calls from ORIGIN, '*' for any; repeatable (default: any
+                                 origin with keys, only http://localhost:*, 127.0.0.1 and [::1] without)
+      --allowed-host NAME        answer requests for the host NAME too; repeatable (default: bound to
+                                 loopback, only localhost and IP addresses, against DNS rebinding)
       --body-limit SIZE          largest request body, e.g. 10mb, 512kb (default: 10mb)
       --max-concurrent-runs N    graph runs at once over all models; more get 429 (default: no cap)
       --run-timeout SECONDS      stop a request after this long, its wait for its thread included
@@ -78,6 +81,8 @@ export interface CliOptions {
   host: string;
   apiKeys: ApiKey[];
   corsOrigins: string[];
+  /** Undefined: the server decides from where it is bound. */
+  allowedHosts?: string[];
   bodyLimit: number;
   maxConcurrentRuns?: number;
   runTimeout?: number;
@@ -131,6 +136,7 @@ const OPTIONS = {
   "api-key": { type: "string", multiple: true },
   "front-end-key": { type: "string", multiple: true },
   "cors-origin": { type: "string", multiple: true },
+  "allowed-host": { type: "string", multiple: true },
   "body-limit": { type: "string" },
   "max-concurrent-runs": { type: "string" },
   "run-timeout": { type: "string" },
@@ -212,6 +218,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     host: values.host ?? env.HOST ?? "127.0.0.1",
     apiKeys,
     corsOrigins: values["cors-origin"] ?? [],
+    ...(values["allowed-host"] && { allowedHosts: values["allowed-host"] }),
     bodyLimit: parseOptionalSize("--body-limit", values["body-limit"]) ?? DEFAULT_BODY_LIMIT,
     maxConcurrentRuns: parseNumber("--max-concurrent-runs", values["max-concurrent-runs"], { integer: true }),
     runTimeout: parseNumber("--run-timeout", values["run-timeout"]),
@@ -280,6 +287,7 @@ export async function main(argv: string[]): Promise<void> {
       host: options.host,
       apiKeys: options.apiKeys,
       corsOrigins: options.corsOrigins,
+      allowedHosts: options.allowedHosts,
       bodyLimit: options.bodyLimit,
       maxConcurrentRuns: options.maxConcurrentRuns,
       runTimeoutSeconds: options.runTimeout,

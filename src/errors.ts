@@ -48,6 +48,18 @@ export class ModelNotFoundError extends NotFoundError {
   }
 }
 
+/** A request for a host name the server does not answer to (a DNS rebinding page's, see `middleware/browser-guard.ts`). */
+export class HostNotAllowedError extends ApiError {
+  constructor(host: string) {
+    super(
+      403,
+      "invalid_request_error",
+      `This server does not answer requests for the host '${host}'; its operator may allow it with --allowed-host ${host}.`,
+      "host_not_allowed",
+    );
+  }
+}
+
 export class PayloadTooLargeError extends ApiError {
   constructor(limitBytes: number) {
     // The rest of the body stays unread: the connection cannot carry another request.

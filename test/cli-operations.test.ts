@@ -43,6 +43,8 @@ describe("operations flags", () => {
     );
     expect(options.apiKeys).toEqual([{ key: "sk-a" }, { key: "sk-b", models: ["echo", "chat"] }, { key: "sk-c" }, { key: "sk-d" }]);
     expect(options.corsOrigins).toEqual(["https://a.example", "https://b.example"]);
+    expect(options.allowedHosts).toBeUndefined();
+    expect(parse(["--allowed-host", "box.lan", "--allowed-host", "proxy.example"]).allowedHosts).toEqual(["box.lan", "proxy.example"]);
   });
 
   it("reads a key's tenant after '@', before its model list", () => {

@@ -114,6 +114,23 @@ export class ShuttingDownError extends ServiceUnavailableError {
   }
 }
 
+/**
+ * The database connection that held a run's thread lock failed, so another replica may
+ * run the thread now: the run is stopped before it writes again, and its turn not kept.
+ */
+export class ThreadLockLostError extends ApiError {
+  constructor() {
+    super(
+      503,
+      "server_error",
+      "The thread lock was lost (its database connection failed), so this run was stopped and its turn not kept; send the request again.",
+      "thread_lock_lost",
+      null,
+      { "Retry-After": "1" },
+    );
+  }
+}
+
 /** How long a client should wait for a database that cannot be reached: a restart or a failover takes seconds. */
 const DATABASE_RETRY_AFTER_SECONDS = 5;
 

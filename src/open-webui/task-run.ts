@@ -3,11 +3,13 @@
  * by default answered at once, without running the graph, taking a run slot or touching
  * the chat's thread or its lock (a title asked while the answer streams must not hold the
  * answer up, nor leave a thread or an interrupt behind). The model's `open_webui.tasks`
- * setting may send tasks to its graph, or another model's, on no thread.
+ * setting may send tasks to its graph, or another model's, on no thread: only one the
+ * caller's key may use; otherwise the task is answered as by default.
  */
 import type { BaseMessage } from "@langchain/core/messages";
 import type { Context } from "hono";
 import { randomUUID } from "node:crypto";
+import { canUseModel } from "../middleware/auth.js";
 import type { ModelEntry, Registry } from "../registry.js";
 import { modelGraph, startRequestRun, type RequestRun, type RequestRunDeps } from "../request-run.js";
 import { noUsage, type RunEvent } from "../run/events.js";
@@ -60,7 +62,8 @@ async function followUpChoices(c: Context, deps: RequestRunDeps, input: TaskRunI
 export async function startTaskRun(c: Context, registry: Registry, deps: RequestRunDeps, input: TaskRunInput): Promise<RequestRun | undefined> {
   const task = recognizeTask(input.messages, c.req.header(TASK_HEADER));
   if (!task) return undefined;
-  const setting = input.entry.settings.open_webui?.tasks ?? "answer";
+  const configured = input.entry.settings.open_webui?.tasks ?? "answer";
+  const setting = typeof configured === "object" && !canUseModel(c, configured.model) ? "answer" : configured;
   if (setting === "answer" && task.kind !== "generation") {
     const choices = task.kind === "follow_ups" ? await followUpChoices(c, deps, input, task) : [];
     const noop = () => {};

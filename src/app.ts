@@ -13,6 +13,7 @@ import { DEFAULT_COST_LIMITS, type CostLimits } from "./limits.js";
 import { createLogger } from "./logger.js";
 import { createMetrics } from "./metrics.js";
 import { apiKeyAuth, type ApiKey } from "./middleware/auth.js";
+import { forClient } from "./http/respond.js";
 import { bodyLimit } from "./middleware/body-limit.js";
 import { hostGuard, loopbackOrigin } from "./middleware/browser-guard.js";
 import { requestLog } from "./middleware/request-log.js";
@@ -44,6 +45,11 @@ export interface AppOptions extends RunTrackerOptions, Partial<CostLimits> {
   threadLocks?: ThreadLocker;
   /** Scope threads by the user id a trusted front end forwards in `X-OpenWebUI-User-Id` too (see `threads/owner.ts`). */
   scopeThreadsByUser?: boolean;
+  /**
+   * Tell clients a graph's error text (for development). By default they get a generic
+   * message with the request id, as the text may name hosts, files or keys; the log has it all.
+   */
+  showGraphErrors?: boolean;
   /** Called with every error that became a 5xx, with its cause. By default it is logged with its stack. */
   onServerError?: (error: ApiError, cause: unknown) => void;
   /** With any key, every route but `/health` needs `Authorization: Bearer KEY`. */
@@ -105,7 +111,7 @@ export function createApp(registry: Registry, options: AppOptions = {}): Hono {
     const apiError = toApiError(error);
     if (apiError.status >= 500) onServerError(apiError, apiError.cause ?? error, c.get("requestId"));
     c.set("errorCode", apiError.code ?? apiError.type);
-    return c.json(toErrorBody(apiError), apiError.status as 500, apiError.headers);
+    return c.json(toErrorBody(forClient(c, apiError)), apiError.status as 500, apiError.headers);
   });
   app.notFound((c) => {
     const error = new UnknownUrlError(c.req.method, c.req.path);
@@ -114,6 +120,12 @@ export function createApp(registry: Registry, options: AppOptions = {}): Hono {
   });
 
   app.use(requestId());
+  if (options.showGraphErrors) {
+    app.use(async (c, next) => {
+      c.set("showGraphErrors", true);
+      return next();
+    });
+  }
   // Any requested header is allowed, as vLLM's `allow_headers=["*"]`: Authorization, the
   // thread headers, Open WebUI's `X-OpenWebUI-*` and the openai SDK's `X-Stainless-*`.
   app.use(cors({ origin: corsOrigin(options), exposeHeaders: EXPOSED_HEADERS }));

@@ -68,6 +68,8 @@ Options:
       --db-timeout SECONDS       wait this long for the database (connecting, or one query), then
                                  answer 503 (default: ${DEFAULT_DATABASE_TIMEOUT_SECONDS}, also $LANGGRAPH_OPENAI_DB_TIMEOUT)
       --no-metrics               do not serve Prometheus metrics at /metrics
+      --show-graph-errors        tell clients a graph's error text (for development; by default
+                                 they get a generic message with the request id, the log has it all)
   -v, --version                  print langgraph-openai's version
   -h, --help                     show this help
 `;
@@ -94,6 +96,7 @@ export interface CliOptions {
   logLevel: string;
   logFormat: LogFormat;
   metrics: boolean;
+  showGraphErrors: boolean;
   checkpointer: string;
   responseSecret?: string;
   store: string;
@@ -148,6 +151,7 @@ const OPTIONS = {
   "log-level": { type: "string" },
   "log-format": { type: "string" },
   "no-metrics": { type: "boolean" },
+  "show-graph-errors": { type: "boolean" },
   checkpointer: { type: "string" },
   "response-secret": { type: "string" },
   store: { type: "string" },
@@ -233,6 +237,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     logLevel,
     logFormat,
     metrics: !values["no-metrics"],
+    showGraphErrors: values["show-graph-errors"] ?? false,
     checkpointer,
     ...(responseSecret !== undefined && { responseSecret }),
     store,
@@ -297,6 +302,7 @@ export async function main(argv: string[]): Promise<void> {
       databaseTimeoutSeconds: options.dbTimeout,
       shutdownTimeout: options.shutdownTimeout,
       metrics: options.metrics,
+      showGraphErrors: options.showGraphErrors,
       checkpointerSpec: options.checkpointer,
       responseSecret: options.responseSecret,
       storeSpec: options.store,

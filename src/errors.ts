@@ -174,27 +174,27 @@ export class ClientClosedError extends ApiError {
   }
 }
 
-const FILE_URL = /\bfile:\/\/[^\s'"`()<>:]+/g;
-/** Two or more segments, not inside a URL or a word (`https://host/a/b`, `and/or` stay). */
-const POSIX_PATH = /(?<![\w.~:/-])\/(?:[^\s/'"`()<>:,;]+\/)+[^\s/'"`()<>:,;]*/g;
-const WINDOWS_PATH = /\b[A-Za-z]:\\(?:[^\s\\'"`()<>:,;]+\\)+[^\s\\'"`()<>:,;]*/g;
-
-/** `text` with every absolute path and file URL cut to its last part: `open '…/prompts.txt'`. */
-export function withoutServerPaths(text: string): string {
-  const shorten = (path: string) => `…/${path.split(/[/\\]/).at(-1)}`;
-  return text.replace(FILE_URL, shorten).replace(POSIX_PATH, shorten).replace(WINDOWS_PATH, shorten);
-}
-
 /**
- * A graph threw: the client learns which model failed and why, never the stack, nor
- * where the server keeps its files (the log has the whole error).
+ * A graph threw. The whole error (the log has it) is its message; a client is told only
+ * which model failed and the request id (`clientError`): a provider's error may name
+ * hosts, files or masked keys.
  */
 export class GraphRunError extends ApiError {
-  constructor(model: string, cause: unknown) {
+  constructor(
+    readonly model: string,
+    cause: unknown,
+  ) {
     const detail = cause instanceof Error ? cause.message : String(cause);
-    super(500, "server_error", `The graph behind model '${model}' failed: ${withoutServerPaths(detail)}`, "graph_error");
+    super(500, "server_error", `The graph behind model '${model}' failed: ${detail}`, "graph_error");
     this.cause = cause;
   }
+}
+
+/** What the client is told of `error`: a graph's failure as a generic message with the request id, unless the operator shows the text (`--show-graph-errors`). */
+export function clientError(error: ApiError, requestId: string | undefined, showGraphErrors: boolean): ApiError {
+  if (!(error instanceof GraphRunError) || showGraphErrors) return error;
+  const quoted = requestId ? ` (request id ${requestId})` : "";
+  return new ApiError(500, "server_error", `The graph behind model '${error.model}' failed${quoted}; the server's log has the error.`, "graph_error");
 }
 
 export class InternalError extends ApiError {

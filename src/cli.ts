@@ -246,6 +246,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   };
 }
 
+/** A stop signal this soon after the first is the same delivery, relayed (by npm); a person's second Ctrl-C comes later. */
+const REPEATED_SIGNAL_WINDOW_MS = 500;
+
 /** A LangGraph project names its config `langgraph.json`; ours wins when both exist. */
 const CONFIG_NAMES = ["langgraph.config.json", "langgraph.json"];
 
@@ -320,10 +323,19 @@ export async function main(argv: string[]): Promise<void> {
   }
   if (options.apiKeys.length) lines.push(`  ${options.apiKeys.length} API key(s) required`);
   process.stderr.write(lines.join("\n") + "\n");
+  let stoppingSince: number | undefined;
   const stop = (signal: NodeJS.Signals) => {
+    if (stoppingSince !== undefined) {
+      // A signal sent to the process group (systemd's default KillMode, Ctrl-C in a terminal)
+      // reaches the server directly and again through `npm start`: one delivery, not "now".
+      if (performance.now() - stoppingSince < REPEATED_SIGNAL_WINDOW_MS) return;
+      // A second signal means "now": the default handler ends the process.
+      process.off("SIGINT", stop).off("SIGTERM", stop);
+      process.kill(process.pid, signal);
+      return;
+    }
+    stoppingSince = performance.now();
     process.stderr.write(`langgraph-openai: ${signal}: finishing the runs in flight (up to ${options.shutdownTimeout}s), then exiting\n`);
-    // A second signal means "now": the default handler ends the process.
-    process.off("SIGINT", stop).off("SIGTERM", stop);
     running.close().then(
       () => process.exit(0),
       (error) => {
@@ -332,8 +344,8 @@ export async function main(argv: string[]): Promise<void> {
       },
     );
   };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
 }
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;

@@ -7,7 +7,8 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import type { Logger } from "pino";
-import { ThreadLoadError, toApiError, toErrorBody, UnknownUrlError, type ApiError } from "./errors.js";
+import { databaseOutageLog } from "./database-outage.js";
+import { DatabaseUnavailableError, ThreadLoadError, toApiError, toErrorBody, UnknownUrlError, type ApiError } from "./errors.js";
 import { packageLangGraph } from "./langgraph-copy.js";
 import { DEFAULT_COST_LIMITS, type CostLimits } from "./limits.js";
 import { createLogger } from "./logger.js";
@@ -50,7 +51,10 @@ export interface AppOptions extends RunTrackerOptions, Partial<CostLimits> {
    * message with the request id, as the text may name hosts, files or keys; the log has it all.
    */
   showGraphErrors?: boolean;
-  /** Called with every error that became a 5xx, with its cause. By default it is logged with its stack. */
+  /**
+   * Called with every error that became a 5xx, with its cause. By default it is logged with
+   * its stack; a 503 as a warning, and a database out of reach once per outage (`database-outage.ts`).
+   */
   onServerError?: (error: ApiError, cause: unknown) => void;
   /** With any key, every route but `/health` needs `Authorization: Bearer KEY`. */
   apiKeys?: ApiKey[];
@@ -100,8 +104,12 @@ export function createApp(registry: Registry, options: AppOptions = {}): Hono {
   const logger = options.logger ?? createLogger();
   const runs = options.runs ?? new RunTracker(options);
   const metrics = options.metrics === false ? undefined : createMetrics(runs, { processMetrics: options.processMetrics });
+  const outage = databaseOutageLog(logger);
   const onServerError = (error: ApiError, cause: unknown, requestId?: string) => {
     if (options.onServerError) options.onServerError(error, cause);
+    else if (error instanceof DatabaseUnavailableError) outage.report(cause, requestId);
+    // Stopping, or a thread lock lost: the server declines for now, as meant; the client may retry.
+    else if (error.status === 503) logger.warn({ code: error.code, requestId }, error.message);
     else logger.error({ err: cause, code: error.code, requestId, ...(error instanceof ThreadLoadError && { threadId: error.threadId }) }, error.message);
   };
   // Not strict: `/v1/chat/completions/` is the same route, as a client whose base URL ends in `/` asks for it.

@@ -3,6 +3,8 @@
  * expects. Thrown anywhere; turned into a response in one place (`toErrorBody`).
  * Mirrors openai-node's `APIError` subclasses, seen from the server side.
  */
+import { formatSize } from "./size.js";
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -63,7 +65,7 @@ export class HostNotAllowedError extends ApiError {
 export class PayloadTooLargeError extends ApiError {
   constructor(limitBytes: number) {
     // The rest of the body stays unread: the connection cannot carry another request.
-    super(413, "invalid_request_error", `Request body is larger than the limit of ${limitBytes} bytes.`, "request_too_large", null, {
+    super(413, "invalid_request_error", `Request body is larger than the limit of ${formatSize(limitBytes)}.`, "request_too_large", null, {
       Connection: "close",
     });
   }

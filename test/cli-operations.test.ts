@@ -96,6 +96,8 @@ describe("operations flags", () => {
     );
     expect(options).toMatchObject({ bodyLimit: 1024 * 1024, maxConcurrentRuns: 4, runTimeout: 90, shutdownTimeout: 2.5, logLevel: "warn", logFormat: "json", metrics: false });
     expect(parse(["--log-level", "debug"], { LOG_LEVEL: "warn" }).logLevel).toBe("debug");
+    expect(parse([]).showGraphErrors).toBe(false);
+    expect(parse(["--show-graph-errors"]).showGraphErrors).toBe(true);
   });
 
   it("reads the cost limits and the database timeout from flags or the environment, flags first", () => {

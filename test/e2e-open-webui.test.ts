@@ -106,7 +106,7 @@ beforeAll(async () => {
     checkpointer,
   );
   const apiKeys = [
-    { key: API_KEY, tenant: TENANT },
+    { key: API_KEY, tenant: TENANT, frontEnd: true },
     { key: LIMITED_KEY, tenant: TENANT, models: ["approval-tasks-on-echo"] },
   ];
   server = await startServer({ registry, checkpointer, runs, apiKeys });

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import type OpenAI from "openai";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { SLOW_ANSWER } from "./fixtures/slow.js";
+import { contentOf, streamRaw } from "./helpers.js";
 import { killServerProcesses, startServerProcess, type ServerProcess } from "./server-process.js";
 
 type Message = OpenAI.ChatCompletionMessageParam;
@@ -54,34 +55,6 @@ describe("a SQLite-backed server killed mid-turn", () => {
   });
 });
 
-/** Streams the slow model's answer, calling `onFirstData` at its first bytes; resolves with the raw body, however it ends. */
-async function streamSlow(server: ServerProcess, onFirstData: () => void): Promise<string> {
-  const response = await fetch(`${server.url}/chat/completions`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ model: "slow", messages: [{ role: "user", content: "hi" }], stream: true }),
-  });
-  const decoder = new TextDecoder();
-  let body = "";
-  try {
-    for await (const bytes of response.body!) {
-      if (body === "") onFirstData();
-      body += decoder.decode(bytes, { stream: true });
-    }
-  } catch {
-    // The server went away mid-stream: the body so far is the answer.
-  }
-  return body;
-}
-
-function contentOf(body: string): string {
-  return body
-    .split("\n")
-    .filter((line) => line.startsWith("data: {"))
-    .map((line) => JSON.parse(line.slice("data: ".length)).choices[0]?.delta?.content ?? "")
-    .join("");
-}
-
 describe("npm start", () => {
   // dist/ is fresh: test/global-setup.ts built it (prestart would only build it again).
   const npmStart = ["npm", "start", "--ignore-scripts", "--"];
@@ -89,7 +62,7 @@ describe("npm start", () => {
 
   it("is the server: SIGTERM sent to npm drains the stream in flight to [DONE], and npm exits 0", async () => {
     const server = await slowServer(npmStart);
-    const body = await streamSlow(server, () => server.child.kill("SIGTERM"));
+    const body = await streamRaw(server.url, "slow", () => server.child.kill("SIGTERM"));
     expect(contentOf(body)).toBe(SLOW_ANSWER);
     expect(body.trimEnd().endsWith("data: [DONE]")).toBe(true);
     expect(server.stderr()).toContain("SIGTERM: finishing the runs in flight");
@@ -100,7 +73,7 @@ describe("npm start", () => {
 
   it("drains the stream in flight when SIGTERM reaches its whole process group, the server directly and again through npm", async () => {
     const server = await slowServer(npmStart);
-    const body = await streamSlow(server, () => process.kill(-server.child.pid!, "SIGTERM"));
+    const body = await streamRaw(server.url, "slow", () => process.kill(-server.child.pid!, "SIGTERM"));
     expect(contentOf(body)).toBe(SLOW_ANSWER);
     expect(body.trimEnd().endsWith("data: [DONE]")).toBe(true);
     expect(server.stderr().match(/finishing the runs in flight/g)).toHaveLength(1);
@@ -109,7 +82,7 @@ describe("npm start", () => {
 
   it("counts a signal repeated within half a second as the same delivery, as npm relays the group's, and drains", async () => {
     const server = await slowServer();
-    const body = await streamSlow(server, () => {
+    const body = await streamRaw(server.url, "slow", () => {
       server.child.kill("SIGTERM");
       setTimeout(() => server.child.kill("SIGTERM"), 150);
     });
@@ -121,7 +94,7 @@ describe("npm start", () => {
   it("exits at once on a second Ctrl-C that comes after the first, cutting the stream", async () => {
     const server = await slowServer();
     let secondSent = 0;
-    const body = await streamSlow(server, () => {
+    const body = await streamRaw(server.url, "slow", () => {
       server.child.kill("SIGINT");
       setTimeout(() => {
         secondSent = performance.now();

@@ -44,7 +44,7 @@ export interface AppOptions extends RunTrackerOptions, Partial<CostLimits> {
   store?: BaseStore | null;
   /** One run at a time per thread; this process's locks by default (`serve()` shares them over Postgres). */
   threadLocks?: ThreadLocker;
-  /** Scope threads by the user id a trusted front end forwards in `X-OpenWebUI-User-Id` too (see `threads/owner.ts`). */
+  /** Scope threads by the user id a front end's key forwards in `X-OpenWebUI-User-Id` too (see `threads/owner.ts`). */
   scopeThreadsByUser?: boolean;
   /**
    * Tell clients a graph's error text (for development). By default they get a generic

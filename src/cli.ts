@@ -63,8 +63,8 @@ Options:
       --thread-lock-timeout SECONDS
                                  with a postgres checkpointer, how long a request waits while its
                                  thread runs elsewhere before it gets 409 (default: ${DEFAULT_THREAD_LOCK_TIMEOUT})
-      --scope-threads-by-user    scope thread ids by X-OpenWebUI-User-Id too (set only behind a
-                                 front end that sends it)
+      --scope-threads-by-user    scope thread ids by X-OpenWebUI-User-Id too, as a --front-end-key
+                                 forwards it (another key's header changes nothing)
       --db-timeout SECONDS       wait this long for the database (connecting, or one query), then
                                  answer 503 (default: ${DEFAULT_DATABASE_TIMEOUT_SECONDS}, also $LANGGRAPH_OPENAI_DB_TIMEOUT)
       --no-metrics               do not serve Prometheus metrics at /metrics

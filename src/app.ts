@@ -7,13 +7,16 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import type { Logger } from "pino";
-import { ThreadLoadError, toApiError, toErrorBody, UnknownUrlError, type ApiError } from "./errors.js";
+import { databaseOutageLog } from "./database-outage.js";
+import { DatabaseUnavailableError, ThreadLoadError, toApiError, toErrorBody, UnknownUrlError, type ApiError } from "./errors.js";
 import { packageLangGraph } from "./langgraph-copy.js";
 import { DEFAULT_COST_LIMITS, type CostLimits } from "./limits.js";
 import { createLogger } from "./logger.js";
 import { createMetrics } from "./metrics.js";
 import { apiKeyAuth, type ApiKey } from "./middleware/auth.js";
+import { forClient } from "./http/respond.js";
 import { bodyLimit } from "./middleware/body-limit.js";
+import { hostGuard, loopbackOrigin } from "./middleware/browser-guard.js";
 import { requestLog } from "./middleware/request-log.js";
 import type { Registry } from "./registry.js";
 import { chatCompletions } from "./protocols/chat-completions/route.js";
@@ -43,14 +46,30 @@ export interface AppOptions extends RunTrackerOptions, Partial<CostLimits> {
   store?: BaseStore | null;
   /** One run at a time per thread; this process's locks by default (`serve()` shares them over Postgres). */
   threadLocks?: ThreadLocker;
-  /** Scope threads by the user id a trusted front end forwards in `X-OpenWebUI-User-Id` too (see `threads/owner.ts`). */
+  /** Scope threads by the user id a front end's key forwards in `X-OpenWebUI-User-Id` too (see `threads/owner.ts`). */
   scopeThreadsByUser?: boolean;
-  /** Called with every error that became a 5xx, with its cause. By default it is logged with its stack. */
+  /**
+   * Tell clients a graph's error text (for development). By default they get a generic
+   * message with the request id, as the text may name hosts, files or keys; the log has it all.
+   */
+  showGraphErrors?: boolean;
+  /**
+   * Called with every error that became a 5xx, with its cause. By default it is logged with
+   * its stack; a 503 as a warning, and a database out of reach once per outage (`database-outage.ts`).
+   */
   onServerError?: (error: ApiError, cause: unknown) => void;
   /** With any key, every route but `/health` needs `Authorization: Bearer KEY`. */
   apiKeys?: ApiKey[];
-  /** Origins a browser may call from; any origin when empty or absent. */
+  /**
+   * Origins a browser may call from (`*` for any). When empty or absent: any origin with
+   * API keys, only loopback pages (`http://localhost:*`, ...) without (see `middleware/browser-guard.ts`).
+   */
   corsOrigins?: string[];
+  /**
+   * Refuse (403) requests for any host name but `localhost`, an IP address and these.
+   * `serve()` turns it on (with none) when bound to a loopback address, against DNS rebinding.
+   */
+  allowedHosts?: string[];
   /** Request logs and 5xx stacks; by default JSON lines on stdout at `$LOG_LEVEL` or info. */
   logger?: Logger;
   /** Serve Prometheus metrics at `GET /metrics` (default true). */
@@ -71,6 +90,13 @@ export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
 /** Headers a browser client may read: the request id to quote in a bug report, and when to retry. */
 const EXPOSED_HEADERS = ["X-Request-Id", "Retry-After"];
 
+/** The origins the operator names; else any with keys (each call needs one), else only pages on this machine. */
+function corsOrigin({ corsOrigins, apiKeys }: AppOptions): string | string[] | typeof loopbackOrigin {
+  if (corsOrigins?.includes("*")) return "*";
+  if (corsOrigins?.length) return corsOrigins;
+  return apiKeys?.length ? "*" : loopbackOrigin;
+}
+
 export function createApp(registry: Registry, options: AppOptions = {}): Hono {
   // The graphs' own LangGraph makes what the app keeps for them (the first graph's, should
   // graphs of one config import different copies: their checkpoints are alike within 1.x).
@@ -80,8 +106,12 @@ export function createApp(registry: Registry, options: AppOptions = {}): Hono {
   const logger = options.logger ?? createLogger();
   const runs = options.runs ?? new RunTracker(options);
   const metrics = options.metrics === false ? undefined : createMetrics(runs, { processMetrics: options.processMetrics });
+  const outage = databaseOutageLog(logger);
   const onServerError = (error: ApiError, cause: unknown, requestId?: string) => {
     if (options.onServerError) options.onServerError(error, cause);
+    else if (error instanceof DatabaseUnavailableError) outage.report(cause, requestId);
+    // Stopping, or a thread lock lost: the server declines for now, as meant; the client may retry.
+    else if (error.status === 503) logger.warn({ code: error.code, requestId }, error.message);
     else logger.error({ err: cause, code: error.code, requestId, ...(error instanceof ThreadLoadError && { threadId: error.threadId }) }, error.message);
   };
   // Not strict: `/v1/chat/completions/` is the same route, as a client whose base URL ends in `/` asks for it.
@@ -91,7 +121,7 @@ export function createApp(registry: Registry, options: AppOptions = {}): Hono {
     const apiError = toApiError(error);
     if (apiError.status >= 500) onServerError(apiError, apiError.cause ?? error, c.get("requestId"));
     c.set("errorCode", apiError.code ?? apiError.type);
-    return c.json(toErrorBody(apiError), apiError.status as 500, apiError.headers);
+    return c.json(toErrorBody(forClient(c, apiError)), apiError.status as 500, apiError.headers);
   });
   app.notFound((c) => {
     const error = new UnknownUrlError(c.req.method, c.req.path);
@@ -100,10 +130,17 @@ export function createApp(registry: Registry, options: AppOptions = {}): Hono {
   });
 
   app.use(requestId());
+  if (options.showGraphErrors) {
+    app.use(async (c, next) => {
+      c.set("showGraphErrors", true);
+      return next();
+    });
+  }
   // Any requested header is allowed, as vLLM's `allow_headers=["*"]`: Authorization, the
   // thread headers, Open WebUI's `X-OpenWebUI-*` and the openai SDK's `X-Stainless-*`.
-  app.use(cors({ origin: options.corsOrigins?.length ? options.corsOrigins : "*", exposeHeaders: EXPOSED_HEADERS }));
+  app.use(cors({ origin: corsOrigin(options), exposeHeaders: EXPOSED_HEADERS }));
   app.use(requestLog(logger, { onSummary: metrics?.recordRequest, quietPaths: ["/health", "/metrics"] }));
+  if (options.allowedHosts) app.use(hostGuard(options.allowedHosts));
   if (options.apiKeys?.length) app.use(apiKeyAuth(options.apiKeys, { public: ["/health"] }));
   app.use(threadOwnerMiddleware({ scopeThreadsByUser: options.scopeThreadsByUser }));
 

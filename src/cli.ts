@@ -34,7 +34,14 @@ Options:
                                  require this bearer key; repeatable; '@TENANT' shares threads with
                                  the tenant's other keys; ':models' limits the key to those models
                                  (also $LANGGRAPH_OPENAI_API_KEYS, comma separated)
-      --cors-origin ORIGIN       allow browser calls from ORIGIN; repeatable (default: any origin)
+      --front-end-key KEY[@TENANT][:M1,M2]
+                                 as --api-key, for a front end trusted to name its users
+                                 (X-OpenWebUI-User-Id, the body's 'user') within its tenant;
+                                 repeatable (also $LANGGRAPH_OPENAI_FRONT_END_KEYS)
+      --cors-origin ORIGIN       allow browser calls from ORIGIN, '*' for any; repeatable (default: any
+                                 origin with keys, only http://localhost:*, 127.0.0.1 and [::1] without)
+      --allowed-host NAME        answer requests for the host NAME too; repeatable (default: bound to
+                                 loopback, only localhost and IP addresses, against DNS rebinding)
       --body-limit SIZE          largest request body, e.g. 10mb, 512kb (default: 10mb)
       --max-concurrent-runs N    graph runs at once over all models; more get 429 (default: no cap)
       --run-timeout SECONDS      stop a request after this long, its wait for its thread included
@@ -67,11 +74,13 @@ Options:
       --allow-context [MODEL.]KEY
       --allow-state [MODEL.]KEY  a key a request may set in its configurable, context or state
                                  ('*' for any); repeatable
-      --scope-threads-by-user    scope thread ids by X-OpenWebUI-User-Id too (set only behind a
-                                 front end that sends it)
+      --scope-threads-by-user    scope thread ids by X-OpenWebUI-User-Id too, as a --front-end-key
+                                 forwards it (another key's header changes nothing)
       --db-timeout SECONDS       wait this long for the database (connecting, or one query), then
                                  answer 503 (default: ${DEFAULT_DATABASE_TIMEOUT_SECONDS}, also $LANGGRAPH_OPENAI_DB_TIMEOUT)
       --no-metrics               do not serve Prometheus metrics at /metrics
+      --show-graph-errors        tell clients a graph's error text (for development; by default
+                                 they get a generic message with the request id, the log has it all)
   -v, --version                  print langgraph-openai's version
   -h, --help                     show this help
 `;
@@ -85,6 +94,8 @@ export interface CliOptions {
   host: string;
   apiKeys: ApiKey[];
   corsOrigins: string[];
+  /** Undefined: the server decides from where it is bound. */
+  allowedHosts?: string[];
   bodyLimit: number;
   maxConcurrentRuns?: number;
   runTimeout?: number;
@@ -96,6 +107,7 @@ export interface CliOptions {
   logLevel: string;
   logFormat: LogFormat;
   metrics: boolean;
+  showGraphErrors: boolean;
   checkpointer: string;
   responseSecret?: string;
   store: string;
@@ -138,7 +150,9 @@ const OPTIONS = {
   port: { type: "string", short: "p" },
   host: { type: "string" },
   "api-key": { type: "string", multiple: true },
+  "front-end-key": { type: "string", multiple: true },
   "cors-origin": { type: "string", multiple: true },
+  "allowed-host": { type: "string", multiple: true },
   "body-limit": { type: "string" },
   "max-concurrent-runs": { type: "string" },
   "run-timeout": { type: "string" },
@@ -150,6 +164,7 @@ const OPTIONS = {
   "log-level": { type: "string" },
   "log-format": { type: "string" },
   "no-metrics": { type: "boolean" },
+  "show-graph-errors": { type: "boolean" },
   checkpointer: { type: "string" },
   "response-secret": { type: "string" },
   store: { type: "string" },
@@ -222,12 +237,19 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+  try {
+    const frontEnds = [...(values["front-end-key"] ?? []).map(parseApiKey), ...parseApiKeysEnv(env.LANGGRAPH_OPENAI_FRONT_END_KEYS ?? "")];
+    apiKeys.push(...frontEnds.map((key) => ({ ...key, frontEnd: true })));
+  } catch (error) {
+    throw new UsageError(`--front-end-key: ${(error as Error).message}`);
+  }
   return {
     config: values.config,
     port,
     host: values.host ?? env.HOST ?? "127.0.0.1",
     apiKeys,
     corsOrigins: values["cors-origin"] ?? [],
+    ...(values["allowed-host"] && { allowedHosts: values["allowed-host"] }),
     bodyLimit: parseOptionalSize("--body-limit", values["body-limit"]) ?? DEFAULT_BODY_LIMIT,
     maxConcurrentRuns: parseNumber("--max-concurrent-runs", values["max-concurrent-runs"], { integer: true }),
     runTimeout: parseNumber("--run-timeout", values["run-timeout"]),
@@ -242,6 +264,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     logLevel,
     logFormat,
     metrics: !values["no-metrics"],
+    showGraphErrors: values["show-graph-errors"] ?? false,
     checkpointer,
     ...(responseSecret !== undefined && { responseSecret }),
     store,
@@ -250,6 +273,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     settingFlags,
   };
 }
+
+/** A stop signal this soon after the first is the same delivery, relayed (by npm); a person's second Ctrl-C comes later. */
+const REPEATED_SIGNAL_WINDOW_MS = 500;
 
 /** A LangGraph project names its config `langgraph.json`; ours wins when both exist. */
 const CONFIG_NAMES = ["langgraph.config.json", "langgraph.json"];
@@ -297,6 +323,7 @@ export async function main(argv: string[]): Promise<void> {
       host: options.host,
       apiKeys: options.apiKeys,
       corsOrigins: options.corsOrigins,
+      allowedHosts: options.allowedHosts,
       bodyLimit: options.bodyLimit,
       maxConcurrentRuns: options.maxConcurrentRuns,
       runTimeoutSeconds: options.runTimeout,
@@ -306,6 +333,7 @@ export async function main(argv: string[]): Promise<void> {
       databaseTimeoutSeconds: options.dbTimeout,
       shutdownTimeout: options.shutdownTimeout,
       metrics: options.metrics,
+      showGraphErrors: options.showGraphErrors,
       checkpointerSpec: options.checkpointer,
       responseSecret: options.responseSecret,
       storeSpec: options.store,
@@ -324,10 +352,19 @@ export async function main(argv: string[]): Promise<void> {
   }
   if (options.apiKeys.length) lines.push(`  ${options.apiKeys.length} API key(s) required`);
   process.stderr.write(lines.join("\n") + "\n");
+  let stoppingSince: number | undefined;
   const stop = (signal: NodeJS.Signals) => {
+    if (stoppingSince !== undefined) {
+      // A signal sent to the process group (systemd's default KillMode, Ctrl-C in a terminal)
+      // reaches the server directly and again through `npm start`: one delivery, not "now".
+      if (performance.now() - stoppingSince < REPEATED_SIGNAL_WINDOW_MS) return;
+      // A second signal means "now": the default handler ends the process.
+      process.off("SIGINT", stop).off("SIGTERM", stop);
+      process.kill(process.pid, signal);
+      return;
+    }
+    stoppingSince = performance.now();
     process.stderr.write(`langgraph-openai: ${signal}: finishing the runs in flight (up to ${options.shutdownTimeout}s), then exiting\n`);
-    // A second signal means "now": the default handler ends the process.
-    process.off("SIGINT", stop).off("SIGTERM", stop);
     running.close().then(
       () => process.exit(0),
       (error) => {
@@ -336,8 +373,8 @@ export async function main(argv: string[]): Promise<void> {
       },
     );
   };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
 }
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;

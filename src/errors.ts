@@ -3,6 +3,8 @@
  * expects. Thrown anywhere; turned into a response in one place (`toErrorBody`).
  * Mirrors openai-node's `APIError` subclasses, seen from the server side.
  */
+import { formatSize } from "./size.js";
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -48,10 +50,22 @@ export class ModelNotFoundError extends NotFoundError {
   }
 }
 
+/** A request for a host name the server does not answer to (a DNS rebinding page's, see `middleware/browser-guard.ts`). */
+export class HostNotAllowedError extends ApiError {
+  constructor(host: string) {
+    super(
+      403,
+      "invalid_request_error",
+      `This server does not answer requests for the host '${host}'; its operator may allow it with --allowed-host ${host}.`,
+      "host_not_allowed",
+    );
+  }
+}
+
 export class PayloadTooLargeError extends ApiError {
   constructor(limitBytes: number) {
     // The rest of the body stays unread: the connection cannot carry another request.
-    super(413, "invalid_request_error", `Request body is larger than the limit of ${limitBytes} bytes.`, "request_too_large", null, {
+    super(413, "invalid_request_error", `Request body is larger than the limit of ${formatSize(limitBytes)}.`, "request_too_large", null, {
       Connection: "close",
     });
   }
@@ -102,6 +116,23 @@ export class ShuttingDownError extends ServiceUnavailableError {
   }
 }
 
+/**
+ * The database connection that held a run's thread lock failed, so another replica may
+ * run the thread now: the run is stopped before it writes again, and its turn not kept.
+ */
+export class ThreadLockLostError extends ApiError {
+  constructor() {
+    super(
+      503,
+      "server_error",
+      "The thread lock was lost (its database connection failed), so this run was stopped and its turn not kept; send the request again.",
+      "thread_lock_lost",
+      null,
+      { "Retry-After": "1" },
+    );
+  }
+}
+
 /** How long a client should wait for a database that cannot be reached: a restart or a failover takes seconds. */
 const DATABASE_RETRY_AFTER_SECONDS = 5;
 
@@ -145,27 +176,27 @@ export class ClientClosedError extends ApiError {
   }
 }
 
-const FILE_URL = /\bfile:\/\/[^\s'"`()<>:]+/g;
-/** Two or more segments, not inside a URL or a word (`https://host/a/b`, `and/or` stay). */
-const POSIX_PATH = /(?<![\w.~:/-])\/(?:[^\s/'"`()<>:,;]+\/)+[^\s/'"`()<>:,;]*/g;
-const WINDOWS_PATH = /\b[A-Za-z]:\\(?:[^\s\\'"`()<>:,;]+\\)+[^\s\\'"`()<>:,;]*/g;
-
-/** `text` with every absolute path and file URL cut to its last part: `open '…/prompts.txt'`. */
-export function withoutServerPaths(text: string): string {
-  const shorten = (path: string) => `…/${path.split(/[/\\]/).at(-1)}`;
-  return text.replace(FILE_URL, shorten).replace(POSIX_PATH, shorten).replace(WINDOWS_PATH, shorten);
-}
-
 /**
- * A graph threw: the client learns which model failed and why, never the stack, nor
- * where the server keeps its files (the log has the whole error).
+ * A graph threw. The whole error (the log has it) is its message; a client is told only
+ * which model failed and the request id (`clientError`): a provider's error may name
+ * hosts, files or masked keys.
  */
 export class GraphRunError extends ApiError {
-  constructor(model: string, cause: unknown) {
+  constructor(
+    readonly model: string,
+    cause: unknown,
+  ) {
     const detail = cause instanceof Error ? cause.message : String(cause);
-    super(500, "server_error", `The graph behind model '${model}' failed: ${withoutServerPaths(detail)}`, "graph_error");
+    super(500, "server_error", `The graph behind model '${model}' failed: ${detail}`, "graph_error");
     this.cause = cause;
   }
+}
+
+/** What the client is told of `error`: a graph's failure as a generic message with the request id, unless the operator shows the text (`--show-graph-errors`). */
+export function clientError(error: ApiError, requestId: string | undefined, showGraphErrors: boolean): ApiError {
+  if (!(error instanceof GraphRunError) || showGraphErrors) return error;
+  const quoted = requestId ? ` (request id ${requestId})` : "";
+  return new ApiError(500, "server_error", `The graph behind model '${error.model}' failed${quoted}; the server's log has the error.`, "graph_error");
 }
 
 export class InternalError extends ApiError {

@@ -20,7 +20,7 @@ export * from "./errors.js";
 export { openCheckpointer, CheckpointerError, type OpenCheckpointer } from "./checkpointer.js";
 export { openStore, StoreError, type OpenStore } from "./store.js";
 export { openPgThreadLocks, type PgThreadLocks, type PgThreadLocksOptions } from "./threads/pg-thread-locks.js";
-export type { ThreadLocker } from "./threads/locks.js";
+export type { ThreadLocker, ThreadRelease } from "./threads/locks.js";
 export type { RunUser } from "./run/server-info.js";
 export type { LangGraphCopy } from "./langgraph-copy.js";
 export { UnsupportedLangGraphError } from "./langgraph-location.js";

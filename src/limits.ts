@@ -7,6 +7,7 @@
  * and far below what a model could read.
  */
 import { InvalidRequestError } from "./errors.js";
+import { formatSize } from "./size.js";
 import type { BaseMessage } from "@langchain/core/messages";
 
 export interface CostLimits {
@@ -64,9 +65,8 @@ export function refuseThreadGrowth(held: readonly BaseMessage[], added: readonly
   let size = 0;
   for (const messages of [held, added]) for (const message of messages) size += messageSize(message);
   if (size > limits.maxThreadSize) {
-    const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
     throw new InvalidRequestError(
-      `This conversation would hold ${mb(size)} of messages, over this server's limit of ${mb(limits.maxThreadSize)} per conversation. Start a new conversation, or send a shorter history.`,
+      `This conversation would hold ${formatSize(size)} of messages, over this server's limit of ${formatSize(limits.maxThreadSize)} per conversation. Start a new conversation, or send a shorter history.`,
       "messages",
       "context_length_exceeded",
     );

@@ -133,13 +133,19 @@ export function modelGraph(entry: ModelEntry, extra: Record<string, unknown> = {
   return buildGraph(entry, { ...runConfigurable(entry, undefined, settings.configurable), ...extra }, settings.context);
 }
 
+/** A run whose thread lock is lost stops with the loss's reason (503, see `lock-fence.ts`). */
+function stopOnLockLoss(lost: AbortSignal | undefined, controller: AbortController): void {
+  if (lost?.aborted) controller.abort(lost.reason);
+  else lost?.addEventListener("abort", () => controller.abort(lost.reason), { once: true });
+}
+
 export async function startRequestRun(c: Context, deps: RequestRunDeps, input: RequestRunInput): Promise<RequestRun> {
   const { entry, messages, request } = input;
   const owner = threadOwner(c);
   // The one place where a client's thread id becomes the id of the caller's own thread.
   const thread: ThreadRequest = input.thread.mode === "stateless" ? input.thread : { ...input.thread, threadId: scopeThreadId(owner, input.thread.threadId) };
   const requestedThreadId = thread.mode === "stateless" ? undefined : thread.threadId;
-  const user = runUser({ header: (name) => c.req.header(name), requestUser: request.user, tenant: c.get("tenant") });
+  const user = runUser({ header: (name) => c.req.header(name), requestUser: request.user, tenant: c.get("tenant"), frontEnd: c.get("frontEnd") });
   const settings = resolveRunSettings(entry, input.settings ?? {});
   const configurable = runConfigurable(entry, user, settings.configurable);
   const log = deps.logger?.child({ requestId: c.get("requestId") });
@@ -193,7 +199,10 @@ export async function startRequestRun(c: Context, deps: RequestRunDeps, input: R
         onWait: input.announce && !(thread.mode === "continue" && thread.keep === false) ? announce : undefined,
       },
       tracked,
-    ).then((ready) => (opened = ready));
+    ).then((ready) => {
+      stopOnLockLoss(ready.session.lost, controller);
+      return (opened = ready);
+    });
     // Read by the events once the wait is over; this keeps a failure then from counting as unhandled.
     opening.catch(() => {});
     await Promise.race([opening, queued]);
@@ -223,7 +232,7 @@ export async function startRequestRun(c: Context, deps: RequestRunDeps, input: R
         input: plan.input,
         threadId: session.threadId,
         checkpointId: plan.checkpointId,
-        checkpointer: input.checkpointMetadata ? withCheckpointMetadata(session.saver, input.checkpointMetadata) : session.checkpointer,
+        checkpointer: input.checkpointMetadata ? withCheckpointMetadata(session.checkpointer ?? session.saver, input.checkpointMetadata) : session.checkpointer,
         configurable,
         context: settings.context,
         state: settings.state,

@@ -10,6 +10,7 @@ import { openCheckpointer, parseCheckpointerSpec } from "./checkpointer.js";
 import { loadConfig } from "./config.js";
 import { ServiceUnavailableError, ShuttingDownError } from "./errors.js";
 import { createLogger } from "./logger.js";
+import { isLoopbackAddress } from "./middleware/browser-guard.js";
 import { loadRegistry, type Registry } from "./registry.js";
 import { applySettingFlags, type SettingFlag } from "./setting-flags.js";
 import { RunTracker } from "./run-tracker.js";
@@ -111,7 +112,8 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
       threadLocks = locks;
     }
     registry = options.registry ?? (await loadConfiguredRegistry(options, checkpointer));
-    const app = createApp(registry, { processMetrics: true, ...options, checkpointer, store, threadLocks, logger, runs });
+    const allowedHosts = options.allowedHosts ?? (isLoopbackAddress(host) ? [] : undefined);
+    const app = createApp(registry, { processMetrics: true, ...options, allowedHosts, checkpointer, store, threadLocks, logger, runs });
     server = await new Promise<Server>((resolve, reject) => {
       const listening = serveNode({ fetch: app.fetch, port: options.port ?? 8000, hostname: host }, () => resolve(listening as Server));
       listening.once("error", reject);

@@ -43,6 +43,8 @@ describe("operations flags", () => {
     );
     expect(options.apiKeys).toEqual([{ key: "sk-a" }, { key: "sk-b", models: ["echo", "chat"] }, { key: "sk-c" }, { key: "sk-d" }]);
     expect(options.corsOrigins).toEqual(["https://a.example", "https://b.example"]);
+    expect(options.allowedHosts).toBeUndefined();
+    expect(parse(["--allowed-host", "box.lan", "--allowed-host", "proxy.example"]).allowedHosts).toEqual(["box.lan", "proxy.example"]);
   });
 
   it("reads a key's tenant after '@', before its model list", () => {
@@ -53,6 +55,15 @@ describe("operations flags", () => {
       { key: "sk-d" },
     ]);
     expect(() => parse(["--api-key", "sk-a@"])).toThrow(/names no tenant after '@'/);
+  });
+
+  it("marks --front-end-key keys, from flags or the environment, as front ends", () => {
+    expect(parse(["--api-key", "sk-a@acme", "--front-end-key", "sk-webui@acme:chat"], { LANGGRAPH_OPENAI_FRONT_END_KEYS: "sk-lib@globex" }).apiKeys).toEqual([
+      { key: "sk-a", tenant: "acme" },
+      { key: "sk-webui", tenant: "acme", models: ["chat"], frontEnd: true },
+      { key: "sk-lib", tenant: "globex", frontEnd: true },
+    ]);
+    expect(() => parse(["--front-end-key", "sk-a@"])).toThrow(/--front-end-key: .*names no tenant/);
   });
 
   it("reads the store, the thread lock's bound and user scoping, with their defaults", () => {
@@ -85,6 +96,8 @@ describe("operations flags", () => {
     );
     expect(options).toMatchObject({ bodyLimit: 1024 * 1024, maxConcurrentRuns: 4, runTimeout: 90, shutdownTimeout: 2.5, logLevel: "warn", logFormat: "json", metrics: false });
     expect(parse(["--log-level", "debug"], { LOG_LEVEL: "warn" }).logLevel).toBe("debug");
+    expect(parse([]).showGraphErrors).toBe(false);
+    expect(parse(["--show-graph-errors"]).showGraphErrors).toBe(true);
   });
 
   it("reads the cost limits and the database timeout from flags or the environment, flags first", () => {

@@ -83,6 +83,35 @@ describe("the memory-agent example", () => {
     });
   });
 
+  describe("with two tenants and a front end's key", () => {
+    let server: Awaited<ReturnType<typeof startServer>>;
+    const as = (key: string) => new OpenAI({ baseURL: server.url, apiKey: key, maxRetries: 0 });
+
+    beforeAll(async () => {
+      const apiKeys = [{ key: "sk-a", tenant: "acme" }, { key: "sk-b", tenant: "beta" }, { key: "sk-webui-b", tenant: "beta", frontEnd: true }];
+      server = await startServer({ config: "examples/memory-agent/langgraph.json", apiKeys });
+    });
+    afterAll(() => server.close());
+
+    it("never reads a tenant's memories for another tenant's key claiming its name, in the body or Open WebUI's header", async () => {
+      const thread = () => `thread-${randomUUID()}`;
+      const acme = { model: "memory-agent", text: "Remember that my favourite colour is teal." };
+      expect(await ask(as("sk-a"), acme, { "X-Thread-Id": thread() })).toBe("Got it, I will remember that.");
+      expect(await ask(as("sk-b"), { model: "memory-agent", text: "What do you remember about me?", user: "acme" })).toBe("I do not remember anything about you yet.");
+      expect(await recall(as("sk-b"), "acme", thread())).toBe("I do not remember anything about you yet.");
+      expect(await recall(as("sk-webui-b"), "acme", thread())).toBe("I do not remember anything about you yet.");
+      expect(await recall(as("sk-a"), "someone-else", thread())).toBe("I remember that my favourite colour is teal.");
+    });
+
+    it("keeps each user a front end's key names apart, within its tenant", async () => {
+      const ada = `ada-${randomUUID()}`;
+      expect(await remember(as("sk-webui-b"), ada, `thread-${randomUUID()}`)).toBe("Got it, I will remember that.");
+      expect(await recall(as("sk-webui-b"), ada, `thread-${randomUUID()}`)).toBe("I remember that my favourite colour is teal.");
+      expect(await recall(as("sk-webui-b"), `grace-${randomUUID()}`, `thread-${randomUUID()}`)).toBe("I do not remember anything about you yet.");
+      expect(await recall(as("sk-b"), ada, `thread-${randomUUID()}`)).toBe("I do not remember anything about you yet.");
+    });
+  });
+
   describe("with --store postgres://", () => {
     it("keeps memories in PostgreSQL, across a restart", async (context) => {
       const unavailable = await postgresUnavailable();

@@ -4,9 +4,7 @@ import { describe, expect, it } from "vitest";
 import { SLOW_ANSWER } from "./fixtures/slow.js";
 import { createRegistry, ScriptedChatModel } from "../src/index.js";
 import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
-import { startServer } from "./helpers.js";
-
-const hi = [{ role: "user", content: "hi" }];
+import { contentOf, startServer, streamRaw } from "./helpers.js";
 
 /** Starts the real CLI on a free port and resolves with its API URL, read from the banner. */
 async function startCli(args: string[]): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
@@ -23,33 +21,6 @@ async function startCli(args: string[]): Promise<{ child: ChildProcess; url: str
     child.once("exit", (code) => reject(new Error(`the server exited with ${code}: ${stderr}`)));
   });
   return { child, url, stderr: () => stderr };
-}
-
-/** Streams a completion over raw fetch, calling `onFirstData` once the first event arrives. */
-async function streamRaw(url: string, model: string, onFirstData: () => void): Promise<string> {
-  const response = await fetch(`${url}/chat/completions`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ model, messages: hi, stream: true }),
-  });
-  expect(response.status).toBe(200);
-  const decoder = new TextDecoder();
-  let body = "";
-  let first = true;
-  for await (const bytes of response.body!) {
-    body += decoder.decode(bytes, { stream: true });
-    if (first) onFirstData();
-    first = false;
-  }
-  return body;
-}
-
-function contentOf(body: string): string {
-  return body
-    .split("\n")
-    .filter((line) => line.startsWith("data: {"))
-    .map((line) => JSON.parse(line.slice(6)).choices?.[0]?.delta?.content ?? "")
-    .join("");
 }
 
 describe("graceful stop", () => {

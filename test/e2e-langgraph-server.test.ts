@@ -151,3 +151,40 @@ describe("--store none", () => {
     await server.close();
   });
 });
+
+describe("the user a graph is told of, with API keys", () => {
+  let server: Awaited<ReturnType<typeof startServer>>;
+  const apiKeys = [
+    { key: "sk-a", tenant: "acme" },
+    { key: "sk-b", tenant: "beta" },
+    { key: "sk-webui", tenant: "beta", frontEnd: true },
+  ];
+
+  beforeAll(async () => {
+    server = await startServer({ config: CONFIG, apiKeys });
+  });
+  afterAll(() => server.close());
+
+  async function received(apiKey: string, extra: Partial<Extended> = {}, headers: Record<string, string> = {}): Promise<Received> {
+    const client = new OpenAI({ baseURL: server.url, apiKey, maxRetries: 0 });
+    const completion = await client.chat.completions.create({ model: "inspect", messages: [{ role: "user", content: "who am I?" }], ...extra }, { headers });
+    return JSON.parse(completion.choices[0]!.message.content!) as Received;
+  }
+
+  it("is the key's tenant, whatever user another key claims, which it keeps only as an unauthenticated hint", async () => {
+    const claimed = await received("sk-b", {}, { "X-OpenWebUI-User-Id": "acme", "X-OpenWebUI-User-Name": "Ada" });
+    const user = { identity: "beta", is_authenticated: true, tenant: "beta", claimed_user: { identity: "acme", is_authenticated: false, display_name: "Ada" } };
+    expect(claimed).toMatchObject({ user_id: "beta", langgraph_auth_user: user, serverInfo: { user } });
+    expect((await received("sk-b", { user: "acme" })).langgraph_auth_user).toMatchObject({ identity: "beta", claimed_user: { identity: "acme" } });
+    expect(await received("sk-a")).toMatchObject({ user_id: "acme", langgraph_auth_user: { identity: "acme", is_authenticated: true } });
+  });
+
+  it("is the user a front end's key names, inside that key's tenant, never another tenant", async () => {
+    const forwarded = await received("sk-webui", {}, { "X-OpenWebUI-User-Id": "acme", "X-OpenWebUI-User-Role": "admin" });
+    const user = { identity: "beta:acme", is_authenticated: true, tenant: "beta", user: "acme", role: "admin" };
+    expect(forwarded).toMatchObject({ user_id: "beta:acme", langgraph_auth_user: user, serverInfo: { user } });
+    expect(forwarded.langgraph_auth_user).not.toHaveProperty("claimed_user");
+    expect(await received("sk-webui", { user: "grace" })).toMatchObject({ user_id: "beta:grace" });
+    expect(await received("sk-webui")).toMatchObject({ user_id: "beta" });
+  });
+});

@@ -37,6 +37,8 @@ import {
 } from "./open-webui-client.js";
 
 const API_KEY = "sk-webui";
+/** A key that may use `approval-tasks-on-echo` but not `echo`, the model its tasks go to. */
+const LIMITED_KEY = "sk-approval-only";
 const TENANT = "webui";
 /** The id a chat's thread is kept under: its key's tenant's own (`threads/owner.ts`). */
 const scoped = (chatId: string) => `t=${TENANT}/${chatId}`;
@@ -103,7 +105,11 @@ beforeAll(async () => {
     },
     checkpointer,
   );
-  server = await startServer({ registry, checkpointer, runs, apiKeys: [{ key: API_KEY, tenant: TENANT }] });
+  const apiKeys = [
+    { key: API_KEY, tenant: TENANT, frontEnd: true },
+    { key: LIMITED_KEY, tenant: TENANT, models: ["approval-tasks-on-echo"] },
+  ];
+  server = await startServer({ registry, checkpointer, runs, apiKeys });
   client = new OpenAI({ baseURL: server.url, apiKey: API_KEY, maxRetries: 0 });
 });
 afterAll(async () => {
@@ -456,6 +462,19 @@ describe("tasks sent elsewhere by the model's settings", () => {
     const completion = await response.json();
     expect(completion.choices[0].message.content).toMatch(/^You said: ### Task:\nGenerate a concise title/);
     expect(await threadIds()).not.toContain(scoped("chat-tasks-on-echo"));
+  });
+
+  it("but never a model the caller's key may not use: the task is answered as by default, without a run", async () => {
+    const runsBefore = runsStarted;
+    const response = await fetch(`${server.url}/chat/completions`, {
+      method: "POST",
+      headers: connectionHeaders({ apiKey: LIMITED_KEY, forward: true }, "chat-tasks-limited", "title_generation"),
+      body: JSON.stringify(taskBody("approval-tasks-on-echo", "title_generation", newChat)),
+    });
+    const content = (await response.json()).choices[0].message.content as string;
+    expect(content).not.toMatch(/^You said/);
+    expect(JSON.parse(content)).toHaveProperty("title");
+    expect(runsStarted).toBe(runsBefore);
   });
 });
 

@@ -312,25 +312,25 @@ describe("the client's tools", () => {
 });
 
 describe("failing graphs", () => {
-  it("answers a graph that fails before any output with a 500 naming the model, without its stack", async () => {
+  it("answers a graph that fails before any output with a 500 naming the model and the request id, not the error, which the log gets", async () => {
     serverErrors.length = 0;
     for (const stream of [false, true]) {
       const error = await server.client.chat.completions.create({ model: "fails-at-once", messages: user("hi"), stream }).catch((e) => e);
       expect(error).toMatchObject({ status: 500, type: "server_error", code: "graph_error" });
-      expect(error.message).toContain("'fails-at-once'");
-      expect(error.message).toContain("database unreachable");
-      expect(error.message).not.toMatch(/\bat .*\.ts:\d+/);
+      expect(error.message).toMatch(/The graph behind model 'fails-at-once' failed \(request id [\w-]+\); the server's log has the error\.$/);
+      expect(error.message).toContain(error.requestID);
+      expect(error.message).not.toContain("database unreachable");
     }
     expect(serverErrors).toHaveLength(2);
     expect((serverErrors[0]!.cause as Error).stack).toContain("graphs.ts");
   });
 
   it("makes ChatOpenAI and the AI SDK raise the same failure", async () => {
-    await expect(chatOpenAI("fails-at-once").invoke("hi")).rejects.toThrow(/database unreachable/);
-    await expect((async () => collect(await chatOpenAI("fails-at-once").stream("hi")))()).rejects.toThrow(/database unreachable/);
+    await expect(chatOpenAI("fails-at-once").invoke("hi")).rejects.toThrow(/'fails-at-once' failed \(request id/);
+    await expect((async () => collect(await chatOpenAI("fails-at-once").stream("hi")))()).rejects.toThrow(/'fails-at-once' failed \(request id/);
     await expect(generateText({ model: aiSdk("fails-at-once"), prompt: "hi", maxRetries: 0 })).rejects.toMatchObject({
       statusCode: 500,
-      message: expect.stringContaining("database unreachable"),
+      message: expect.stringContaining("'fails-at-once' failed (request id"),
     });
   });
 
@@ -343,15 +343,16 @@ describe("failing graphs", () => {
     })().catch((e) => e);
     expect(seen.join("")).toBe("A partial answer that");
     expect(failure).toMatchObject({ type: "server_error", code: "graph_error" });
-    expect(failure.message).toContain("disk full");
+    expect(failure.message).toMatch(/^The graph behind model 'fails-midway' failed \(request id [\w-]+\)/);
+    expect((serverErrors[0]!.cause as Error).message).toContain("disk full");
 
-    await expect((async () => collect(await chatOpenAI("fails-midway").stream("hi")))()).rejects.toThrow(/disk full/);
+    await expect((async () => collect(await chatOpenAI("fails-midway").stream("hi")))()).rejects.toThrow(/'fails-midway' failed \(request id/);
 
     const errors: unknown[] = [];
     const aiStream = streamText({ model: aiSdk("fails-midway"), prompt: "hi", onError: ({ error }) => void errors.push(error) });
     const parts = await collect(aiStream.fullStream);
     expect(parts.some((part) => part.type === "error")).toBe(true);
-    expect(String((errors[0] as Error)?.message ?? errors[0])).toContain("disk full");
+    expect(String((errors[0] as Error)?.message ?? errors[0])).toContain("'fails-midway' failed (request id");
     expect(serverErrors.length).toBe(3);
   });
 });

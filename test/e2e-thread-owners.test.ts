@@ -125,7 +125,8 @@ describe("threads scoped by the user a trusted front end forwards", () => {
   let server: Awaited<ReturnType<typeof startServer>>;
 
   beforeAll(async () => {
-    server = await startServer({ registry: await createRegistry({ counter: counter() }), apiKeys: [{ key: "sk-webui" }], scopeThreadsByUser: true });
+    const apiKeys = [{ key: "sk-webui", tenant: "acme", frontEnd: true }, { key: "sk-script", tenant: "acme" }];
+    server = await startServer({ registry: await createRegistry({ counter: counter() }), apiKeys, scopeThreadsByUser: true });
   });
   afterAll(() => server.close());
 
@@ -136,6 +137,15 @@ describe("threads scoped by the user a trusted front end forwards", () => {
     expect(await say(webui, "ada's", as("ada"))).toBe("I hold 2 messages; you said: ada's.");
     expect(await say(webui, "grace's", as("grace"))).toBe("I hold 2 messages; you said: grace's.");
     expect(await say(webui, "ada again", as("ada"))).toBe("I hold 4 messages; you said: ada's, ada again.");
+  });
+
+  it("ignores the user a key that is not a front end's names: its threads are its tenant's", async () => {
+    const webui = clientOf(server, "sk-webui");
+    const script = clientOf(server, "sk-script");
+    const thread = `chat-${randomUUID()}`;
+    expect(await say(webui, "ada's", { "X-Thread-Id": thread, "X-OpenWebUI-User-Id": "ada" })).toBe("I hold 2 messages; you said: ada's.");
+    expect(await say(script, "as ada", { "X-Thread-Id": thread, "X-OpenWebUI-User-Id": "ada" })).toBe("I hold 2 messages; you said: as ada.");
+    expect(await say(script, "as grace", { "X-Thread-Id": thread, "X-OpenWebUI-User-Id": "grace" })).toBe("I hold 4 messages; you said: as ada, as grace.");
   });
 });
 

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import type OpenAI from "openai";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { SLOW_ANSWER } from "./fixtures/slow.js";
+import { contentOf, streamRaw } from "./helpers.js";
 import { killServerProcesses, startServerProcess, type ServerProcess } from "./server-process.js";
 
 type Message = OpenAI.ChatCompletionMessageParam;
@@ -55,31 +56,55 @@ describe("a SQLite-backed server killed mid-turn", () => {
 });
 
 describe("npm start", () => {
+  // dist/ is fresh: test/global-setup.ts built it (prestart would only build it again).
+  const npmStart = ["npm", "start", "--ignore-scripts", "--"];
+  const slowServer = (command?: string[]) => startServerProcess(["--config", "test/fixtures/slow.config.json", "--log-level", "warn"], command && { command });
+
   it("is the server: SIGTERM sent to npm drains the stream in flight to [DONE], and npm exits 0", async () => {
-    // dist/ is fresh: test/global-setup.ts built it (prestart would only build it again).
-    const npmStart = ["npm", "start", "--ignore-scripts", "--"];
-    const server = await startServerProcess(["--config", "test/fixtures/slow.config.json", "--log-level", "warn"], { command: npmStart });
-    const response = await fetch(`${server.url}/chat/completions`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ model: "slow", messages: [{ role: "user", content: "hi" }], stream: true }),
-    });
-    const decoder = new TextDecoder();
-    let body = "";
-    for await (const bytes of response.body!) {
-      if (body === "") server.child.kill("SIGTERM");
-      body += decoder.decode(bytes, { stream: true });
-    }
-    const content = body
-      .split("\n")
-      .filter((line) => line.startsWith("data: {"))
-      .map((line) => JSON.parse(line.slice("data: ".length)).choices[0]?.delta?.content ?? "")
-      .join("");
-    expect(content).toBe(SLOW_ANSWER);
+    const server = await slowServer(npmStart);
+    const body = await streamRaw(server.url, "slow", () => server.child.kill("SIGTERM"));
+    expect(contentOf(body)).toBe(SLOW_ANSWER);
     expect(body.trimEnd().endsWith("data: [DONE]")).toBe(true);
     expect(server.stderr()).toContain("SIGTERM: finishing the runs in flight");
     expect(await server.exited).toMatchObject({ code: 0, signal: null });
     // Nothing was left behind holding the port.
     await expect(fetch(`${server.url}/models`)).rejects.toThrow();
+  });
+
+  it("drains the stream in flight when SIGTERM reaches its whole process group, the server directly and again through npm", async () => {
+    const server = await slowServer(npmStart);
+    const body = await streamRaw(server.url, "slow", () => process.kill(-server.child.pid!, "SIGTERM"));
+    expect(contentOf(body)).toBe(SLOW_ANSWER);
+    expect(body.trimEnd().endsWith("data: [DONE]")).toBe(true);
+    expect(server.stderr().match(/finishing the runs in flight/g)).toHaveLength(1);
+    expect(await server.exited).toMatchObject({ code: 0 });
+  });
+
+  it("counts a signal repeated within half a second as the same delivery, as npm relays the group's, and drains", async () => {
+    const server = await slowServer();
+    const body = await streamRaw(server.url, "slow", () => {
+      server.child.kill("SIGTERM");
+      setTimeout(() => server.child.kill("SIGTERM"), 150);
+    });
+    expect(contentOf(body)).toBe(SLOW_ANSWER);
+    expect(body.trimEnd().endsWith("data: [DONE]")).toBe(true);
+    expect(await server.exited).toMatchObject({ code: 0, signal: null });
+  });
+
+  it("exits at once on a second Ctrl-C that comes after the first, cutting the stream", async () => {
+    const server = await slowServer();
+    let secondSent = 0;
+    const body = await streamRaw(server.url, "slow", () => {
+      server.child.kill("SIGINT");
+      setTimeout(() => {
+        secondSent = performance.now();
+        server.child.kill("SIGINT");
+      }, 600);
+    });
+    const { signal } = await server.exited;
+    expect(signal).toBe("SIGINT");
+    expect(performance.now() - secondSent).toBeLessThan(1000);
+    expect(body).not.toContain("[DONE]");
+    expect(contentOf(body).length).toBeLessThan(SLOW_ANSWER.length);
   });
 });

@@ -136,3 +136,36 @@ export function docBlocks(page: string, language: string): string[] {
   const fence = new RegExp("```" + language + "\\n([\\s\\S]*?)```", "g");
   return [...readFileSync(page, "utf8").matchAll(fence)].map((match) => match[1]!);
 }
+
+/**
+ * Streams a completion of `model` over raw fetch, calling `onFirstData` once the first bytes
+ * arrive; resolves with the SSE body however it ends (a server gone mid-stream cuts it short).
+ */
+export async function streamRaw(url: string, model: string, onFirstData: () => void): Promise<string> {
+  const response = await fetch(`${url}/chat/completions`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ model, messages: [{ role: "user", content: "hi" }], stream: true }),
+  });
+  if (response.status !== 200) throw new Error(`${response.status}: ${await response.text()}`);
+  const decoder = new TextDecoder();
+  let body = "";
+  try {
+    for await (const bytes of response.body!) {
+      if (body === "") onFirstData();
+      body += decoder.decode(bytes, { stream: true });
+    }
+  } catch {
+    // The server went away mid-stream: the body so far is the answer.
+  }
+  return body;
+}
+
+/** The text a chat completions SSE body carries. */
+export function contentOf(body: string): string {
+  return body
+    .split("\n")
+    .filter((line) => line.startsWith("data: {"))
+    .map((line) => JSON.parse(line.slice("data: ".length)).choices?.[0]?.delta?.content ?? "")
+    .join("");
+}

@@ -24,7 +24,7 @@ describe("cost limits", () => {
     expect(() => refuseThreadGrowth(held, [new HumanMessage("3"), new HumanMessage("4"), new HumanMessage("5")], limits)).toThrow(
       /would hold 5 messages, over this server's limit of 4/,
     );
-    expect(() => refuseThreadGrowth([], [new HumanMessage("x".repeat(101))], limits)).toThrow(/limit of 0\.0 MB/);
+    expect(() => refuseThreadGrowth([], [new HumanMessage("x".repeat(101))], limits)).toThrow(/would hold 1\d\d bytes of messages, over this server.s limit of 100 bytes per conversation/);
     const call = new AIMessage({ content: "", tool_calls: [{ id: "c", name: "search", args: { q: "x".repeat(100) } }] });
     expect(() => refuseThreadGrowth([call], [], limits)).toThrow(/over this server's limit/);
   });

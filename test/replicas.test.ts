@@ -54,6 +54,17 @@ describe("replicas sharing one PostgreSQL database", () => {
     return rows[0].held > 0;
   }
 
+  /** Ends the database connection that holds the thread's lock, as a failover or a network cut would. */
+  async function killLockConnection(threadId: string): Promise<void> {
+    const { rowCount } = await db!.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_locks
+       WHERE locktype = 'advisory' AND granted AND objsubid = 1
+         AND ((classid::bigint << 32) | objid::bigint) = hashtextextended('langgraph-openai:thread:' || $1, 0)`,
+      [threadId],
+    );
+    expect(rowCount).toBe(1);
+  }
+
   async function until(condition: () => Promise<boolean>): Promise<void> {
     while (!(await condition())) await sleep(20);
   }
@@ -95,6 +106,27 @@ describe("replicas sharing one PostgreSQL database", () => {
     await until(async () => !(await threadLocked(threadId)));
     expect(parse(await say(b, "after", threadId)).said.at(-1)).toBe("after");
     await stopProcess(b, "SIGTERM");
+  });
+
+  it("stop a run whose thread lock's connection fails with 503, keeping no answer of it, while another replica's turn goes on", async (context) => {
+    await skipWithoutPostgres(context);
+    const [a, b] = await Promise.all([startReplica(), startReplica()]);
+    const threadId = `lock-lost-${randomUUID()}`;
+    expect(parse(await say(a, "first", threadId)).count).toBe(2);
+    const slow = say(a, "slow", threadId).catch((error: unknown) => error);
+    await until(() => threadLocked(threadId));
+    await sleep(300);
+    await killLockConnection(threadId);
+
+    const after = parse(await say(b, "after", threadId));
+    const lost = await slow;
+    expect(lost).toBeInstanceOf(APIError);
+    expect(lost).toMatchObject({ status: 503, code: "thread_lock_lost" });
+    // A's question stays, as a failed run's does; its answer never lands, before or after B's turn.
+    expect(after).toEqual({ count: 5, said: ["first", "slow", "after"] });
+    await sleep(3000);
+    expect(parse(await say(a, "final", threadId))).toEqual({ count: 7, said: ["first", "slow", "after", "final"] });
+    await Promise.all([stopProcess(a, "SIGTERM"), stopProcess(b, "SIGTERM")]);
   });
 
   it("tell a request still waiting for a thread another replica holds that the server is stopping, at once, not at the deadline", async (context) => {

@@ -1,6 +1,9 @@
+import { AIMessage, HumanMessage } from "@langchain/core/messages";
+import { MemorySaver, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
 import { describe, expect, it } from "vitest";
 import { iterateUntilAborted, untilAborted } from "../src/abortable.js";
-import { ClientClosedError, RunTimeoutError } from "../src/errors.js";
+import { ClientClosedError, RunTimeoutError, ThreadLockLostError } from "../src/errors.js";
+import { fencedSaver } from "../src/threads/lock-fence.js";
 import { ThreadLocks } from "../src/threads/locks.js";
 
 const never = new AbortController().signal;
@@ -91,5 +94,21 @@ describe("waiting until aborted", () => {
     })();
     await expect(iteration).rejects.toBeInstanceOf(ClientClosedError);
     expect(seen).toEqual([1]);
+  });
+});
+
+describe("a checkpointer fenced by a lock that can be lost", () => {
+  it("writes while the lock is held, and refuses every write with the loss's reason once it is lost", async () => {
+    const saver = new MemorySaver();
+    const lost = new AbortController();
+    const fenced = fencedSaver(saver, lost.signal);
+    const graph = new StateGraph(MessagesAnnotation).addNode("answer", () => ({ messages: [new AIMessage("ok")] })).addEdge(START, "answer").compile();
+    const thread = { configurable: { thread_id: "t", __pregel_checkpointer: fenced } };
+    await graph.invoke({ messages: [new HumanMessage("one")] }, thread);
+    const written = (await saver.getTuple({ configurable: { thread_id: "t" } }))!.checkpoint.id;
+
+    lost.abort(new ThreadLockLostError());
+    await expect(graph.invoke({ messages: [new HumanMessage("two")] }, thread)).rejects.toBeInstanceOf(ThreadLockLostError);
+    expect((await saver.getTuple({ configurable: { thread_id: "t" } }))!.checkpoint.id).toBe(written);
   });
 });

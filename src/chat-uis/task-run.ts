@@ -4,11 +4,13 @@
  * without running the graph, taking a run slot or touching the chat's thread or its lock
  * (a title asked while the answer streams must not hold the answer up, nor answer a
  * pending interrupt, nor leave a thread behind). The model's `tasks` setting (or
- * `open_webui.tasks`) may send them to its graph, or another model's, on no thread.
+ * `open_webui.tasks`) may send them to its graph, or another model's, on no thread: only one
+ * the caller's key may use; otherwise the task is answered as by default.
  */
 import type { BaseMessage } from "@langchain/core/messages";
 import type { Context } from "hono";
 import { randomUUID } from "node:crypto";
+import { canUseModel } from "../middleware/auth.js";
 import type { ModelEntry, Registry } from "../registry.js";
 import { modelGraph, startRequestRun, type RequestRun, type RequestRunDeps } from "../request-run.js";
 import { noUsage, type RunEvent } from "../run/events.js";
@@ -81,7 +83,8 @@ export async function startTaskRun(c: Context, registry: Registry, deps: Request
   const task = recognize(c, input);
   if (!task) return undefined;
   const { settings } = input.entry;
-  const setting = settings.tasks ?? settings.open_webui?.tasks ?? "answer";
+  const configured = settings.tasks ?? settings.open_webui?.tasks ?? "answer";
+  const setting = typeof configured === "object" && !canUseModel(c, configured.model) ? "answer" : configured;
   const text = setting === "answer" ? await answerWithoutModel(c, deps, input, task) : undefined;
   if (text !== undefined) {
     const noop = () => {};

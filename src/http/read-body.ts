@@ -1,8 +1,10 @@
 /**
  * The request body as JSON, read strictly: a body that is not UTF-8, not JSON, or
- * declared as something else gets OpenAI's 400 (or 415), never a 500; a client that
- * leaves before it has sent the whole body gets 499.
+ * declared as something else gets OpenAI's 400 (or 415), never a 500; so does a body
+ * Node's HTTP parser refuses (a broken chunked encoding); a client that leaves before
+ * it has sent the whole body gets 499.
  */
+import type { HttpBindings } from "@hono/node-server";
 import type { Context } from "hono";
 import { ApiError, ClientClosedError, InvalidRequestError, UnsupportedMediaTypeError } from "../errors.js";
 
@@ -29,11 +31,24 @@ function exceedsDepth(text: string, limit: number): boolean {
 }
 
 /**
- * Why reading a body failed: a body limit's own error, or else a connection that broke
- * mid-upload (Node's `aborted`), which only a client that left can cause.
+ * The code of the error Node's HTTP parser refused the body with (`HPE_INVALID_CHUNK_SIZE`):
+ * it destroys the socket with it, answers 400 itself, and the body's stream only says
+ * `aborted`. Its end before the body's (`HPE_INVALID_EOF_STATE`) is a client that left.
  */
-export function bodyReadError(error: unknown): ApiError {
-  return error instanceof ApiError ? error : new ClientClosedError();
+function parserError(c: Context): string | undefined {
+  const socket = (c.env as Partial<HttpBindings> | undefined)?.incoming?.socket;
+  const code = (socket?.errored as NodeJS.ErrnoException | null | undefined)?.code;
+  return code?.startsWith("HPE_") && code !== "HPE_INVALID_EOF_STATE" ? code : undefined;
+}
+
+/**
+ * Why reading a body failed: a body limit's own error, a body Node's HTTP parser refused,
+ * or else a connection that broke mid-upload (Node's `aborted`), which only a client that left can cause.
+ */
+export function bodyReadError(c: Context, error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  const refused = parserError(c);
+  return refused ? new InvalidRequestError(`The request body is malformed (${refused}).`, null, "malformed_body") : new ClientClosedError();
 }
 
 export async function readJsonBody(c: Context): Promise<unknown> {
@@ -45,7 +60,7 @@ export async function readJsonBody(c: Context): Promise<unknown> {
   try {
     bytes = await c.req.arrayBuffer();
   } catch (error) {
-    throw bodyReadError(error);
+    throw bodyReadError(c, error);
   }
   let text: string;
   try {

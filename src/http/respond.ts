@@ -4,7 +4,19 @@
  * the protocol folds the same items into one JSON body.
  */
 import type { Context } from "hono";
-import { ClientClosedError, toApiError, type ApiError } from "../errors.js";
+import { clientError, ClientClosedError, toApiError, type ApiError } from "../errors.js";
+
+declare module "hono" {
+  interface ContextVariableMap {
+    /** The operator's `--show-graph-errors`: clients get a graph's error text. */
+    showGraphErrors: boolean | undefined;
+  }
+}
+
+/** `error` as the request's client may see it (see `clientError`). */
+export function forClient(c: Context, error: ApiError): ApiError {
+  return clientError(error, c.get("requestId"), c.get("showGraphErrors") === true);
+}
 
 export interface RespondOptions {
   /** Runs once the answer is complete, failed, or abandoned by the client. */
@@ -56,7 +68,7 @@ export async function respondStream<Item>(
   const report = (error: unknown): ApiError => {
     const apiError = toApiError(error);
     if (apiError.status >= 500) options.onServerError?.(apiError, apiError.cause ?? error);
-    return apiError;
+    return forClient(c, apiError);
   };
   const errorEvent = (error: unknown): string => {
     const apiError = report(error);

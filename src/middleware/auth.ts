@@ -14,6 +14,11 @@ export interface ApiKey {
   models?: string[];
   /** Whose threads the key's requests use (see `threads/owner.ts`); a name of its own for the key when absent. */
   tenant?: string;
+  /**
+   * A front end the operator trusts (Open WebUI's connection, say) to name its own users,
+   * in `X-OpenWebUI-User-Id` or the body's `user`; within the key's tenant only (see `run/server-info.ts`).
+   */
+  frontEnd?: boolean;
 }
 
 declare module "hono" {
@@ -22,6 +27,8 @@ declare module "hono" {
     allowedModels: ReadonlySet<string> | undefined;
     /** The tenant of the caller's key; undefined when the server needs no key. */
     tenant: string | undefined;
+    /** Whether the caller's key is a front end's, trusted to name its users. */
+    frontEnd: boolean | undefined;
   }
 }
 
@@ -62,10 +69,11 @@ const digest = (text: string) => createHash("sha256").update(text).digest();
 
 export function apiKeyAuth(keys: ApiKey[], options: { public: string[] }): MiddlewareHandler {
   // A key without a tenant is one of its own, named by its hash (the key itself must never reach a log or a database).
-  const known = keys.map(({ key, models, tenant }) => ({
+  const known = keys.map(({ key, models, tenant, frontEnd }) => ({
     hash: digest(key),
     models: models && new Set(models),
     tenant: tenant ?? `key-${digest(key).toString("hex").slice(0, 16)}`,
+    frontEnd: frontEnd === true,
   }));
   const publicPaths = new Set(options.public);
   return async (c, next) => {
@@ -87,6 +95,7 @@ export function apiKeyAuth(keys: ApiKey[], options: { public: string[] }): Middl
     if (!found) throw new AuthenticationError();
     c.set("allowedModels", found.models);
     c.set("tenant", found.tenant);
+    c.set("frontEnd", found.frontEnd);
     return next();
   };
 }
@@ -95,4 +104,12 @@ export function apiKeyAuth(keys: ApiKey[], options: { public: string[] }): Middl
 export function canUseModel(c: Context, model: string): boolean {
   const allowed = c.get("allowedModels");
   return allowed === undefined || allowed.has(model);
+}
+
+/**
+ * Whether the request may name the user it acts for: a front end's key may, within its
+ * tenant; so may anyone on a server that needs no key, where nothing is authenticated.
+ */
+export function mayNameUser(c: Context): boolean {
+  return c.get("tenant") === undefined || c.get("frontEnd") === true;
 }

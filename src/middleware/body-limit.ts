@@ -13,27 +13,27 @@
  * wraps every body in a stream first: ~5% of the CPU of a one-node request). A chunked
  * body has no length to trust: it is counted as it arrives.
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { PayloadTooLargeError } from "../errors.js";
 import { bodyReadError } from "../http/read-body.js";
 
 /** The most a request may send in all before its 413 comes with a closed connection rather than after its body. */
 const DRAIN_LIMIT = 64 * 1024 * 1024;
 
-/** The next piece of the upload; a connection that breaks before the body's end is a client that left (499). */
-async function nextPiece(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<ReadableStreamReadResult<Uint8Array>> {
+/** The next piece of the upload; a connection that breaks before the body's end is a client that left (499), or a malformed body (400). */
+async function nextPiece(c: Context, reader: ReadableStreamDefaultReader<Uint8Array>): Promise<ReadableStreamReadResult<Uint8Array>> {
   try {
     return await reader.read();
   } catch (error) {
-    throw bodyReadError(error);
+    throw bodyReadError(c, error);
   }
 }
 
 /** Reads and drops the rest of `reader`'s stream, up to `budget` more bytes. */
-async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, budget: number): Promise<void> {
+async function drain(c: Context, reader: ReadableStreamDefaultReader<Uint8Array>, budget: number): Promise<void> {
   let read = 0;
   for (;;) {
-    const { done, value } = await nextPiece(reader);
+    const { done, value } = await nextPiece(c, reader);
     if (done) return;
     read += value.byteLength;
     if (read > budget) {
@@ -52,7 +52,7 @@ export function bodyLimit(maxSize: number): MiddlewareHandler {
       const size = Number(declared);
       if (size <= maxSize) return next();
       const body = c.req.raw.body;
-      if (size <= drainLimit && body) await drain(body.getReader(), drainLimit);
+      if (size <= drainLimit && body) await drain(c, body.getReader(), drainLimit);
       throw new PayloadTooLargeError(maxSize);
     }
     const body = c.req.raw.body;
@@ -61,11 +61,11 @@ export function bodyLimit(maxSize: number): MiddlewareHandler {
     const chunks: Uint8Array[] = [];
     let size = 0;
     for (;;) {
-      const { done, value } = await nextPiece(reader);
+      const { done, value } = await nextPiece(c, reader);
       if (done) break;
       size += value.byteLength;
       if (size > maxSize) {
-        await drain(reader, drainLimit - size);
+        await drain(c, reader, drainLimit - size);
         throw new PayloadTooLargeError(maxSize);
       }
       chunks.push(value);

@@ -70,7 +70,8 @@ export function requestLog(logger: Logger, options: RequestLogOptions = {}): Mid
       const summary = summarize(c, startedAt, status);
       options.onSummary?.(summary);
       const failed = status >= 500 || (summary.errorCode !== undefined && status < 400 && summary.errorCode !== "client_closed");
-      const level = failed ? "error" : quiet.has(summary.path) && status < 400 ? "debug" : "info";
+      // A 503 declines for now (stopping, the database away): a warning, as the client may retry.
+      const level = status === 503 ? "warn" : failed ? "error" : quiet.has(summary.path) && status < 400 ? "debug" : "info";
       logger[level](summary, `${summary.method} ${summary.path} ${status}`);
     };
     const run = c.get("run");

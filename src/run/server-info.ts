@@ -6,13 +6,26 @@
  * `runtime.serverInfo` (`assistantId`, `graphId`, `user`) from those, which we also set
  * for graphs whose LangGraph copy would not.
  *
- * The user is the one a front end forwards (Open WebUI's `X-OpenWebUI-User-*` headers),
- * else the request's `user`, else the API key's tenant. A client may claim any of the
- * first two: a graph that keeps data per user trusts them only behind such a front end,
- * and with several tenants namespaces by `tenant` too.
+ * Who the user is comes from the API key, never from what a request claims alone:
+ * - a key's requests act as its tenant (`identity` is the tenant's name);
+ * - a front end's key (`--front-end-key`) may name its user, in Open WebUI's
+ *   `X-OpenWebUI-User-*` headers or the body's `user`, within its tenant only: `identity`
+ *   is `TENANT:USER` (a tenant's name holds no `:`, so no user can be named as a tenant);
+ * - another key's claim is kept as `claimed_user`, marked unauthenticated, for a graph to
+ *   show but never to key data by;
+ * - with no keys nothing is authenticated, and the claimed user is the identity as it is.
  */
 import type { ModelEntry } from "../registry.js";
 import { OPEN_WEBUI_USER_ID_HEADER } from "../threads/owner.js";
+
+/** What a caller says of its user: Open WebUI's forwarded profile, or the body's `user`. */
+export interface ClaimedUser {
+  identity: string;
+  is_authenticated: false;
+  display_name?: string;
+  email?: string;
+  role?: string;
+}
 
 /** LangGraph's auth user (`BaseUser`): `identity` and `is_authenticated`, `display_name`, `permissions`, and what else we know. */
 export interface RunUser {
@@ -23,6 +36,10 @@ export interface RunUser {
   role?: string;
   /** The API key's tenant, when the server needs a key. */
   tenant?: string;
+  /** The user a front end's key names, within `tenant` (`identity` is `TENANT:USER`). */
+  user?: string;
+  /** What a key that is not a front end's claimed: a hint, never the identity. */
+  claimed_user?: ClaimedUser;
   permissions: string[];
 }
 
@@ -30,7 +47,10 @@ export interface CallerSources {
   header: (name: string) => string | undefined;
   /** The request body's `user`. */
   requestUser?: string | null;
+  /** The API key's tenant; undefined when the server needs no key. */
   tenant?: string;
+  /** Whether the key is a front end's, trusted to name its users within its tenant. */
+  frontEnd?: boolean;
 }
 
 /** Open WebUI sends the user's name URL-encoded (its names may hold any character). */
@@ -43,14 +63,24 @@ function decoded(value: string | undefined): string | undefined {
   }
 }
 
-export function runUser({ header, requestUser, tenant }: CallerSources): RunUser | undefined {
-  const identity = header(OPEN_WEBUI_USER_ID_HEADER)?.trim() || requestUser?.trim() || tenant;
+function claimedUser({ header, requestUser }: CallerSources): ClaimedUser | undefined {
+  const identity = header(OPEN_WEBUI_USER_ID_HEADER)?.trim() || requestUser?.trim();
   if (!identity) return undefined;
-  const user: RunUser = { identity, is_authenticated: tenant !== undefined, permissions: [] };
   const displayName = decoded(header("x-openwebui-user-name"));
   const email = header("x-openwebui-user-email");
   const role = header("x-openwebui-user-role");
-  return { ...user, ...(displayName && { display_name: displayName }), ...(email && { email }), ...(role && { role }), ...(tenant && { tenant }) };
+  return { identity, is_authenticated: false, ...(displayName && { display_name: displayName }), ...(email && { email }), ...(role && { role }) };
+}
+
+export function runUser(sources: CallerSources): RunUser | undefined {
+  const { tenant, frontEnd } = sources;
+  const claimed = claimedUser(sources);
+  if (tenant === undefined) return claimed && { ...claimed, permissions: [] };
+  const authenticated = { is_authenticated: true, tenant, permissions: [] };
+  if (!claimed) return { identity: tenant, ...authenticated };
+  if (!frontEnd) return { identity: tenant, ...authenticated, claimed_user: claimed };
+  const { identity: user, is_authenticated: _claimed, ...profile } = claimed;
+  return { identity: `${tenant}:${user}`, ...profile, ...authenticated, user };
 }
 
 /**

@@ -7,15 +7,21 @@
  * (`pg-thread-locks.ts`), behind the same interface.
  */
 
+/**
+ * Hands the thread on (calling it again does nothing). A lock that can be lost while held
+ * (a database's, whose connection may fail) says so with `lost`, which aborts with the
+ * reason: another run may hold the thread from then on, so the holder writes no more.
+ */
+export type ThreadRelease = (() => void) & { readonly lost?: AbortSignal };
+
 /** What a request's thread session needs of a lock: this process's, or one shared by replicas. */
 export interface ThreadLocker {
   /**
-   * Resolves once the thread is the caller's, with the function that hands it on (calling
-   * it again does nothing); rejects with the signal's reason if the signal aborts first,
-   * leaving the queue as if the caller never came. `onWait` is called at once when an
-   * earlier run holds the thread.
+   * Resolves once the thread is the caller's, with the function that hands it on;
+   * rejects with the signal's reason if the signal aborts first, leaving the queue as if
+   * the caller never came. `onWait` is called at once when an earlier run holds the thread.
    */
-  acquire(threadId: string, signal: AbortSignal, onWait?: () => void): Promise<() => void>;
+  acquire(threadId: string, signal: AbortSignal, onWait?: () => void): Promise<ThreadRelease>;
 }
 
 /** Locks in this process. */

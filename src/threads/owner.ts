@@ -1,8 +1,8 @@
 /**
  * Whose a thread is. With API keys set, a thread id a client names is the id of a thread
  * of the caller's tenant: the name an operator gives a group of keys (`KEY@TENANT`), or
- * the key's own when it has none. With `scopeThreadsByUser`, also of the user a trusted
- * front end forwards (Open WebUI's `X-OpenWebUI-User-Id`). Another owner naming the same
+ * the key's own when it has none. With `scopeThreadsByUser`, also of the user a front
+ * end's key forwards (Open WebUI's `X-OpenWebUI-User-Id`); another key's header is ignored. Another owner naming the same
  * id gets a thread of its own, never the other's. Without keys (and without user scoping)
  * a thread id is the LangGraph thread's id as is.
  *
@@ -11,6 +11,7 @@
  * applies `scopeThreadId(threadOwner(c), id)` the same way.
  */
 import type { Context, MiddlewareHandler } from "hono";
+import { mayNameUser } from "../middleware/auth.js";
 
 declare module "hono" {
   interface ContextVariableMap {
@@ -29,7 +30,7 @@ export interface ThreadOwnerOptions {
 /** After the API key check: notes whose threads the request names. */
 export function threadOwnerMiddleware(options: ThreadOwnerOptions): MiddlewareHandler {
   return async (c, next) => {
-    const user = options.scopeThreadsByUser ? c.req.header(OPEN_WEBUI_USER_ID_HEADER)?.trim() || undefined : undefined;
+    const user = options.scopeThreadsByUser && mayNameUser(c) ? c.req.header(OPEN_WEBUI_USER_ID_HEADER)?.trim() || undefined : undefined;
     c.set("threadOwner", ownerName(c.get("tenant"), user));
     return next();
   };

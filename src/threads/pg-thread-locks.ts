@@ -6,13 +6,15 @@
  * holds at most one connection per replica. A lock not had within the bound is a 409;
  * a request whose signal aborts first (its client left, its run timed out) stops
  * waiting, and a connection left waiting in the database is closed, which cancels it.
+ * A held lock whose connection fails is lost (Postgres released it): the release's
+ * `lost` signal aborts, and the run stops before it writes the thread again (`session.ts`).
  */
 import type { PoolClient } from "pg";
 import type { Logger } from "pino";
 import { followingController, untilAborted } from "../abortable.js";
-import { ThreadBusyError } from "../errors.js";
+import { ThreadBusyError, ThreadLockLostError } from "../errors.js";
 import { DEFAULT_DATABASE_TIMEOUT_SECONDS, openPool, toDatabaseError, worthAnotherTry } from "../postgres.js";
-import { ThreadLocks, type ThreadLocker } from "./locks.js";
+import { ThreadLocks, type ThreadLocker, type ThreadRelease } from "./locks.js";
 
 export interface PgThreadLocks extends ThreadLocker {
   /** Ends the pool; locks still held are released with their connections. */
@@ -115,9 +117,18 @@ export async function openPgThreadLocks(url: string, options: PgThreadLocksOptio
       const held = client;
       const handOn = releaseLocal;
       let released = false;
-      return () => {
+      // Postgres dropped the lock with the connection: another replica may take the thread now.
+      const lost = new AbortController();
+      const onLost = () => {
+        options.logger.warn({ threadId }, "a thread lock's database connection failed: its run is stopped");
+        lost.abort(new ThreadLockLostError());
+      };
+      held.once("error", onLost).once("end", onLost);
+      const release = () => {
         if (released) return;
         released = true;
+        // The connection goes back to the pool (or is closed), where its failures are no longer this run's.
+        held.off("error", onLost).off("end", onLost);
         void held
           .query(`SELECT pg_advisory_unlock(${LOCK_KEY_SQL})`, [threadId])
           .then(
@@ -130,6 +141,7 @@ export async function openPgThreadLocks(url: string, options: PgThreadLocksOptio
             handOn();
           });
       };
+      return Object.assign(release, { lost: lost.signal }) satisfies ThreadRelease;
     },
     close: () => pool.end(),
   };

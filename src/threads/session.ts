@@ -17,6 +17,7 @@ import type { Interrupt, RunEvent } from "../run/events.js";
 import type { CompiledGraph } from "../registry.js";
 import { conversationKey, resumableKey } from "./conversation-key.js";
 import { copyThread } from "./copy-thread.js";
+import { fencedSaver } from "./lock-fence.js";
 import type { ThreadLocker } from "./locks.js";
 import { pendingInterrupts, planContinuation, planThreadRun, type ThreadRunPlan } from "./plan.js";
 import { scratchSaver } from "./scratch-saver.js";
@@ -49,8 +50,10 @@ export type ThreadRequest =
 
 export interface ThreadSession {
   threadId: string;
-  /** The run's own checkpointer, in place of the graph's, for a thread nobody named. */
+  /** The run's own checkpointer, in place of the graph's: for a thread nobody named, or the thread's fenced by a lock that can be lost. */
   checkpointer?: BaseCheckpointSaver;
+  /** Aborts once the thread's lock is lost (see `ThreadRelease`): the run must stop. */
+  lost?: AbortSignal;
   /** Where the thread lives: `checkpointer` when set, else the graph's own or the server's. */
   saver: BaseCheckpointSaver;
   /** What the run gets: reads the thread (giving up when the request's signal aborts) and refuses one over the limits. */
@@ -112,7 +115,9 @@ async function lockedSession(
   plan: () => Promise<ThreadRunPlan>,
 ): Promise<ThreadSession> {
   const release = await options.locks.acquire(threadId, options.signal, options.onWait && (() => options.onWait!(threadId)));
-  return { threadId, saver, plan: () => loading(threadId, plan()), finish: async () => release() };
+  const { lost } = release;
+  const fenced = lost && { lost, checkpointer: fencedSaver(saver, lost) };
+  return { threadId, saver, ...fenced, plan: () => loading(threadId, plan()), finish: async () => release() };
 }
 
 /**

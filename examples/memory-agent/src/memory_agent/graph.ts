@@ -10,8 +10,8 @@ import { initializeTools } from "./tools.js";
 import { getStoreFromConfigOrThrow, loadChatModel } from "./utils.js";
 
 async function callModel(state: typeof MessagesAnnotation.State, config: LangGraphRunnableConfig): Promise<typeof MessagesAnnotation.Update> {
-  const { userId, model: modelName, systemPrompt } = ensureConfiguration(config);
-  const memories = await getStoreFromConfigOrThrow(config).search(["memories", userId], { limit: 10 });
+  const { namespace, model: modelName, systemPrompt } = ensureConfiguration(config);
+  const memories = await getStoreFromConfigOrThrow(config).search(namespace, { limit: 10 });
   const remembered = memories.map((memory) => `- ${memory.value.content}`).join("\n");
   const system = systemPrompt
     .replace("{user_info}", remembered ? `\n<memories>\n${remembered}\n</memories>` : "")

@@ -9,9 +9,9 @@ import { getStoreFromConfigOrThrow } from "./utils.js";
 export function initializeTools(config: LangGraphRunnableConfig) {
   const upsertMemory = tool(
     async ({ content, context, memoryId }) => {
-      const { userId } = ensureConfiguration(config);
+      const { namespace } = ensureConfiguration(config);
       const id = memoryId ?? randomUUID();
-      await getStoreFromConfigOrThrow(config).put(["memories", userId], id, { content, context });
+      await getStoreFromConfigOrThrow(config).put(namespace, id, { content, context });
       return `Stored memory ${id}`;
     },
     {

@@ -20,8 +20,11 @@ import { chatCompletions } from "./protocols/chat-completions/route.js";
 import { responseIds } from "./protocols/responses/response-id.js";
 import { responseSecret } from "./protocols/responses/response-secret.js";
 import { createResponse, deleteStoredResponse, retrieveResponse } from "./protocols/responses/route.js";
+import { playground } from "./playground/route.js";
+import { graphRoute } from "./routes/graph.js";
 import { metricsRoute } from "./routes/metrics.js";
 import { modelRoutes } from "./routes/models.js";
+import { threadStateRoute } from "./routes/thread-state.js";
 import { RunTracker, type RunTrackerOptions } from "./run-tracker.js";
 import { ThreadLocks, type ThreadLocker } from "./threads/locks.js";
 import { threadOwnerMiddleware } from "./threads/owner.js";
@@ -53,6 +56,8 @@ export interface AppOptions extends RunTrackerOptions, Partial<CostLimits> {
   logger?: Logger;
   /** Serve Prometheus metrics at `GET /metrics` (default true). */
   metrics?: boolean;
+  /** Serve the playground page at `GET /` to browsers (default true). */
+  playground?: boolean;
   /** Add the Node process's own metrics (CPU, memory, event loop) to `/metrics`. */
   processMetrics?: boolean;
   /** The runs in flight; pass one to drain them on a graceful stop (`serve()` does). */
@@ -102,12 +107,16 @@ export function createApp(registry: Registry, options: AppOptions = {}): Hono {
   // thread headers, Open WebUI's `X-OpenWebUI-*` and the openai SDK's `X-Stainless-*`.
   app.use(cors({ origin: options.corsOrigins?.length ? options.corsOrigins : "*", exposeHeaders: EXPOSED_HEADERS }));
   app.use(requestLog(logger, { onSummary: metrics?.recordRequest, quietPaths: ["/health", "/metrics"] }));
+  // Before the key check: the page holds no data and asks for a key when the API needs one.
+  if (options.playground !== false) app.use(playground());
   if (options.apiKeys?.length) app.use(apiKeyAuth(options.apiKeys, { public: ["/health"] }));
   app.use(threadOwnerMiddleware({ scopeThreadsByUser: options.scopeThreadsByUser }));
 
   app.get("/health", (c) => c.json({ status: "ok" }));
   if (metrics) app.get("/metrics", metricsRoute(metrics.registry));
   app.route("/v1", modelRoutes(registry));
+  app.get("/graphs/:model{.+}", graphRoute(registry));
+  app.get("/threads/:thread/state", threadStateRoute(registry, checkpointer));
   const store = options.store === undefined ? new langgraph.InMemoryStore() : (options.store ?? undefined);
   const limits: CostLimits = {
     maxMessages: options.maxMessages ?? DEFAULT_COST_LIMITS.maxMessages,

@@ -61,6 +61,7 @@ Options:
       --db-timeout SECONDS       wait this long for the database (connecting, or one query), then
                                  answer 503 (default: ${DEFAULT_DATABASE_TIMEOUT_SECONDS}, also $LANGGRAPH_OPENAI_DB_TIMEOUT)
       --no-metrics               do not serve Prometheus metrics at /metrics
+      --no-playground            do not serve the playground page at /
   -v, --version                  print langgraph-openai's version
   -h, --help                     show this help
 `;
@@ -85,6 +86,7 @@ export interface CliOptions {
   logLevel: string;
   logFormat: LogFormat;
   metrics: boolean;
+  playground: boolean;
   checkpointer: string;
   responseSecret?: string;
   store: string;
@@ -137,6 +139,7 @@ const OPTIONS = {
   "log-level": { type: "string" },
   "log-format": { type: "string" },
   "no-metrics": { type: "boolean" },
+  "no-playground": { type: "boolean" },
   checkpointer: { type: "string" },
   "response-secret": { type: "string" },
   store: { type: "string" },
@@ -215,6 +218,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     logLevel,
     logFormat,
     metrics: !values["no-metrics"],
+    playground: !values["no-playground"],
     checkpointer,
     ...(responseSecret !== undefined && { responseSecret }),
     store,
@@ -278,6 +282,7 @@ export async function main(argv: string[]): Promise<void> {
       databaseTimeoutSeconds: options.dbTimeout,
       shutdownTimeout: options.shutdownTimeout,
       metrics: options.metrics,
+      playground: options.playground,
       checkpointerSpec: options.checkpointer,
       responseSecret: options.responseSecret,
       storeSpec: options.store,

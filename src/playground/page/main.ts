@@ -1,0 +1,225 @@
+/**
+ * The playground: pick a model, chat on a thread, answer its interrupts, watch its graph,
+ * read what the thread holds and copy the request as code.
+ */
+import { ApiCallError, getJson, storedKey } from "./api.js";
+import { chatCompletionsTransport } from "./chat-completions.js";
+import type { ChatEvent, ChatRequest, Transport, Usage } from "./chat-events.js";
+import { byId, el } from "./dom.js";
+import { GraphView, type GraphJson } from "./graph-view.js";
+import { snippet, type SnippetKind } from "./snippets.js";
+import { Transcript, type AnswerView } from "./transcript.js";
+
+interface Model {
+  id: string;
+  name: string;
+  description?: string;
+}
+
+interface ThreadState {
+  next: string[];
+  question: string | null;
+  choices: string[];
+  values: { messages?: { type: string; content: unknown }[] } & Record<string, unknown>;
+}
+
+const transport: Transport = chatCompletionsTransport;
+const transcript = new Transcript(byId("transcript"));
+const graphView = new GraphView(byId("graph"));
+const composer = byId<HTMLFormElement>("composer");
+const message = byId<HTMLTextAreaElement>("message");
+let model: string | undefined;
+let threadId = newThreadId();
+let busy = false;
+
+/** A fresh thread id; `crypto.randomUUID` exists only on https and loopback pages. */
+function newThreadId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return `playground-${[...bytes].map((byte) => byte.toString(16).padStart(2, "0")).join("")}`;
+}
+
+function showStatus(text: string): void {
+  byId("status").textContent = text;
+}
+
+function request(text: string): ChatRequest {
+  return { model: model ?? "", threadId, text };
+}
+
+function updateSnippet(): void {
+  const kind = byId<HTMLSelectElement>("code-kind").value as SnippetKind;
+  byId("code-text").textContent = snippet(kind, location.origin, request(message.value.trim() || "Hello"), storedKey() !== undefined);
+}
+
+async function loadModels(): Promise<void> {
+  const list = byId("model-list");
+  try {
+    const { data } = await getJson<{ data: Model[] }>("/v1/models");
+    list.replaceChildren(
+      ...data.map((entry) =>
+        el(
+          "label",
+          { class: "model" },
+          el("input", { type: "radio", name: "model", value: entry.id, onchange: () => selectModel(entry.id) }),
+          ` ${entry.name}`,
+          ...(entry.description ? [el("small", {}, entry.description)] : []),
+        ),
+      ),
+    );
+    const first = list.querySelector<HTMLInputElement>("input");
+    if (!first) list.replaceChildren(el("p", { class: "muted" }, "This server serves no model."));
+    else {
+      first.checked = true;
+      await selectModel(first.value);
+    }
+  } catch (error) {
+    list.replaceChildren(el("p", { class: "error", role: "alert" }, (error as Error).message));
+  }
+}
+
+async function selectModel(id: string): Promise<void> {
+  model = id;
+  updateSnippet();
+  try {
+    graphView.draw(await getJson<GraphJson>(`/graphs/${encodeURIComponent(id)}`));
+  } catch (error) {
+    byId("graph").replaceChildren(el("p", { class: "error", role: "alert" }, (error as Error).message));
+  }
+}
+
+function startThread(id: string): void {
+  threadId = id;
+  byId("thread-id").textContent = id;
+  transcript.clear();
+  graphView.reset();
+  hideInterrupt();
+  byId("state-json").textContent = "Nothing yet: the thread starts with your first message.";
+  updateSnippet();
+}
+
+function hideInterrupt(): void {
+  byId("interrupt").hidden = true;
+}
+
+function showInterrupt(state: ThreadState): void {
+  byId("interrupt-question").textContent = state.question ?? "The graph waits for your answer.";
+  byId("interrupt-choices").replaceChildren(...state.choices.map((choice) => el("button", { type: "button", onclick: () => void send(choice) }, choice)));
+  byId("interrupt").hidden = false;
+  byId<HTMLInputElement>("interrupt-answer").value = "";
+  (byId("interrupt-choices").querySelector("button") ?? byId("interrupt-answer")).focus();
+}
+
+/** Reads the thread as the checkpointer keeps it; a thread that does not exist yet is not an error. */
+async function loadThreadState(): Promise<ThreadState | undefined> {
+  if (!model) return undefined;
+  try {
+    const state = await getJson<ThreadState>(`/threads/${encodeURIComponent(threadId)}/state?model=${encodeURIComponent(model)}`);
+    byId("state-json").textContent = JSON.stringify(state, null, 2);
+    return state;
+  } catch (error) {
+    byId("state-json").textContent = (error as Error).message;
+    return undefined;
+  }
+}
+
+function contentText(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (Array.isArray(content)) return content.map((part) => (typeof part === "object" && part && "text" in part ? String(part.text) : "")).join("");
+  return JSON.stringify(content);
+}
+
+/** Continues a thread by id: its messages as the transcript, and its interrupt if it waits for one. */
+async function openThread(id: string): Promise<void> {
+  startThread(id);
+  const state = await loadThreadState();
+  for (const entry of state?.values.messages ?? []) {
+    if (entry.type === "human" || entry.type === "ai") transcript.said(entry.type === "human" ? "user" : "assistant", contentText(entry.content));
+  }
+  if (state?.next.length) graphView.finished(state.next[0]);
+  if (state?.question) showInterrupt(state);
+}
+
+function apply(event: ChatEvent, view: AnswerView): void {
+  switch (event.type) {
+    case "text":
+      return view.text(event.text);
+    case "reasoning":
+      return view.reasoning(event.text);
+    case "node":
+      return graphView.running(event.name);
+    case "tool_call":
+      return view.toolCall(event.id, event.name);
+    case "tool_args":
+      return view.toolArgs(event.id, event.delta);
+    case "tool_result":
+      return view.toolResult(event.id, event.content);
+    case "error":
+      return view.error(event.message);
+    case "interrupt":
+    case "usage":
+      return;
+  }
+}
+
+async function send(text: string): Promise<void> {
+  if (busy || !model || !text.trim()) return;
+  busy = true;
+  byId<HTMLButtonElement>("send").disabled = true;
+  hideInterrupt();
+  showStatus("");
+  transcript.said("user", text);
+  const view = transcript.answer();
+  graphView.reset();
+  let usage: Usage | undefined;
+  let interrupted = false;
+  try {
+    for await (const event of transport(request(text), new AbortController().signal)) {
+      if (event.type === "usage") usage = event.usage;
+      if (event.type === "interrupt") interrupted = true;
+      apply(event, view);
+    }
+  } catch (error) {
+    view.error(error instanceof ApiCallError ? error.message : `The connection failed: ${(error as Error).message}`);
+  } finally {
+    view.done(usage);
+    busy = false;
+    byId<HTMLButtonElement>("send").disabled = false;
+  }
+  const state = await loadThreadState();
+  graphView.finished(state?.next[0]);
+  if (interrupted || state?.question) showInterrupt(state ?? { next: [], question: null, choices: [], values: {} });
+}
+
+composer.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const text = message.value;
+  message.value = "";
+  void send(text);
+});
+message.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    composer.requestSubmit();
+  }
+});
+message.addEventListener("input", updateSnippet);
+byId("interrupt-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  void send(byId<HTMLInputElement>("interrupt-answer").value);
+});
+byId("new-chat").addEventListener("click", () => startThread(newThreadId()));
+byId("open-thread").addEventListener("submit", (event) => {
+  event.preventDefault();
+  void openThread(byId<HTMLInputElement>("open-thread-id").value.trim());
+});
+byId("code-kind").addEventListener("change", updateSnippet);
+byId("copy-code").addEventListener("click", () => {
+  const text = byId("code-text").textContent ?? "";
+  navigator.clipboard?.writeText(text).then(
+    () => showStatus(""),
+    () => showStatus("Copying needs the clipboard: select the code instead."),
+  );
+});
+
+startThread(threadId);
+void loadModels();

@@ -168,6 +168,19 @@ describe.concurrent("the packed package in a fresh project", { timeout: 120_000 
     await finished;
   });
 
+  it("serves the playground page from the installed package, offline", async () => {
+    const { output, finished, stop } = inProject("npx", ["langgraph-openai", "serve", "--port", "0", "--log-level", "warn"]);
+    try {
+      const origin = new URL(await bannerUrl(output, finished)).origin;
+      const page = await fetch(origin, { headers: { Accept: "text/html" } });
+      expect([page.status, await page.text()]).toEqual([200, expect.stringContaining('<script type="module" src="/playground/main.js">')]);
+      for (const file of ["main.js", "graph-view.js", "style.css"]) expect((await fetch(`${origin}/playground/${file}`)).status, file).toBe(200);
+    } finally {
+      stop();
+    }
+    await finished;
+  });
+
   it("prints its version and names what --checkpointer sqlite: and postgres:// need installed", async () => {
     expect((await inProject("npx", ["langgraph-openai", "--version"]).finished).stdout).toBe(`${manifest.version}\n`);
     const sqlite = await inProject("npx", ["langgraph-openai", "serve", "--port", "0", "--checkpointer", "sqlite:threads.db"]).finished;

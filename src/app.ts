@@ -16,6 +16,7 @@ import { apiKeyAuth, type ApiKey } from "./middleware/auth.js";
 import { bodyLimit } from "./middleware/body-limit.js";
 import { requestLog } from "./middleware/request-log.js";
 import type { Registry } from "./registry.js";
+import { agUiRun } from "./protocols/ag-ui/route.js";
 import { chatCompletions } from "./protocols/chat-completions/route.js";
 import { responseIds } from "./protocols/responses/response-id.js";
 import { responseSecret } from "./protocols/responses/response-secret.js";
@@ -129,6 +130,7 @@ export function createApp(registry: Registry, options: AppOptions = {}): Hono {
   app.post("/v1/responses", bodyLimit(limit), createResponse(registry, responsesDeps));
   app.get("/v1/responses/:id", retrieveResponse(registry, responsesDeps));
   app.delete("/v1/responses/:id", deleteStoredResponse(registry, responsesDeps));
+  app.post("/ag-ui/:model", bodyLimit(limit), agUiRun(registry, runDeps));
 
   return app;
 }

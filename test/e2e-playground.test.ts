@@ -45,6 +45,23 @@ async function sendMessage(page: Page, text: string): Promise<void> {
 
 const nodeNames = (page: Page) => page.locator("#graph svg g.node text").allTextContents();
 
+/** From now on, the graph's nodes in the order they are highlighted as running. */
+async function watchRunningNodes(page: Page): Promise<() => Promise<string[]>> {
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { running: string[] }).running = seen;
+    new MutationObserver((mutations) => {
+      for (const { target } of mutations) {
+        const node = target as Element;
+        if (node.classList.contains("running") && seen.at(-1) !== node.getAttribute("data-node")) seen.push(node.getAttribute("data-node")!);
+      }
+    }).observe(document.getElementById("graph")!, { attributes: true, attributeFilter: ["class"], subtree: true });
+  });
+  return () => page.evaluate(() => (window as unknown as { running: string[] }).running.splice(0));
+}
+
+const nodeClass = (page: Page, node: string) => page.locator(`#graph [data-node="${node}"]`).getAttribute("class");
+
 describe("the playground, on the example graphs", () => {
   it("lists every model with its name and description", async () => {
     const page = await openPage();
@@ -87,8 +104,16 @@ describe("the playground, on the example graphs", () => {
     const steps = answer.locator("details.steps");
     expect(await steps.getAttribute("open")).toBeNull();
     await steps.locator("summary").click();
-    expect(await steps.innerText()).toMatch(/get_weather/);
-    expect(await steps.innerText()).toContain("18°C and sunny");
+    expect(await steps.locator("li").allInnerTexts()).toEqual([
+      "Step: agent",
+      "The user asks about the weather in Paris: get_weather knows it.",
+      "Step: tools",
+      'Calls get_weather({"city":"Paris"})\n→ 18°C and sunny',
+      "Step: agent",
+    ]);
+    // Each of the agent's messages a paragraph of the answer.
+    expect(await answer.locator(".text").innerText()).toMatch(/^Let me check the weather in Paris\. ?\n\nThe weather there today: 18°C and sunny\.$/);
+    expect(await nodeClass(page, "tools")).toContain("visited");
     expect(await answer.locator(".meta").innerText()).toMatch(/^\d+ tokens in, \d+ out · first output after \d+ ms · \d+\.\d\d s in all$/);
     await screenshot(page, "agent-answer");
     await page.close();
@@ -97,12 +122,15 @@ describe("the playground, on the example graphs", () => {
   it("chats with approval through its interrupt while watching its graph, on one thread", async () => {
     const page = await openPage();
     await pickModel(page, /Email approval/);
+    const running = await watchRunningNodes(page);
     await sendMessage(page, "Write an email about the team offsite");
     const interrupt = page.getByRole("region", { name: "The graph asks" });
     await interrupt.waitFor();
     expect(await interrupt.innerText()).toContain("Send this email? (yes/no)");
-    // The thread waits at `approve`, as its checkpoint says.
-    expect(await page.locator('#graph [data-node="approve"]').getAttribute("class")).toContain("waiting");
+    // Each node lit up as it ran; the thread waits at `approve`, as its checkpoint says.
+    expect(await running()).toEqual(["draft", "approve"]);
+    expect(await nodeClass(page, "draft")).toContain("visited");
+    expect(await nodeClass(page, "approve")).toContain("waiting");
     expect(await page.locator("#transcript .message.assistant .text").last().innerText()).toContain("Subject: The team offsite");
     await screenshot(page, "approval-interrupt");
     const threadId = await page.locator("#thread-id").innerText();
@@ -113,7 +141,9 @@ describe("the playground, on the example graphs", () => {
     expect(await answer.locator(".text").innerText()).toBe('Sent the email "The team offsite".');
     expect(await interrupt.isVisible()).toBe(false);
     expect(await page.locator("#thread-id").innerText()).toBe(threadId);
-    expect(await page.locator('#graph [data-node="approve"]').getAttribute("class")).not.toContain("waiting");
+    expect(await running()).toEqual(["approve", "send"]);
+    expect(await nodeClass(page, "approve")).not.toContain("waiting");
+    expect(await nodeClass(page, "send")).toContain("visited");
     await page.locator("#state summary").click();
     const state = JSON.parse(await page.locator("#state-json").innerText()) as { thread_id: string; next: string[]; values: { messages: { type: string }[] } };
     expect(state.thread_id).toBe(threadId);

@@ -3,7 +3,7 @@
  * read what the thread holds and copy the request as code.
  */
 import { ApiCallError, getJson, storedKey } from "./api.js";
-import { chatCompletionsTransport } from "./chat-completions.js";
+import { agUiTransport, continueFromState, type StateMessage } from "./ag-ui.js";
 import type { ChatEvent, ChatRequest, Transport, Usage } from "./chat-events.js";
 import { byId, el } from "./dom.js";
 import { GraphView, type GraphJson } from "./graph-view.js";
@@ -20,10 +20,10 @@ interface ThreadState {
   next: string[];
   question: string | null;
   choices: string[];
-  values: { messages?: { type: string; content: unknown }[] } & Record<string, unknown>;
+  values: { messages?: StateMessage[] } & Record<string, unknown>;
 }
 
-const transport: Transport = chatCompletionsTransport;
+const transport: Transport = agUiTransport;
 const transcript = new Transcript(byId("transcript"));
 const graphView = new GraphView(byId("graph"));
 const composer = byId<HTMLFormElement>("composer");
@@ -101,9 +101,10 @@ function hideInterrupt(): void {
   byId("interrupt").hidden = true;
 }
 
-function showInterrupt(state: ThreadState): void {
-  byId("interrupt-question").textContent = state.question ?? "The graph waits for your answer.";
-  byId("interrupt-choices").replaceChildren(...state.choices.map((choice) => el("button", { type: "button", onclick: () => void send(choice) }, choice)));
+/** The question the thread waits on, with a button for each answer it offers. */
+function showInterrupt(question: string, choices: readonly string[]): void {
+  byId("interrupt-question").textContent = question;
+  byId("interrupt-choices").replaceChildren(...choices.map((choice) => el("button", { type: "button", onclick: () => void send(choice) }, choice)));
   byId("interrupt").hidden = false;
   byId<HTMLInputElement>("interrupt-answer").value = "";
   (byId("interrupt-choices").querySelector("button") ?? byId("interrupt-answer")).focus();
@@ -132,11 +133,12 @@ function contentText(content: unknown): string {
 async function openThread(id: string): Promise<void> {
   startThread(id);
   const state = await loadThreadState();
+  continueFromState(id, state?.values.messages ?? []);
   for (const entry of state?.values.messages ?? []) {
     if (entry.type === "human" || entry.type === "ai") transcript.said(entry.type === "human" ? "user" : "assistant", contentText(entry.content));
   }
   if (state?.next.length) graphView.finished(state.next[0]);
-  if (state?.question) showInterrupt(state);
+  if (state?.question) showInterrupt(state.question, state.choices);
 }
 
 function apply(event: ChatEvent, view: AnswerView): void {
@@ -146,7 +148,8 @@ function apply(event: ChatEvent, view: AnswerView): void {
     case "reasoning":
       return view.reasoning(event.text);
     case "node":
-      return graphView.running(event.name);
+      graphView.running(event.name);
+      return view.step(event.name);
     case "tool_call":
       return view.toolCall(event.id, event.name);
     case "tool_args":
@@ -156,6 +159,7 @@ function apply(event: ChatEvent, view: AnswerView): void {
     case "error":
       return view.error(event.message);
     case "interrupt":
+      return view.asks(event.question);
     case "usage":
       return;
   }
@@ -171,11 +175,11 @@ async function send(text: string): Promise<void> {
   const view = transcript.answer();
   graphView.reset();
   let usage: Usage | undefined;
-  let interrupted = false;
+  let question: string | undefined;
   try {
     for await (const event of transport(request(text), new AbortController().signal)) {
       if (event.type === "usage") usage = event.usage;
-      if (event.type === "interrupt") interrupted = true;
+      if (event.type === "interrupt") question = event.question;
       apply(event, view);
     }
   } catch (error) {
@@ -187,7 +191,9 @@ async function send(text: string): Promise<void> {
   }
   const state = await loadThreadState();
   graphView.finished(state?.next[0]);
-  if (interrupted || state?.question) showInterrupt(state ?? { next: [], question: null, choices: [], values: {} });
+  // The thread's state says what the question offers; the stream alone still tells the question.
+  question = state?.question ?? question;
+  if (question) showInterrupt(question, state?.choices ?? []);
 }
 
 composer.addEventListener("submit", (event) => {

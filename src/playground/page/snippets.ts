@@ -1,10 +1,19 @@
 /**
  * The chat's next request as code to copy: curl, the `openai` SDK and LangChain's
- * `ChatOpenAI`, each on the same thread with the same message. The key is never written
+ * `ChatOpenAI` on `/v1/chat/completions`, each on the page's thread (the one the page's
+ * AG-UI runs use) with the message being typed. The key is never written
  * out: the snippets read `$OPENAI_API_KEY` when the server asks for one.
  */
-import { chatCompletionBody, threadHeaders } from "./chat-completions.js";
 import type { ChatRequest } from "./chat-events.js";
+
+/** The page's thread, continued with only the new message, as LangGraph's own clients do. */
+function threadHeaders(request: ChatRequest): Record<string, string> {
+  return { "X-Thread-Id": request.threadId, "X-Thread-Mode": "continue" };
+}
+
+function chatCompletionBody(request: ChatRequest): { model: string; messages: { role: string; content: string }[]; stream: true } {
+  return { model: request.model, messages: [{ role: "user", content: request.text }], stream: true };
+}
 
 export type SnippetKind = "curl" | "openai" | "ChatOpenAI";
 

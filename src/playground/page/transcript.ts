@@ -1,7 +1,8 @@
 /**
  * The conversation as it happens: the person's messages and each answer, whose text
- * streams in, with its steps and reasoning in a collapsible block, the tool calls and
- * their results, its usage and timings, and its error if it failed.
+ * streams in, with what the graph did on the way in a collapsible block (each node as it
+ * starts, the model's reasoning, the tool calls and their results, in order), the
+ * question it stopped at, its usage and timings, and its error if it failed.
  */
 import type { Usage } from "./chat-events.js";
 import { el } from "./dom.js";
@@ -28,7 +29,9 @@ export class Transcript {
 export class AnswerView {
   readonly element = el("li", { class: "message assistant", "aria-live": "polite" });
   private readonly textElement = el("div", { class: "text" });
-  private steps?: { details: HTMLDetailsElement; reasoning: HTMLPreElement; tools: HTMLUListElement };
+  private trace?: HTMLOListElement;
+  /** The reasoning being streamed, until something else happens. */
+  private reasoningElement?: HTMLElement;
   private readonly toolCalls = new Map<string, { args: HTMLElement; result: HTMLElement }>();
   private readonly started = performance.now();
   private firstOutput?: number;
@@ -42,15 +45,15 @@ export class AnswerView {
     this.element.scrollIntoView({ block: "end" });
   }
 
-  private stepsBlock(): NonNullable<AnswerView["steps"]> {
-    if (!this.steps) {
-      const reasoning = el("pre", { class: "reasoning" });
-      const tools = el("ul", { class: "tool-calls" });
-      const details = el("details", { class: "steps" }, el("summary", {}, "Steps and reasoning"), reasoning, tools);
-      this.element.insertBefore(details, this.textElement);
-      this.steps = { details, reasoning, tools };
+  /** Adds a line to the steps block, made on first use. */
+  private traced(line: HTMLElement): HTMLElement {
+    if (!this.trace) {
+      this.trace = el("ol", { class: "trace" });
+      this.element.insertBefore(el("details", { class: "steps" }, el("summary", {}, "Steps and reasoning"), this.trace), this.textElement);
     }
-    return this.steps;
+    this.reasoningElement = undefined;
+    this.trace.append(line);
+    return line;
   }
 
   text(text: string): void {
@@ -58,9 +61,17 @@ export class AnswerView {
     this.textElement.textContent += text;
   }
 
+  step(node: string): void {
+    this.traced(el("li", { class: "step" }, "Step: ", el("strong", {}, node)));
+  }
+
   reasoning(text: string): void {
     this.output();
-    this.stepsBlock().reasoning.textContent += text;
+    if (!this.reasoningElement) {
+      const line = this.traced(el("li", { class: "reasoning" }));
+      this.reasoningElement = line;
+    }
+    this.reasoningElement.textContent += text;
   }
 
   toolCall(id: string, name: string): void {
@@ -68,7 +79,7 @@ export class AnswerView {
     const args = el("code", { class: "tool-args" });
     const result = el("div", { class: "tool-result" });
     this.toolCalls.set(id, { args, result });
-    this.stepsBlock().tools.append(el("li", { class: "tool-call", "data-tool-call": id }, el("strong", {}, name), "(", args, ")", result));
+    this.traced(el("li", { class: "tool-call", "data-tool-call": id }, "Calls ", el("strong", {}, name), "(", args, ")", result));
   }
 
   toolArgs(id: string, delta: string): void {
@@ -80,6 +91,10 @@ export class AnswerView {
     if (call) call.result.textContent = `→ ${content}`;
   }
 
+  asks(question: string): void {
+    this.element.append(el("p", { class: "question" }, question));
+  }
+
   error(message: string): void {
     this.element.append(el("p", { class: "error", role: "alert" }, message));
   }
@@ -88,7 +103,7 @@ export class AnswerView {
   done(usage: Usage | undefined): void {
     const total = performance.now() - this.started;
     const parts = [
-      ...(usage ? [`${usage.prompt_tokens} tokens in, ${usage.completion_tokens} out`] : []),
+      ...(usage ? [`${usage.input} tokens in, ${usage.output} out`] : []),
       ...(this.firstOutput !== undefined ? [`first output after ${Math.round(this.firstOutput - this.started)} ms`] : []),
       `${(total / 1000).toFixed(2)} s in all`,
     ];

@@ -4,6 +4,7 @@
  * and a server of the test's own with an API key and a graph that fails mid-answer.
  */
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { MessagesAnnotation, StateGraph } from "@langchain/langgraph";
 import type { Page } from "playwright-core";
@@ -206,6 +207,21 @@ describe("the playground, on the example graphs", () => {
     await page.keyboard.press("Enter");
     await expect.poll(() => page.locator("#transcript .message.assistant .text").last().innerText()).toBe("You said: first line\nsecond line");
     await page.close();
+  });
+});
+
+describe("docs/playground.md", () => {
+  it("has curl commands for the graph and thread routes that run as written, on the server a newcomer starts", async () => {
+    const blocks = [...readFileSync("docs/playground.md", "utf8").matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1]!);
+    expect(blocks).toHaveLength(1);
+    // One command a line, once the lines a backslash continues are joined.
+    const commands = blocks[0]!.replaceAll("http://127.0.0.1:8000", origin).replace(/\\\n/g, " ").trim().split("\n");
+    const outputs: Record<string, unknown>[] = [];
+    for (const command of commands) outputs.push(JSON.parse((await promisify(execFile)("sh", ["-c", command])).stdout) as Record<string, unknown>);
+    const [graph, answer, state] = outputs;
+    expect(graph).toMatchObject({ object: "graph", model: "approval" });
+    expect(answer).toMatchObject({ object: "chat.completion" });
+    expect(state).toMatchObject({ object: "thread.state", thread_id: "lunch", next: ["approve"], question: "Send this email? (yes/no)" });
   });
 });
 

@@ -195,6 +195,21 @@ describe("the playground, on the example graphs", () => {
     await page.close();
   });
 
+  it("stops an answer half-way, and the thread takes the next message", async () => {
+    const page = await openPage();
+    await pickModel(page, /^Chat/);
+    await sendMessage(page, "Tell me a long story");
+    const answer = page.locator("#transcript .message.assistant").last();
+    await expect.poll(() => answer.locator(".text").innerText()).not.toBe("");
+    await page.getByRole("button", { name: "Stop" }).click();
+    expect(await answer.getByRole("alert").innerText()).toBe("Stopped.");
+    expect(await page.getByRole("button", { name: "Stop" }).isDisabled()).toBe(true);
+    await sendMessage(page, "Hello again");
+    await page.locator("#transcript .message.assistant").nth(1).locator(".meta").waitFor();
+    expect(await page.locator("#transcript .message.assistant").nth(1).getByRole("alert").count()).toBe(0);
+    await page.close();
+  });
+
   it("is usable from the keyboard: Shift+Enter adds a line, Enter sends", async () => {
     const page = await openPage();
     await pickModel(page, /^Echo/);

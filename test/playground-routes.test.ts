@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { graph as approval } from "../graphs/approval.js";
+import { parseCli } from "../src/cli.js";
 import { createRegistry } from "../src/index.js";
 import { graphSchema } from "../src/routes/graph.js";
 import { threadStateSchema } from "../src/routes/thread-state.js";
@@ -73,6 +74,11 @@ describe("the page", () => {
     const response = await get("/", { Accept: "application/json", ...withKey(ACME) });
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ error: { code: "unknown_url" } });
+  });
+
+  it("is on unless --no-playground says otherwise", () => {
+    expect(parseCli([], {})).toMatchObject({ playground: true });
+    expect(parseCli(["--no-playground"], {})).toMatchObject({ playground: false });
   });
 
   it("is off with --no-playground", async () => {

@@ -44,8 +44,6 @@ export async function errorMessage(response: Response): Promise<string> {
   return `${response.status} ${response.statusText}`.trim();
 }
 
-export class ApiCallError extends Error {}
-
 /** `fetch` with the key; a 401 asks for a key and tries again, until the person cancels. */
 export async function apiFetch(path: string, init: RequestInit = {}): Promise<Response> {
   for (;;) {
@@ -57,9 +55,9 @@ export async function apiFetch(path: string, init: RequestInit = {}): Promise<Re
   }
 }
 
-/** A JSON route's body, or an `ApiCallError` with the server's message. */
+/** A JSON route's body; an error with the server's message when it answers otherwise. */
 export async function getJson<T>(path: string): Promise<T> {
   const response = await apiFetch(path);
-  if (!response.ok) throw new ApiCallError(await errorMessage(response));
+  if (!response.ok) throw new Error(await errorMessage(response));
   return (await response.json()) as T;
 }

@@ -2,7 +2,7 @@
  * The playground: pick a model, chat on a thread, answer its interrupts, watch its graph,
  * read what the thread holds and copy the request as code.
  */
-import { ApiCallError, getJson, storedKey } from "./api.js";
+import { getJson, storedKey } from "./api.js";
 import { agUiTransport, continueFromState, type StateMessage } from "./ag-ui.js";
 import type { ChatEvent, ChatRequest, Transport, Usage } from "./chat-events.js";
 import { byId, el } from "./dom.js";
@@ -30,7 +30,8 @@ const composer = byId<HTMLFormElement>("composer");
 const message = byId<HTMLTextAreaElement>("message");
 let model: string | undefined;
 let threadId = newThreadId();
-let busy = false;
+/** The answer being streamed, to stop. */
+let running: AbortController | undefined;
 
 /** A fresh thread id; `crypto.randomUUID` exists only on https and loopback pages. */
 function newThreadId(): string {
@@ -165,10 +166,16 @@ function apply(event: ChatEvent, view: AnswerView): void {
   }
 }
 
+function setRunning(on: boolean): void {
+  byId<HTMLButtonElement>("send").disabled = on;
+  byId<HTMLButtonElement>("stop").disabled = !on;
+}
+
 async function send(text: string): Promise<void> {
-  if (busy || !model || !text.trim()) return;
-  busy = true;
-  byId<HTMLButtonElement>("send").disabled = true;
+  if (running || !model || !text.trim()) return;
+  const controller = new AbortController();
+  running = controller;
+  setRunning(true);
   hideInterrupt();
   showStatus("");
   transcript.said("user", text);
@@ -177,17 +184,18 @@ async function send(text: string): Promise<void> {
   let usage: Usage | undefined;
   let question: string | undefined;
   try {
-    for await (const event of transport(request(text), new AbortController().signal)) {
+    for await (const event of transport(request(text), controller.signal)) {
       if (event.type === "usage") usage = event.usage;
       if (event.type === "interrupt") question = event.question;
       apply(event, view);
     }
   } catch (error) {
-    view.error(error instanceof ApiCallError ? error.message : `The connection failed: ${(error as Error).message}`);
+    if (controller.signal.aborted) view.error("Stopped.");
+    else view.error(`The connection failed: ${(error as Error).message}`);
   } finally {
     view.done(usage);
-    busy = false;
-    byId<HTMLButtonElement>("send").disabled = false;
+    running = undefined;
+    setRunning(false);
   }
   const state = await loadThreadState();
   graphView.finished(state?.next[0]);
@@ -214,6 +222,7 @@ byId("interrupt-form").addEventListener("submit", (event) => {
   void send(byId<HTMLInputElement>("interrupt-answer").value);
 });
 byId("new-chat").addEventListener("click", () => startThread(newThreadId()));
+byId("stop").addEventListener("click", () => running?.abort());
 byId("open-thread").addEventListener("submit", (event) => {
   event.preventDefault();
   void openThread(byId<HTMLInputElement>("open-thread-id").value.trim());

@@ -25,6 +25,8 @@ export async function launchChromium(): Promise<Browser> {
     viewport: { width: 1400, height: 860 },
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
   });
+  // Under vitest's own time limit, so a test that waits in vain fails with what it waited for.
+  context.setDefaultTimeout(15_000);
   mkdirSync(SCREENSHOTS, { recursive: true });
   return {
     // Each page a tab of its own: sessionStorage is per tab, as a person's would be.

@@ -22,7 +22,7 @@ let origin: string;
 beforeAll(async () => {
   [browser, examples] = await Promise.all([launchChromium(), startServerProcess([])]);
   origin = new URL(examples.url).origin;
-});
+}, 60_000);
 afterAll(async () => {
   await browser?.close();
   killServerProcesses();
@@ -44,6 +44,9 @@ async function sendMessage(page: Page, text: string): Promise<void> {
   await page.getByLabel(/^Message/).press("Enter");
 }
 
+/** What the page shows a moment later: a busy machine (the whole suite at once) may take seconds. */
+const poll = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 15_000 });
+
 const nodeNames = (page: Page) => page.locator("#graph svg g.node text").allTextContents();
 
 /** From now on, the graph's nodes in the order they are highlighted as running. */
@@ -63,12 +66,12 @@ async function watchRunningNodes(page: Page): Promise<() => Promise<string[]>> {
 
 const nodeClass = (page: Page, node: string) => page.locator(`#graph [data-node="${node}"]`).getAttribute("class");
 
-describe("the playground, on the example graphs", () => {
+describe("the playground, on the example graphs", { timeout: 60_000 }, () => {
   it("lists every model with its name and description", async () => {
     const page = await openPage();
     const models = page.locator("#model-list label");
-    await expect.poll(() => models.count()).toBe(5);
-    await expect.poll(() => models.allInnerTexts()).toContainEqual(expect.stringContaining("Email approval"));
+    await poll(() => models.count()).toBe(5);
+    await poll(() => models.allInnerTexts()).toContainEqual(expect.stringContaining("Email approval"));
     expect(await page.getByRole("radio", { name: /Email approval/ }).textContent()).toBe("");
     expect(await models.filter({ hasText: "Email approval" }).innerText()).toContain("asks you to approve it before sending it");
     await page.close();
@@ -77,9 +80,9 @@ describe("the playground, on the example graphs", () => {
   it("draws the chosen model's graph with its nodes named", async () => {
     const page = await openPage();
     await pickModel(page, /Weather agent/);
-    await expect.poll(() => nodeNames(page)).toEqual(expect.arrayContaining(["start", "agent", "tools", "end"]));
+    await poll(() => nodeNames(page)).toEqual(expect.arrayContaining(["start", "agent", "tools", "end"]));
     await pickModel(page, /Email approval/);
-    await expect.poll(() => nodeNames(page)).toEqual(["start", "draft", "approve", "send", "end"]);
+    await poll(() => nodeNames(page)).toEqual(["start", "draft", "approve", "send", "end"]);
     expect(await page.locator("#graph svg path.edge").count()).toBe(6);
     await page.close();
   });
@@ -171,7 +174,7 @@ describe("the playground, on the example graphs", () => {
     expect(await other.locator("#transcript .message.user").first().innerText()).toBe("Draft an email about lunch");
     await interrupt.getByLabel("Your answer").fill("no");
     await interrupt.getByLabel("Your answer").press("Enter");
-    await expect.poll(() => other.locator("#transcript .message.assistant .text").last().innerText()).toBe("OK, I did not send it.");
+    await poll(() => other.locator("#transcript .message.assistant .text").last().innerText()).toBe("OK, I did not send it.");
     await other.close();
   });
 
@@ -200,7 +203,7 @@ describe("the playground, on the example graphs", () => {
     await pickModel(page, /^Chat/);
     await sendMessage(page, "Tell me a long story");
     const answer = page.locator("#transcript .message.assistant").last();
-    await expect.poll(() => answer.locator(".text").innerText()).not.toBe("");
+    await poll(() => answer.locator(".text").innerText()).not.toBe("");
     await page.getByRole("button", { name: "Stop" }).click();
     expect(await answer.getByRole("alert").innerText()).toBe("Stopped.");
     expect(await page.getByRole("button", { name: "Stop" }).isDisabled()).toBe(true);
@@ -220,7 +223,7 @@ describe("the playground, on the example graphs", () => {
     await page.keyboard.type("second line");
     expect(await box.inputValue()).toBe("first line\nsecond line");
     await page.keyboard.press("Enter");
-    await expect.poll(() => page.locator("#transcript .message.assistant .text").last().innerText()).toBe("You said: first line\nsecond line");
+    await poll(() => page.locator("#transcript .message.assistant .text").last().innerText()).toBe("You said: first line\nsecond line");
     await page.close();
   });
 });
@@ -240,7 +243,7 @@ describe("docs/playground.md", () => {
   });
 });
 
-describe("the playground with an API key, and a graph that fails mid-answer", () => {
+describe("the playground with an API key, and a graph that fails mid-answer", { timeout: 60_000 }, () => {
   const KEY = "sk-playground-test";
   let server: Awaited<ReturnType<typeof startServer>>;
 
@@ -265,22 +268,22 @@ describe("the playground with an API key, and a graph that fails mid-answer", ()
     await dialog.waitFor();
     expect(await dialog.innerText()).toContain("401: You didn't provide an API key.");
     await dialog.getByRole("button", { name: "Cancel" }).click();
-    await expect.poll(() => page.locator("#model-list .error").innerText()).toMatch(/^401: You didn't provide an API key/);
+    await poll(() => page.locator("#model-list .error").innerText()).toMatch(/^401: You didn't provide an API key/);
     await screenshot(page, "401");
 
     await page.reload();
     await dialog.waitFor();
     await dialog.getByLabel(/needs an API key/).fill("sk-wrong");
     await dialog.getByLabel(/needs an API key/).press("Enter");
-    await expect.poll(() => dialog.innerText()).toContain("401: Incorrect API key provided.");
+    await poll(() => dialog.innerText()).toContain("401: Incorrect API key provided.");
     await dialog.getByLabel(/needs an API key/).fill(KEY);
     await dialog.getByRole("button", { name: "Use this key" }).click();
-    await expect.poll(() => page.locator("#model-list label").allInnerTexts()).toEqual([expect.stringContaining("Flaky")]);
+    await poll(() => page.locator("#model-list label").allInnerTexts()).toEqual([expect.stringContaining("Flaky")]);
     expect(await page.evaluate(() => Object.values(sessionStorage))).toEqual([KEY]);
 
     // The key outlives a reload of the tab: no second question.
     await page.reload();
-    await expect.poll(() => page.locator("#model-list label").count()).toBe(1);
+    await poll(() => page.locator("#model-list label").count()).toBe(1);
     expect(await dialog.isVisible()).toBe(false);
     await page.close();
   });

@@ -89,7 +89,7 @@ describe("the page", () => {
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ error: { code: "unknown_url" } });
     expect((await fetch(new URL("/playground/main.js", off.url))).status).toBe(404);
-  });
+  }, 60_000);
 });
 
 describe("GET /graphs/{model}", () => {

@@ -136,7 +136,9 @@ async function openThread(id: string): Promise<void> {
   const state = await loadThreadState();
   continueFromState(id, state?.values.messages ?? []);
   for (const entry of state?.values.messages ?? []) {
-    if (entry.type === "human" || entry.type === "ai") transcript.said(entry.type === "human" ? "user" : "assistant", contentText(entry.content));
+    const text = contentText(entry.content);
+    // An AI message that only calls tools has no text to show.
+    if (text && (entry.type === "human" || entry.type === "ai")) transcript.said(entry.type === "human" ? "user" : "assistant", text);
   }
   if (state?.next.length) graphView.finished(state.next[0]);
   if (state?.question) showInterrupt(state.question, state.choices);

@@ -23,6 +23,8 @@ export async function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1400, height: 860 },
+    // The page's Copy button writes to the clipboard, which a test reads back.
+    permissions: ["clipboard-read", "clipboard-write"],
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
   });
   // Under vitest's own time limit, so a test that waits in vain fails with what it waited for.

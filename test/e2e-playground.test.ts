@@ -195,6 +195,8 @@ describe("the playground, on the example graphs", { timeout: 60_000 }, () => {
       expect(stdout).toBe("You said: hello from the snippet");
     }
     expect(await code.innerText()).toContain(`"X-Thread-Id":"${await page.locator("#thread-id").innerText()}"`);
+    await page.getByRole("button", { name: "Copy" }).click();
+    await poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(await code.innerText());
     await page.close();
   });
 

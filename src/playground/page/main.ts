@@ -232,9 +232,11 @@ byId("open-thread").addEventListener("submit", (event) => {
 byId("code-kind").addEventListener("change", updateSnippet);
 byId("copy-code").addEventListener("click", () => {
   const text = byId("code-text").textContent ?? "";
-  navigator.clipboard?.writeText(text).then(
+  // The clipboard exists only on https and loopback pages.
+  const copying = navigator.clipboard ? navigator.clipboard.writeText(text) : Promise.reject(new Error("no clipboard"));
+  copying.then(
     () => showStatus(""),
-    () => showStatus("Copying needs the clipboard: select the code instead."),
+    () => showStatus("This page cannot reach the clipboard: select the code and copy it."),
   );
 });
 

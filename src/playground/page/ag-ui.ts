@@ -8,6 +8,7 @@
  */
 import { apiFetch, errorMessage } from "./api.js";
 import type { ChatEvent, ChatRequest } from "./chat-events.js";
+import { randomId } from "./dom.js";
 import { sseData } from "./sse.js";
 
 /** An AG-UI message, as far as the page keeps it to send back. */
@@ -65,13 +66,9 @@ export function continueFromState(threadId: string, messages: readonly StateMess
   );
 }
 
-function newId(): string {
-  return [...crypto.getRandomValues(new Uint8Array(12))].map((byte) => byte.toString(16).padStart(2, "0")).join("");
-}
-
 export async function* agUiTransport(request: ChatRequest, signal: AbortSignal): AsyncGenerator<ChatEvent> {
-  const messages = [...(histories.get(request.threadId) ?? []), { id: newId(), role: "user", content: request.text }];
-  const input = { threadId: request.threadId, runId: newId(), messages, tools: [], context: [], state: {}, forwardedProps: {} };
+  const messages = [...(histories.get(request.threadId) ?? []), { id: randomId(), role: "user", content: request.text }];
+  const input = { threadId: request.threadId, runId: randomId(), messages, tools: [], context: [], state: {}, forwardedProps: {} };
   const response = await apiFetch(`/ag-ui/${encodeURIComponent(request.model)}`, {
     method: "POST",
     headers: { "Content-Type": "application/json", Accept: "text/event-stream" },

@@ -31,3 +31,8 @@ export function byId<T extends HTMLElement>(id: string): T {
   if (!element) throw new Error(`the page has no #${id}`);
   return element as T;
 }
+
+/** A random id of `bytes` bytes in hex; `crypto.randomUUID` exists only on https and loopback pages. */
+export function randomId(bytes = 12): string {
+  return [...crypto.getRandomValues(new Uint8Array(bytes))].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+}

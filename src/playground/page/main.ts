@@ -5,7 +5,7 @@
 import { getJson, storedKey } from "./api.js";
 import { agUiTransport, continueFromState, type StateMessage } from "./ag-ui.js";
 import type { ChatEvent, ChatRequest, Transport, Usage } from "./chat-events.js";
-import { byId, el } from "./dom.js";
+import { byId, el, randomId } from "./dom.js";
 import { GraphView, type GraphJson } from "./graph-view.js";
 import { snippet, type SnippetKind } from "./snippets.js";
 import { Transcript, type AnswerView } from "./transcript.js";
@@ -33,10 +33,8 @@ let threadId = newThreadId();
 /** The answer being streamed, to stop. */
 let running: AbortController | undefined;
 
-/** A fresh thread id; `crypto.randomUUID` exists only on https and loopback pages. */
 function newThreadId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(12));
-  return `playground-${[...bytes].map((byte) => byte.toString(16).padStart(2, "0")).join("")}`;
+  return `playground-${randomId()}`;
 }
 
 function showStatus(text: string): void {
@@ -61,7 +59,8 @@ async function loadModels(): Promise<void> {
         el(
           "label",
           { class: "model" },
-          el("input", { type: "radio", name: "model", value: entry.id, onchange: () => selectModel(entry.id) }),
+          // Another model is another conversation: its graph would not know this thread's.
+          el("input", { type: "radio", name: "model", value: entry.id, onchange: () => void selectModel(entry.id).then(() => startThread(newThreadId())) }),
           ` ${entry.name}`,
           ...(entry.description ? [el("small", {}, entry.description)] : []),
         ),

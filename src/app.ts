@@ -49,7 +49,7 @@ export interface AppOptions extends RunTrackerOptions, Partial<CostLimits> {
   scopeThreadsByUser?: boolean;
   /** Called with every error that became a 5xx, with its cause. By default it is logged with its stack. */
   onServerError?: (error: ApiError, cause: unknown) => void;
-  /** With any key, every route but `/health` needs `Authorization: Bearer KEY`. */
+  /** With any key, every route but `/health` (and the playground page's files) needs `Authorization: Bearer KEY`. */
   apiKeys?: ApiKey[];
   /** Origins a browser may call from; any origin when empty or absent. */
   corsOrigins?: string[];

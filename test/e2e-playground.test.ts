@@ -135,7 +135,10 @@ describe("the playground, on the example graphs", { timeout: 60_000 }, () => {
     expect(await running()).toEqual(["draft", "approve"]);
     expect(await nodeClass(page, "draft")).toContain("visited");
     expect(await nodeClass(page, "approve")).toContain("waiting");
-    expect(await page.locator("#transcript .message.assistant .text").last().innerText()).toContain("Subject: The team offsite");
+    const first = page.locator("#transcript .message.assistant").last();
+    expect(await first.locator(".text").innerText()).toContain("Subject: The team offsite");
+    await first.locator("details.steps summary").click();
+    expect(await first.locator("details.steps li").allInnerTexts()).toEqual(["Step: draft", "Step: approve"]);
     await screenshot(page, "approval-interrupt");
     const threadId = await page.locator("#thread-id").innerText();
 

@@ -16,8 +16,9 @@ import { toErrorBody } from "../../errors.js";
 import type { SseFormat } from "../../http/respond.js";
 import type { ClientToolCall, Interrupt, RunEvent, Usage } from "../../run/events.js";
 import { interruptText } from "../../run/interrupt-text.js";
+import { jsonSafe } from "../../run/json-safe.js";
 import { toOpenAIToolCalls } from "../chat-completions/convert.js";
-import { jsonSafe, toAgUiMessages } from "./convert.js";
+import { toAgUiMessages } from "./convert.js";
 import type { AGUIEvent, Interrupt as AgUiInterrupt } from "./schemas.js";
 
 export interface RunIds {

@@ -5,7 +5,7 @@
  */
 import { HttpAgent } from "@ag-ui/client";
 import type { Message } from "@ag-ui/core";
-import { CopilotRuntime, createCopilotRuntimeHandler } from "@copilotkit/runtime/v2";
+import { CopilotRuntime, createCopilotRuntimeHandler, type AgentsConfig } from "@copilotkit/runtime/v2";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startServer } from "./helpers.js";
 
@@ -27,7 +27,9 @@ describe("CopilotKit's runtime with an HttpAgent pointed at this server", () => 
     vi.stubEnv("COPILOTKIT_TELEMETRY_DISABLED", "true");
     server = await startServer({ config: "langgraph.config.json", apiKeys: [{ key: "sk-app" }] });
     const root = server.url.replace(/\/v1$/, "");
-    const runtime = new CopilotRuntime({ agents: { weather: new HttpAgent({ url: `${root}/ag-ui/agent` }) } });
+    // The runtime types its agents with the @ag-ui/client it bundles (0.0.59); an app's HttpAgent 1.0 runs in it as it is.
+    const agents = { weather: new HttpAgent({ url: `${root}/ag-ui/agent` }) } as unknown as AgentsConfig;
+    const runtime = new CopilotRuntime({ agents });
     handler = createCopilotRuntimeHandler({ runtime, basePath: "/api/copilotkit" });
   });
   afterAll(async () => {

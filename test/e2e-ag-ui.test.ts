@@ -4,6 +4,8 @@
  */
 import { HttpAgent } from "@ag-ui/client";
 import type { BaseEvent, Message } from "@ag-ui/core";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import OpenAI from "openai";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { startServer } from "./helpers.js";
@@ -289,5 +291,22 @@ describe("AG-UI: the client's state", () => {
     agent.addMessage({ id: "u1", role: "user", content: "How am I?" });
     await agent.runAgent();
     expect(lastText(agent.messages)).toBe("mood: none; notes: none");
+  });
+});
+
+describe("examples/ag-ui-client.ts", () => {
+  let server: Server;
+  beforeAll(async () => {
+    server = await startServer({ config: "langgraph.config.json" });
+  });
+  afterAll(() => server.close());
+
+  it("runs against the server as its comment says: two turns of the agent, then an interrupt answered by id", async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "examples/ag-ui-client.ts", server.url.replace(/\/v1$/, "")]);
+    expect(stdout).toContain('[calls get_weather with {"city":"Paris"}]');
+    expect(stdout).toContain("The weather there today: 18°C and sunny.");
+    expect(stdout).toContain("The weather there today: 12°C with light rain.");
+    expect(stdout).toMatch(/\[interrupt \S+: Send this email\? \(yes\/no\)\] yes/);
+    expect(stdout).toContain('Sent the email "The team picnic".');
   });
 });

@@ -99,6 +99,20 @@ describe("AG-UI: HttpAgent against the example graphs", () => {
     expect(events.find((event) => event.type === "TEXT_MESSAGE_CONTENT")).toMatchObject({ delta: "You said: hi" });
   });
 
+  it("lists pendingToolCallIds only to a client that sends protocolVersion: clients before 1.0 refuse the key", async () => {
+    const body = (protocolVersion?: string) => ({
+      threadId: `pending-${protocolVersion ?? "none"}`,
+      runId: "r1",
+      messages: [{ id: "u1", role: "user", content: "Paris" }],
+      tools: [{ name: "lookup_city", description: "Look a city up.", parameters: { type: "object", properties: { city: { type: "string" } } } }],
+      ...(protocolVersion && { protocolVersion }),
+    });
+    const finished = async (protocolVersion?: string) => sseEvents(await (await post("/ag-ui/client-tools", body(protocolVersion))).text()).at(-1);
+    expect(await finished()).toMatchObject({ type: "RUN_FINISHED", outcome: { type: "success" } });
+    expect((await finished()) as { outcome: object }).not.toHaveProperty("outcome.pendingToolCallIds");
+    expect(await finished("1.0")).toMatchObject({ outcome: { type: "success", pendingToolCallIds: [expect.stringMatching(/^call_/)] } });
+  });
+
   it("goes on with its thread on a second run, without duplicates, and chat completions goes on with the same thread", async () => {
     const { agent } = agentFor(server, "chat", "shared-1");
     agent.addMessage({ id: "u1", role: "user", content: "Hello" });

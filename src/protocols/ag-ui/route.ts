@@ -72,7 +72,12 @@ export function agUiRun(registry: Registry, deps: RequestRunDeps) {
       streamed: true,
       nodeSteps: true,
     });
-    const events = toAgUiEvents(run.events, { threadId: input.threadId, runId: input.runId }, entry.id);
+    const events = toAgUiEvents(run.events, {
+      threadId: input.threadId,
+      runId: input.runId,
+      model: entry.id,
+      listPendingToolCalls: input.protocolVersion !== undefined,
+    });
     return respondStream(c, events, agUiSse, run.respondOptions);
   };
 }

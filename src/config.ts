@@ -92,6 +92,8 @@ export const modelSettingsSchema = z.strictObject({
   allow_configurable: allowListSchema.optional(),
   /** `context` keys a request may set in its `context` field; none by default. */
   allow_context: z.array(z.string().min(1)).optional(),
+  /** Keys of the graph's state an AG-UI client may write with its `state` (`["*"]` for any but `messages`); none by default. */
+  allow_state: z.array(z.string().min(1)).optional(),
   /** How a named thread takes the request's messages when the request does not say (see `thread-mode.ts`). */
   thread_mode: z.enum(THREAD_MODES).optional(),
   /** What clients see of the agent's steps: `false` for none, or per kind (see `stepSettingsSchema`). */

@@ -106,13 +106,3 @@ export function toRequestContext(input: RunAgentInput, model: string): ChatReque
   }));
   return { model, ...(tools.length > 0 && { tools }) };
 }
-
-/** A value as JSON would carry it (bigints as strings); undefined when it cannot be (a cycle). */
-export function jsonSafe(value: unknown): unknown {
-  try {
-    const text = JSON.stringify(value, (_key, inner: unknown) => (typeof inner === "bigint" ? inner.toString() : inner));
-    return text === undefined ? undefined : JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}

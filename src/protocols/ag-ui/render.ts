@@ -16,13 +16,23 @@ import { toErrorBody } from "../../errors.js";
 import type { SseFormat } from "../../http/respond.js";
 import type { ClientToolCall, Interrupt, RunEvent, Usage } from "../../run/events.js";
 import { interruptText } from "../../run/interrupt-text.js";
+import { jsonSafe } from "../../run/json-safe.js";
 import { toOpenAIToolCalls } from "../chat-completions/convert.js";
-import { jsonSafe, toAgUiMessages } from "./convert.js";
+import { toAgUiMessages } from "./convert.js";
 import type { AGUIEvent, Interrupt as AgUiInterrupt } from "./schemas.js";
 
-export interface RunIds {
+export interface RenderOptions {
   threadId: string;
   runId: string;
+  /** The model's id, for the run's token usage. */
+  model: string;
+  /**
+   * Whether the client speaks AG-UI 1.0 (it sends `protocolVersion`): only then does a
+   * success outcome list `pendingToolCallIds`, which the 0.0.x clients (the one
+   * `@copilotkit/runtime` 1.75 bundles) refuse as an unknown key. Both find the calls
+   * left to them without it, as the tool calls no result followed.
+   */
+  listPendingToolCalls: boolean;
 }
 
 /** What AG-UI calls an interrupt's reason when the graph's value names none. */
@@ -72,7 +82,8 @@ function argumentsText(args: unknown): string {
   return typeof args === "string" ? args : (JSON.stringify(args ?? {}) ?? "{}");
 }
 
-export async function* toAgUiEvents(events: AsyncIterable<RunEvent>, ids: RunIds, model: string): AsyncGenerator<AGUIEvent> {
+export async function* toAgUiEvents(events: AsyncIterable<RunEvent>, options: RenderOptions): AsyncGenerator<AGUIEvent> {
+  const ids = { threadId: options.threadId, runId: options.runId };
   yield { type: EventType.RUN_STARTED, threadId: ids.threadId, runId: ids.runId };
   /** The text message being streamed. */
   let text: string | undefined;
@@ -185,8 +196,8 @@ export async function* toAgUiEvents(events: AsyncIterable<RunEvent>, ids: RunIds
     runId: ids.runId,
     outcome: interrupts?.length
       ? { type: "interrupt", interrupts: interrupts.map(toAgUiInterrupt) }
-      : { type: "success", ...(pendingToolCallIds.length > 0 && { pendingToolCallIds }) },
-    ...(usage && { usage: [toTokenUsage(usage, model)] }),
+      : { type: "success", ...(options.listPendingToolCalls && pendingToolCallIds.length > 0 && { pendingToolCallIds }) },
+    ...(usage && { usage: [toTokenUsage(usage, options.model)] }),
   };
 }
 

@@ -55,11 +55,20 @@ async function watchRunningNodes(page: Page): Promise<() => Promise<string[]>> {
     const seen: string[] = [];
     (window as unknown as { running: string[] }).running = seen;
     new MutationObserver((mutations) => {
-      for (const { target } of mutations) {
-        const node = target as Element;
-        if (node.classList.contains("running") && seen.at(-1) !== node.getAttribute("data-node")) seen.push(node.getAttribute("data-node")!);
-      }
-    }).observe(document.getElementById("graph")!, { attributes: true, attributeFilter: ["class"], subtree: true });
+      // Records come in batches, after the fact: a node's class just after each change is the
+      // old value of its next record, or its class now for its last one.
+      const after = new Map<Element, string>();
+      const classes = mutations
+        .reverse()
+        .map((mutation) => {
+          const node = mutation.target as Element;
+          const value = after.get(node) ?? node.getAttribute("class") ?? "";
+          after.set(node, mutation.oldValue ?? "");
+          return { name: node.getAttribute("data-node")!, value };
+        })
+        .reverse();
+      for (const { name, value } of classes) if (value.split(" ").includes("running") && seen.at(-1) !== name) seen.push(name);
+    }).observe(document.getElementById("graph")!, { attributes: true, attributeFilter: ["class"], attributeOldValue: true, subtree: true });
   });
   return () => page.evaluate(() => (window as unknown as { running: string[] }).running.splice(0));
 }

@@ -194,7 +194,7 @@ async function send(text: string): Promise<void> {
     if (controller.signal.aborted) view.error("Stopped.");
     else view.error(`The connection failed: ${(error as Error).message}`);
   } finally {
-    view.done(usage);
+    view.ended();
     running = undefined;
     setRunning(false);
   }
@@ -203,6 +203,8 @@ async function send(text: string): Promise<void> {
   // The thread's state says what the question offers; the stream alone still tells the question.
   question = state?.question ?? question;
   if (question) showInterrupt(question, state?.choices ?? []);
+  // Last, once the graph and the thread's state show where the answer left them.
+  view.done(usage);
 }
 
 composer.addEventListener("submit", (event) => {

@@ -35,6 +35,7 @@ export class AnswerView {
   private readonly toolCalls = new Map<string, { args: HTMLElement; result: HTMLElement }>();
   private readonly started = performance.now();
   private firstOutput?: number;
+  private finished?: number;
 
   constructor() {
     this.element.append(this.textElement);
@@ -99,9 +100,14 @@ export class AnswerView {
     this.element.append(el("p", { class: "error", role: "alert" }, message));
   }
 
+  /** The stream ended: the answer's time stops here. */
+  ended(): void {
+    this.finished = performance.now();
+  }
+
   /** Usage (when the route reported it) and timings, under the answer. */
   done(usage: Usage | undefined): void {
-    const total = performance.now() - this.started;
+    const total = (this.finished ?? performance.now()) - this.started;
     const parts = [
       ...(usage ? [`${usage.input} tokens in, ${usage.output} out`] : []),
       ...(this.firstOutput !== undefined ? [`first output after ${Math.round(this.firstOutput - this.started)} ms`] : []),

@@ -19,14 +19,18 @@ import { bodyLimit } from "./middleware/body-limit.js";
 import { hostGuard, loopbackOrigin } from "./middleware/browser-guard.js";
 import { requestLog } from "./middleware/request-log.js";
 import type { Registry } from "./registry.js";
+import { agUiRun } from "./protocols/ag-ui/route.js";
 import { chatCompletions } from "./protocols/chat-completions/route.js";
 import { CallsInFlight } from "./protocols/mcp/calls-in-flight.js";
 import { mcpRoute, mcpWithoutSession } from "./protocols/mcp/route.js";
 import { responseIds } from "./protocols/responses/response-id.js";
 import { responseSecret } from "./protocols/responses/response-secret.js";
 import { createResponse, deleteStoredResponse, retrieveResponse } from "./protocols/responses/route.js";
+import { playground } from "./playground/route.js";
+import { graphRoute } from "./routes/graph.js";
 import { metricsRoute } from "./routes/metrics.js";
 import { modelRoutes } from "./routes/models.js";
+import { threadStateRoute } from "./routes/thread-state.js";
 import { RunTracker, type RunTrackerOptions } from "./run-tracker.js";
 import { ThreadLocks, type ThreadLocker } from "./threads/locks.js";
 import { threadOwnerMiddleware } from "./threads/owner.js";
@@ -58,7 +62,7 @@ export interface AppOptions extends RunTrackerOptions, Partial<CostLimits> {
    * its stack; a 503 as a warning, and a database out of reach once per outage (`database-outage.ts`).
    */
   onServerError?: (error: ApiError, cause: unknown) => void;
-  /** With any key, every route but `/health` needs `Authorization: Bearer KEY`. */
+  /** With any key, every route but `/health` (and the playground page's files) needs `Authorization: Bearer KEY`. */
   apiKeys?: ApiKey[];
   /**
    * Origins a browser may call from (`*` for any). When empty or absent: any origin with
@@ -74,6 +78,8 @@ export interface AppOptions extends RunTrackerOptions, Partial<CostLimits> {
   logger?: Logger;
   /** Serve Prometheus metrics at `GET /metrics` (default true). */
   metrics?: boolean;
+  /** Serve the playground page at `GET /` to browsers (default true). */
+  playground?: boolean;
   /** Add the Node process's own metrics (CPU, memory, event loop) to `/metrics`. */
   processMetrics?: boolean;
   /** The runs in flight; pass one to drain them on a graceful stop (`serve()` does). */
@@ -141,12 +147,16 @@ export function createApp(registry: Registry, options: AppOptions = {}): Hono {
   app.use(cors({ origin: corsOrigin(options), exposeHeaders: EXPOSED_HEADERS }));
   app.use(requestLog(logger, { onSummary: metrics?.recordRequest, quietPaths: ["/health", "/metrics"] }));
   if (options.allowedHosts) app.use(hostGuard(options.allowedHosts));
+  // Before the key check: the page holds no data and asks for a key when the API needs one.
+  if (options.playground !== false) app.use(playground());
   if (options.apiKeys?.length) app.use(apiKeyAuth(options.apiKeys, { public: ["/health"] }));
   app.use(threadOwnerMiddleware({ scopeThreadsByUser: options.scopeThreadsByUser }));
 
   app.get("/health", (c) => c.json({ status: "ok" }));
   if (metrics) app.get("/metrics", metricsRoute(metrics.registry));
   app.route("/v1", modelRoutes(registry));
+  app.get("/graphs/:model{.+}", graphRoute(registry));
+  app.get("/threads/:thread/state", threadStateRoute(registry, checkpointer));
   const store = options.store === undefined ? new langgraph.InMemoryStore() : (options.store ?? undefined);
   const limits: CostLimits = {
     maxMessages: options.maxMessages ?? DEFAULT_COST_LIMITS.maxMessages,
@@ -161,6 +171,7 @@ export function createApp(registry: Registry, options: AppOptions = {}): Hono {
   app.delete("/v1/responses/:id", deleteStoredResponse(registry, responsesDeps));
   app.post("/mcp", bodyLimit(limit), mcpRoute(registry, { ...runDeps, calls: new CallsInFlight() }));
   app.on(["GET", "DELETE"], "/mcp", mcpWithoutSession);
+  app.post("/ag-ui/:model", bodyLimit(limit), agUiRun(registry, runDeps));
 
   return app;
 }

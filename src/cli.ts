@@ -81,6 +81,7 @@ Options:
       --no-metrics               do not serve Prometheus metrics at /metrics
       --show-graph-errors        tell clients a graph's error text (for development; by default
                                  they get a generic message with the request id, the log has it all)
+      --no-playground            do not serve the playground page at /
   -v, --version                  print langgraph-openai's version
   -h, --help                     show this help
 `;
@@ -108,6 +109,7 @@ export interface CliOptions {
   logFormat: LogFormat;
   metrics: boolean;
   showGraphErrors: boolean;
+  playground: boolean;
   checkpointer: string;
   responseSecret?: string;
   store: string;
@@ -165,6 +167,7 @@ const OPTIONS = {
   "log-format": { type: "string" },
   "no-metrics": { type: "boolean" },
   "show-graph-errors": { type: "boolean" },
+  "no-playground": { type: "boolean" },
   checkpointer: { type: "string" },
   "response-secret": { type: "string" },
   store: { type: "string" },
@@ -265,6 +268,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     logFormat,
     metrics: !values["no-metrics"],
     showGraphErrors: values["show-graph-errors"] ?? false,
+    playground: !values["no-playground"],
     checkpointer,
     ...(responseSecret !== undefined && { responseSecret }),
     store,
@@ -334,6 +338,7 @@ export async function main(argv: string[]): Promise<void> {
       shutdownTimeout: options.shutdownTimeout,
       metrics: options.metrics,
       showGraphErrors: options.showGraphErrors,
+      playground: options.playground,
       checkpointerSpec: options.checkpointer,
       responseSecret: options.responseSecret,
       storeSpec: options.store,

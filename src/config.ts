@@ -126,7 +126,10 @@ export const modelSettingsSchema = z.strictObject({
   allow_configurable: allowListSchema.optional(),
   /** `context` keys a request may set in its `context` field; none by default. */
   allow_context: z.array(z.string().min(1)).optional(),
-  /** Input fields a request may set in its `state` field, beside its messages; none by default. */
+  /**
+   * Keys of the graph's input a request may set in its `state` field (chat completions, the
+   * Responses API) or an AG-UI client with its `state` (`["*"]` for any but `messages`); none by default.
+   */
   allow_state: z.array(z.string().min(1)).optional(),
   /** The input field the last user message's text goes into, for a graph whose state has no `messages` (see `run/state-io.ts`). */
   input: z.string().min(1).optional(),

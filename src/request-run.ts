@@ -70,6 +70,8 @@ export interface RequestRunInput {
   streamed: boolean;
   /** Whether to report the agent's steps and reasoning (default true; a request may turn them off). */
   steps?: boolean;
+  /** Report each node's start and end, whatever the model's `steps` settings say (see `RunOptions.nodeSteps`). */
+  nodeSteps?: boolean;
   /**
    * Tell where the run stands before it says anything, for a client that shows it (a chat
    * UI's status line): a run that must wait for an earlier run on its thread starts its
@@ -247,6 +249,7 @@ export async function startRequestRun(c: Context, deps: RequestRunDeps, input: R
         log,
         streamed: input.streamed,
         steps: input.steps ?? true,
+        nodeSteps: input.nodeSteps,
         announceStart: input.announce,
         signal,
       }),

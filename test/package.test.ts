@@ -218,7 +218,7 @@ describe.concurrent("the packed package in a fresh project", { timeout: 120_000 
     }
   });
 
-  it("serves the project's langgraph.json with `npx langgraph-openai serve`, two turns on a thread", async () => {
+  it("serves the project's langgraph.json with `npx langgraph-openai serve`, two turns on a thread, and the playground page", async () => {
     const { output, finished, stop } = inProject("npx", ["langgraph-openai", "serve", "--port", "0", "--log-level", "warn"]);
     try {
       const url = await bannerUrl(output, finished);
@@ -226,6 +226,11 @@ describe.concurrent("the packed package in a fresh project", { timeout: 120_000 
       expect(first).toBe("Turn 1: Hi.");
       const second = await chat(url, [{ role: "user", content: "Hi" }, { role: "assistant", content: first }, { role: "user", content: "Paris" }]);
       expect(second).toBe("Turn 2: Paris.");
+      // The playground page, from the installed package's build.
+      const origin = new URL(url).origin;
+      const page = await fetch(origin, { headers: { Accept: "text/html" } });
+      expect([page.status, await page.text()]).toEqual([200, expect.stringContaining('<script type="module" src="/playground/main.js">')]);
+      for (const file of ["main.js", "graph-view.js", "style.css"]) expect((await fetch(`${origin}/playground/${file}`)).status, file).toBe(200);
     } finally {
       stop();
     }

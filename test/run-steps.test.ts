@@ -95,10 +95,12 @@ describe("a model's reasoning", () => {
 
   it("comes before the text of a model that answers whole", async () => {
     const events = await run(oneModelNode(new WholeAnswerModel({})), "go");
-    expect(events.filter((event) => event.type === "reasoning" || event.type === "text")).toEqual([
-      { type: "reasoning", text: "Thought it through." },
-      { type: "text", text: "Done." },
+    const said = events.filter((event) => event.type === "reasoning" || event.type === "text");
+    expect(said).toEqual([
+      { type: "reasoning", text: "Thought it through.", messageId: expect.any(String) },
+      { type: "text", text: "Done.", messageId: expect.any(String) },
     ]);
+    expect(said[0]!.messageId).toBe(said[1]!.messageId);
   });
 
   it("of two model calls reads as two paragraphs", async () => {
@@ -122,8 +124,12 @@ describe("the tools a graph runs itself", () => {
     const ran = steps(events);
     expect(ran).toEqual([
       { kind: "tool_call", id: expect.stringMatching(/^call_/), name: "get_weather", args: { city: "Paris" } },
-      { kind: "tool_result", id: ran[0]!.kind === "tool_call" ? ran[0]!.id : "", name: "get_weather", output: "18°C and sunny", failed: false },
+      { kind: "tool_result", id: ran[0]!.kind === "tool_call" ? ran[0]!.id : "", name: "get_weather", output: "18°C and sunny", failed: false, messageId: expect.any(String) },
     ]);
+    // The id the result was sent with is the one the thread keeps its ToolMessage under.
+    const values = events.find((event) => event.type === "values")?.values as { messages: BaseMessage[] };
+    const toolMessage = values.messages.find((message) => message.getType() === "tool");
+    expect(ran[1]!.kind === "tool_result" && ran[1]!.messageId).toBe(toolMessage?.id);
     expect(text(events)).toBe("Let me check the weather in Paris. \n\nThe weather there today: 18°C and sunny.");
     const order = events.map((event) => event.type);
     expect(order.indexOf("step")).toBeGreaterThan(order.indexOf("text"));
@@ -234,8 +240,16 @@ function joined(events: RunEvent[]): RunEvent[] {
   return out;
 }
 
-/** Tool call ids are minted per call: equal in shape, not in value. */
-const withoutIds = (events: RunEvent[]) => JSON.parse(JSON.stringify(events).replace(/"call_[\w-]+"/g, '"call"')) as unknown;
+/**
+ * Tool call and message ids are minted per call: equal in shape, not in value. The state
+ * the run ends in is left out: a model that answers whole reports its usage in more detail.
+ */
+const withoutIds = (events: RunEvent[]) =>
+  JSON.parse(
+    JSON.stringify(events.filter((event) => event.type !== "values"))
+      .replace(/"call_[\w-]+"/g, '"call"')
+      .replace(/"(run-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"/g, '"id"'),
+  ) as unknown;
 
 describe("a run whose client does not stream", () => {
   const reasoner = () => oneModelNode(new ScriptedChatModel({ replies: [{ reasoning: "Let me think about it.", content: "It is 4, as you can check." }] }));
@@ -243,8 +257,8 @@ describe("a run whose client does not stream", () => {
   it("lets each model answer in one call: its text arrives whole", async () => {
     const events = await run(reasoner(), "2 + 2?", {}, true, false);
     expect(events.filter((event) => event.type === "text" || event.type === "reasoning")).toEqual([
-      { type: "reasoning", text: "Let me think about it." },
-      { type: "text", text: "It is 4, as you can check." },
+      { type: "reasoning", text: "Let me think about it.", messageId: expect.any(String) },
+      { type: "text", text: "It is 4, as you can check.", messageId: expect.any(String) },
     ]);
     const streamed = await run(reasoner(), "2 + 2?");
     expect(streamed.filter((event) => event.type === "text").length).toBe(7);

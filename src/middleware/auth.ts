@@ -1,8 +1,8 @@
 /**
- * API keys: with any key configured, every route but `/health` needs
- * `Authorization: Bearer KEY`. A key may be limited to some models; the others then
- * look as if they did not exist (404, hidden from `/v1/models`), as OpenAI does for
- * models a key cannot use.
+ * API keys: with any key configured, every route but `/health` (and the playground page,
+ * served before this check) needs `Authorization: Bearer KEY`. A key may be limited to
+ * some models; the others then look as if they did not exist (404, hidden from
+ * `/v1/models`), as OpenAI does for models a key cannot use.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";

@@ -29,8 +29,8 @@ export type Step =
   | { kind: "node"; name: string }
   /** The graph runs one of its own tools. */
   | { kind: "tool_call"; id: string; name: string; args: unknown }
-  /** That tool's result, or its failure. */
-  | { kind: "tool_result"; id: string; name: string; output: string; failed: boolean }
+  /** That tool's result, or its failure; `messageId` is the id of the ToolMessage the thread keeps it in. */
+  | { kind: "tool_result"; id: string; name: string; output: string; failed: boolean; messageId?: string }
   /** Progress a graph writes itself (LangGraph's `custom` stream mode, `config.writer`). */
   | { kind: "progress"; text: string };
 
@@ -59,21 +59,31 @@ export type RunEvent =
   | { type: "started" }
   /**
    * Text for the user: a model token, a message a node returned without a model, or an
-   * interrupt's question (then followed by its `interrupt` event).
+   * interrupt's question (`question`, then followed by its `interrupt` event, which says
+   * it again). `messageId` names the message the text is part of, as the thread keeps it
+   * (a model call's message, a returned message's own id, or one minted for a message
+   * that has none); the paragraph break between two messages and the question have none.
    */
-  | { type: "text"; text: string }
-  /** A model's own reasoning (its thinking), as it streams; never part of the answer's text. */
-  | { type: "reasoning"; text: string }
+  | { type: "text"; text: string; messageId?: string; question?: true }
+  /** A model's own reasoning (its thinking), as it streams; never part of the answer's text. `messageId` as for text. */
+  | { type: "reasoning"; text: string; messageId?: string }
   /** A step of the agent's (see `Step`). */
   | { type: "step"; step: Step }
+  /** A graph node ended (or failed); sent for the nodes whose start was a `node` step. */
+  | { type: "node_finished"; name: string }
   /** A document the run drew on; each is sent once. */
   | { type: "citation"; citation: Citation }
-  /** The run ended on an AI message whose tool calls the graph did not run: the client's to run. */
-  | { type: "tool_calls"; toolCalls: ClientToolCall[] }
+  /** The run ended on an AI message whose tool calls the graph did not run: the client's to run. `messageId` is that message's. */
+  | { type: "tool_calls"; toolCalls: ClientToolCall[]; messageId?: string }
   /** The answer stopped at the model's token limit: OpenAI's `finish_reason: "length"`. */
   | { type: "truncated" }
   /** The graph stopped at `interrupt()` and waits for the user's next message. */
   | { type: "interrupt"; interrupts: Interrupt[] }
+  /**
+   * The graph's values (its output channels) the run ended on, with LangChain's messages
+   * as they are; sent once, before `usage`, by a run that did not fail.
+   */
+  | { type: "values"; values: Record<string, unknown> }
   /** Sent last: the sum over every model call of the run. */
   | { type: "usage"; usage: Usage };
 

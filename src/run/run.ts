@@ -51,6 +51,12 @@ export interface RunOptions {
   streamed: boolean;
   /** Whether to report the agent's steps and reasoning at all (a request may turn them off); the model's `steps` settings say which. */
   steps: boolean;
+  /**
+   * Report each node's start and end (`node` steps, `node_finished`) whatever the model's
+   * `steps` settings say, for a protocol that shows steps as steps rather than as lines
+   * of reasoning (AG-UI's STEP_STARTED and STEP_FINISHED).
+   */
+  nodeSteps?: boolean;
   /** Send `started` first, for a client that shows that the run began before it says anything. */
   announceStart?: boolean;
   signal: AbortSignal;
@@ -183,7 +189,7 @@ export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
   const tokens = new TokenStreamHandler({
     streamTokens: options.streamed,
     streams: streamNodeFilter(entry.settings.stream),
-    show: stepVisibility(entry.settings.steps, options.steps),
+    show: { ...stepVisibility(entry.settings.steps, options.steps), ...(options.nodeSteps && { nodes: true }) },
     emit: (event) => reading && (modelText || event.type !== "text") && queue.push(event),
   });
   const config: LangGraphRunnableConfig = {
@@ -245,7 +251,7 @@ export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
   const interrupts = result?.__interrupt__ as Interrupt[] | undefined;
   if (interrupts?.length) {
     // The question is part of the answer's text, after what the run said before it.
-    yield { type: "text", text: (modelText && tokens.sentText ? "\n\n" : "") + interruptText(interrupts) };
+    yield { type: "text", text: (modelText && tokens.sentText ? "\n\n" : "") + interruptText(interrupts), question: true };
     yield { type: "interrupt", interrupts: interrupts.map(({ id, value }) => ({ id, value })) };
   } else if (answersInState) {
     // The graph's messages, if it has any, are its own work (data enrichment's agent loop), not calls for the client.
@@ -256,9 +262,10 @@ export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
     const last = Array.isArray(messages) ? (messages.at(-1) as BaseMessage | undefined) : undefined;
     if (isBaseMessage(last) && last.getType() === "ai") {
       const toolCalls = (last as AIMessage).tool_calls;
-      if (toolCalls?.length) yield { type: "tool_calls", toolCalls: toolCalls.map(withId) };
+      if (toolCalls?.length) yield { type: "tool_calls", toolCalls: toolCalls.map(withId), ...(last.id !== undefined && { messageId: last.id }) };
       else if (stoppedAtTokenLimit(last)) yield { type: "truncated" };
     }
   }
+  if (result) yield { type: "values", values: result };
   yield { type: "usage", usage: tokens.usage };
 }

@@ -11,6 +11,7 @@
  * string rather than an `AIMessageChunk` and a trip through the graph's stream: half
  * the time per token (bench/RESULTS.md).
  */
+import { randomUUID } from "node:crypto";
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import type { DocumentInterface } from "@langchain/core/documents";
 import type { Serialized } from "@langchain/core/load/serializable";
@@ -32,6 +33,17 @@ interface ModelCall {
   visible: boolean;
   /** It sent tokens; otherwise its answer is sent whole when it ends. */
   streamed: boolean;
+  /** The id of the message it makes: the provider's, or the one LangChain gives it (`run-` and the call's run id). */
+  messageId: string;
+}
+
+/** A node run whose returned messages are looked at. */
+interface NodeRun {
+  name: string;
+  /** Whether what it returns reaches the client. */
+  visible: boolean;
+  /** Whether its start was reported as a step (its end is, then, too). */
+  announced: boolean;
 }
 
 /** A tool the graph runs itself, between its start and its end. */
@@ -67,6 +79,19 @@ function plainAssistantMessage(value: unknown): BaseMessage | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A returned message's id, given one first when it has none, as LangGraph's messages
+ * reducer gives it (the same two fields), only before any event names the message: the
+ * thread then keeps the id the events named it by.
+ */
+function idOf(message: BaseMessage): string {
+  if (message.id === undefined || message.id === null) {
+    message.id = randomUUID();
+    message.lc_kwargs.id = message.id;
+  }
+  return message.id;
 }
 
 /** Which of the agent's steps the run reports (see `stepSettingsSchema` in config.ts). */
@@ -114,8 +139,8 @@ export class TokenStreamHandler extends BaseCallbackHandler {
   readonly #retrievers = new Set<string>();
   /** Documents already cited. */
   readonly #cited = new Set<string>();
-  /** Node runs whose returned messages are looked at, and whether they reach the client. */
-  readonly #nodes = new Map<string, boolean>();
+  /** Node runs whose returned messages are looked at, by run id. */
+  readonly #nodes = new Map<string, NodeRun>();
   /** Ids of the messages already sent (or hidden by the filter), or which the node's state already held. */
   readonly #seen = new Set<string>();
   /** Ids of the messages whose usage is counted. */
@@ -145,7 +170,7 @@ export class TokenStreamHandler extends BaseCallbackHandler {
     this.#show = options.show;
   }
 
-  #send(source: unknown, text: string): void {
+  #send(source: unknown, text: string, messageId: string): void {
     if (!text) return;
     // Two AI messages in one answer (a ReAct agent's turns) read as two paragraphs.
     if (this.#lastSource !== source) {
@@ -154,17 +179,17 @@ export class TokenStreamHandler extends BaseCallbackHandler {
     }
     this.#lastSource = source;
     this.#paragraph += text;
-    this.#emit({ type: "text", text });
+    this.#emit({ type: "text", text, messageId });
   }
 
-  #think(source: unknown, text: string): void {
+  #think(source: unknown, text: string, messageId: string): void {
     if (!text) return;
     // Two models' reasoning back to back read as two paragraphs (after a step, the protocol separates them).
     if (this.#lastThought !== undefined && this.#lastThought !== source && this.#lastThought !== STEP) {
       this.#emit({ type: "reasoning", text: "\n\n" });
     }
     this.#lastThought = source;
-    this.#emit({ type: "reasoning", text });
+    this.#emit({ type: "reasoning", text, messageId });
   }
 
   #step(step: Step): void {
@@ -214,7 +239,7 @@ export class TokenStreamHandler extends BaseCallbackHandler {
     if (tags?.includes("nostream") || tags?.includes("langsmith:nostream")) return;
     const namespace = namespaceOf(metadata);
     if (!namespace) return;
-    this.#modelCalls.set(runId, { visible: this.#options.streams(nodeOf(metadata), namespace), streamed: false });
+    this.#modelCalls.set(runId, { visible: this.#options.streams(nodeOf(metadata), namespace), streamed: false, messageId: `run-${runId}` });
   }
 
   override handleLLMNewToken(
@@ -227,13 +252,15 @@ export class TokenStreamHandler extends BaseCallbackHandler {
   ): void {
     const call = this.#modelCalls.get(runId);
     if (!call) return;
+    const message = fields?.chunk?.message;
+    // A provider's own id (ChatOpenAI's `chatcmpl-...`) is on its first chunk; LangChain keeps it for the message.
+    if (!call.streamed && message?.id) call.messageId = message.id;
     call.streamed = true;
     if (!call.visible) return;
-    const message = fields?.chunk?.message;
-    if (!message) return this.#send(runId, token);
-    if (this.#show.reasoning) this.#think(runId, reasoningOf(message));
+    if (!message) return this.#send(runId, token, call.messageId);
+    if (this.#show.reasoning) this.#think(runId, reasoningOf(message), call.messageId);
     // The message's text, not the raw token: some providers pass a tool call's JSON as the token.
-    this.#send(runId, message.text);
+    this.#send(runId, message.text, call.messageId);
   }
 
   override handleLLMEnd(output: LLMResult, runId: string): void {
@@ -252,8 +279,9 @@ export class TokenStreamHandler extends BaseCallbackHandler {
     if (message.id !== undefined) this.#seen.add(message.id);
     // A model that cannot stream: its answer is sent whole.
     if (call.streamed || seen || !call.visible) return;
-    if (this.#show.reasoning) this.#think(runId, reasoningOf(message));
-    this.#send(runId, message.text);
+    const messageId = message.id ?? call.messageId;
+    if (this.#show.reasoning) this.#think(runId, reasoningOf(message), messageId);
+    this.#send(runId, message.text, messageId);
   }
 
   override handleLLMError(_error: unknown, runId: string): void {
@@ -275,8 +303,9 @@ export class TokenStreamHandler extends BaseCallbackHandler {
     const namespace = namespaceOf(metadata);
     if (!namespace) return;
     const visible = this.#options.streams(runName, namespace);
-    this.#nodes.set(runId, visible);
-    if (visible && this.#show.nodes && !runName!.startsWith("__")) this.#step({ kind: "node", name: runName! });
+    const announced = visible && this.#show.nodes && !runName!.startsWith("__");
+    this.#nodes.set(runId, { name: runName!, visible, announced });
+    if (announced) this.#step({ kind: "node", name: runName! });
     // What the node was given is no news: a node that returns its state's messages sends none of them.
     if (inputs === null || typeof inputs !== "object") return;
     for (const value of Object.values(inputs)) {
@@ -288,14 +317,18 @@ export class TokenStreamHandler extends BaseCallbackHandler {
   }
 
   override handleChainEnd(outputs: unknown, runId: string): void {
-    const visible = this.#nodes.get(runId);
-    if (visible === undefined) return;
+    const node = this.#nodes.get(runId);
+    if (node === undefined) return;
     this.#nodes.delete(runId);
-    this.#returned(outputs, visible);
+    this.#returned(outputs, node.visible);
+    if (node.announced) this.#emit({ type: "node_finished", name: node.name });
   }
 
+  /** A node that fails, or stops at `interrupt()`, ends too. */
   override handleChainError(_error: unknown, runId: string): void {
+    const node = this.#nodes.get(runId);
     this.#nodes.delete(runId);
+    if (node?.announced) this.#emit({ type: "node_finished", name: node.name });
   }
 
   override handleToolStart(
@@ -320,7 +353,7 @@ export class TokenStreamHandler extends BaseCallbackHandler {
     this.#tools.delete(runId);
     if (this.#show.tools) {
       const failed = isBaseMessage(output) && (output as ToolMessage).status === "error";
-      this.#step({ kind: "tool_result", ...tool, output: toolOutputText(output), failed });
+      this.#step({ kind: "tool_result", ...tool, output: toolOutputText(output), failed, ...(isBaseMessage(output) && { messageId: idOf(output) }) });
     }
     // A tool that answers with documents (`responseFormat: "content_and_artifact"`) cites them.
     if (isBaseMessage(output)) this.#cite(documentsIn((output as ToolMessage).artifact));
@@ -406,7 +439,8 @@ export class TokenStreamHandler extends BaseCallbackHandler {
     this.#count(message);
     if (!visible) return;
     const source = message.id ?? message;
-    if (this.#show.reasoning) this.#think(source, reasoningOf(message));
-    this.#send(source, message.text);
+    const messageId = idOf(message);
+    if (this.#show.reasoning) this.#think(source, reasoningOf(message), messageId);
+    this.#send(source, message.text, messageId);
   }
 }

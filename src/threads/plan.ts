@@ -14,9 +14,11 @@
 import { RemoveMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
 import { REMOVE_ALL_MESSAGES, type Command, type StateSnapshot } from "@langchain/langgraph";
 import { iterateUntilAborted, untilAborted } from "../abortable.js";
+import { InvalidRequestError } from "../errors.js";
 import type { LangGraphCopy } from "../langgraph-copy.js";
 import { refuseThreadGrowth, type CostLimits } from "../limits.js";
 import type { Interrupt } from "../run/events.js";
+import { jsonSafe } from "../run/json-safe.js";
 import type { CompiledGraph } from "../registry.js";
 import { interruptAnswer, lineUpHistory, type Alignment } from "./align.js";
 
@@ -25,6 +27,18 @@ export interface ThreadRunPlan {
   input: unknown;
   /** Set when the run forks from an earlier checkpoint. */
   checkpointId?: string;
+}
+
+/** What a client writes into the thread besides messages. */
+export interface ThreadWrites {
+  /** Answers to pending interrupts by interrupt id, as LangGraph's `Command({ resume })` takes them. */
+  resume?: Record<string, unknown>;
+  /**
+   * State values the client sets, already limited to the keys the model lets it set: only
+   * those that differ from the thread's are written (a client sends back the whole state
+   * it was sent, and a reducer would add it again).
+   */
+  state?: Record<string, unknown>;
 }
 
 export interface PlanOptions {
@@ -50,13 +64,14 @@ function atRest(snapshot: StateSnapshot): boolean {
   return snapshot.next.length === 0 || pendingInterrupts(snapshot).length > 0 || snapshot.metadata?.step === -1;
 }
 
-/** Resumes every pending interrupt with the user's answer, in a Command of the graph's own LangGraph, writing `messages` (a changed system prompt) on the way. */
-function resumeCommand(langgraph: LangGraphCopy, interrupts: Interrupt[], answer: BaseMessage, messages: BaseMessage[] = []): Command {
+/** Resumes every pending interrupt with the user's answer, in a Command of the graph's own LangGraph, writing `messages` (a changed system prompt) and `state` on the way. */
+function resumeCommand(langgraph: LangGraphCopy, interrupts: Interrupt[], answer: BaseMessage, messages: BaseMessage[] = [], state: Record<string, unknown> = {}): Command {
   const ids = interrupts.map((interrupt) => interrupt.id);
   const resume = interrupts.length === 1 || ids.some((id) => id === undefined)
     ? answer.text
     : Object.fromEntries(ids.map((id) => [id, answer.text]));
-  return new langgraph.Command({ resume, ...(messages.length > 0 && { update: { messages } }) });
+  const update = { ...state, ...(messages.length > 0 && { messages }) };
+  return new langgraph.Command({ resume, ...(Object.keys(update).length > 0 && { update }) });
 }
 
 /** The client's new system prompts, each under the id of the thread's message it replaces. */
@@ -64,21 +79,51 @@ function replacements(changed: Alignment["changed"]): BaseMessage[] {
   return changed.map(([thread, client]) => new SystemMessage({ content: client.content, id: thread.id }));
 }
 
-function planFrom(snapshot: StateSnapshot, client: BaseMessage[], { langgraph, limits }: PlanOptions, windowed = false): ThreadRunPlan | undefined {
+/** The client's state values that differ from the thread's, compared as JSON. */
+function changedState(snapshot: StateSnapshot, state: Record<string, unknown> | undefined): Record<string, unknown> {
+  const values = (snapshot.values ?? {}) as Record<string, unknown>;
+  const changed: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(state ?? {})) {
+    const current = Object.hasOwn(values, key) ? values[key] : undefined;
+    if (JSON.stringify(jsonSafe(current)) !== JSON.stringify(value)) changed[key] = value;
+  }
+  return changed;
+}
+
+/** The answers of `resume` for the thread's pending interrupts, written with the client's new messages and state. */
+function planResume(snapshot: StateSnapshot, client: BaseMessage[], writes: ThreadWrites, { langgraph, limits }: PlanOptions): ThreadRunPlan {
+  const pending = new Set(pendingInterrupts(snapshot).map((interrupt) => interrupt.id));
+  const unknown = Object.keys(writes.resume ?? {}).find((id) => !pending.has(id));
+  if (unknown !== undefined) throw new InvalidRequestError(`Invalid 'resume': the thread has no pending interrupt '${unknown}'.`, "resume");
+  const messages = threadMessages(snapshot) ?? [];
+  const alignment = lineUpHistory(messages, client);
+  if (!alignment) throw new InvalidRequestError("Invalid 'resume': the messages sent are not the thread's, which waits at its interrupt.", "resume");
+  const rest = client.slice(alignment.seen);
+  refuseThreadGrowth(messages, rest, limits);
+  const update = { ...changedState(snapshot, writes.state), messages: [...replacements(alignment.changed), ...rest] };
+  return { input: new langgraph.Command({ resume: writes.resume, update }) };
+}
+
+
+function planFrom(snapshot: StateSnapshot, client: BaseMessage[], { langgraph, limits }: PlanOptions, writes: ThreadWrites, windowed = false): ThreadRunPlan | undefined {
   const messages = threadMessages(snapshot) ?? [];
   const alignment = lineUpHistory(messages, client, { windowed });
   if (!alignment) return undefined;
   const replaced = replacements(alignment.changed);
   const rest = client.slice(alignment.seen);
+  const state = changedState(snapshot, writes.state);
   if (rest.length === 0) {
-    // The thread holds the whole history: continuing its last answer, or nothing to do (a fork finds the turn to redo).
-    return client.at(-1)?.getType() === "ai" ? { input: { messages: replaced } } : undefined;
+    // The thread holds the whole history: continuing its last answer (or, with no history, running on the state
+    // the client changed), or nothing to do (a fork finds the turn to redo).
+    const last = client.at(-1)?.getType();
+    const goesOn = last === "ai" || (last === undefined && Object.keys(state).length > 0);
+    return goesOn ? { input: { ...state, messages: replaced } } : undefined;
   }
   const interrupts = pendingInterrupts(snapshot);
   const answer = interrupts.length > 0 ? interruptAnswer(rest, interrupts) : undefined;
   refuseThreadGrowth(messages, answer ? [] : rest, limits);
-  if (answer) return { input: resumeCommand(langgraph, interrupts, answer, replaced) };
-  return { input: { messages: [...replaced, ...rest] } };
+  if (answer) return { input: resumeCommand(langgraph, interrupts, answer, replaced, state) };
+  return { input: { ...state, messages: [...replaced, ...rest] } };
 }
 
 /** The id of the system message that instructions for one request become (the Responses API's `instructions`). */
@@ -133,20 +178,22 @@ export async function planContinuation(
 /**
  * For a client that resends the whole conversation (or the window of it a chat UI keeps):
  * only what the thread has not seen, or a fork from the latest checkpoint that agrees
- * with the client's history.
+ * with the client's history. With `resume`, the thread must wait at those interrupts and
+ * hold the client's history: the run answers them, never a fork.
  */
-export async function planThreadRun(graph: CompiledGraph, threadId: string, client: BaseMessage[], options: PlanOptions): Promise<ThreadRunPlan> {
+export async function planThreadRun(graph: CompiledGraph, threadId: string, client: BaseMessage[], options: PlanOptions & ThreadWrites): Promise<ThreadRunPlan> {
   const config = { configurable: { thread_id: threadId } };
   const current = await untilAborted(graph.getState(config), options.signal);
+  if (options.resume && Object.keys(options.resume).length > 0) return planResume(current, client, options, options);
   // A client that sends a window of the chat goes on from the thread's end, rather than forking at its start.
-  const plan = planFrom(current, client, options) ?? planFrom(current, client, options, true);
+  const plan = planFrom(current, client, options, options) ?? planFrom(current, client, options, options, true);
   if (plan) return plan;
   for await (const snapshot of iterateUntilAborted(graph.getStateHistory(config), options.signal)) {
     if (!atRest(snapshot)) continue;
-    const earlier = planFrom(snapshot, client, options);
+    const earlier = planFrom(snapshot, client, options, options);
     const checkpointId = snapshot.config.configurable?.checkpoint_id as string | undefined;
     if (earlier) return { ...earlier, checkpointId };
   }
   refuseThreadGrowth([], client, options.limits);
-  return { input: { messages: client } };
+  return { input: { ...changedState(current, options.state), messages: client } };
 }

@@ -19,7 +19,7 @@ import { conversationKey, resumableKey } from "./conversation-key.js";
 import { copyThread } from "./copy-thread.js";
 import { fencedSaver } from "./lock-fence.js";
 import type { ThreadLocker } from "./locks.js";
-import { pendingInterrupts, planContinuation, planThreadRun, type ThreadRunPlan } from "./plan.js";
+import { pendingInterrupts, planContinuation, planThreadRun, type ThreadRunPlan, type ThreadWrites } from "./plan.js";
 import { scratchSaver } from "./scratch-saver.js";
 
 /** What the client was sent, as far as the thread cares. */
@@ -38,8 +38,11 @@ export type ThreadRequest =
    * interrupt (a chat UI's background task).
    */
   | { mode: "stateless"; discard?: boolean }
-  /** The client resends the whole conversation, as chat UIs do: the thread runs what it has not seen, or forks where the histories part. */
-  | { mode: "history"; threadId: string }
+  /**
+   * The client resends the whole conversation, as chat UIs do: the thread runs what it
+   * has not seen, or forks where the histories part; with what it writes besides (see `ThreadWrites`).
+   */
+  | ({ mode: "history"; threadId: string } & ThreadWrites)
   /**
    * The client sends only the new input: the thread goes on from its latest checkpoint,
    * or forks from `checkpointId`. `instructions` replace those of earlier runs (see
@@ -135,7 +138,8 @@ export async function openSession(options: OpenSessionOptions): Promise<ThreadSe
   const saver = threadSaver(graph, options.checkpointer);
   const planning = { langgraph, signal, limits };
   if (thread.mode === "history") {
-    return lockedSession(options, thread.threadId, saver, () => planThreadRun(graph, thread.threadId, messages, planning));
+    const writes = { resume: thread.resume, state: thread.state };
+    return lockedSession(options, thread.threadId, saver, () => planThreadRun(graph, thread.threadId, messages, { ...planning, ...writes }));
   }
   if (thread.mode === "continue") {
     const { threadId, checkpointId, instructions } = thread;

@@ -308,6 +308,37 @@ describe("AG-UI: the client's state", () => {
   });
 });
 
+describe("AG-UI: what a graph gets and a failure", () => {
+  let server: Server;
+  beforeAll(async () => {
+    server = await startServer({ config: "test/fixtures/ag-ui/langgraph.config.json" });
+  });
+  afterAll(() => server.close());
+  const root = () => server.url.replace(/\/v1$/, "");
+
+  it("gives nodes the client's tools as a chat request's, and AG-UI's context entries", async () => {
+    const agent = new HttpAgent({ url: `${root()}/ag-ui/request-echo` });
+    agent.addMessage({ id: "u1", role: "user", content: "What do you see?" });
+    const tools = [{ name: "lookup_city", description: "Look a city up.", parameters: { type: "object", properties: {} } }];
+    const context = [{ description: "The user's city", value: "Lyon" }];
+    await agent.runAgent({ tools, context });
+    expect(JSON.parse(lastText(agent.messages))).toEqual({
+      model: "request-echo",
+      tools: [{ type: "function", function: { name: "lookup_city", description: "Look a city up.", parameters: { type: "object", properties: {} } } }],
+      agui_context: context,
+    });
+  });
+
+  it("ends a run that fails after it began with RUN_ERROR, after the text it streamed", async () => {
+    const agent = new HttpAgent({ url: `${root()}/ag-ui/fails-midway` });
+    const events: BaseEvent[] = [];
+    agent.addMessage({ id: "u1", role: "user", content: "Go" });
+    await agent.runAgent({}, { onEvent: ({ event }) => void events.push(event) });
+    expect(events.map((event) => event.type)).toContain("TEXT_MESSAGE_CONTENT");
+    expect(events.at(-1)).toMatchObject({ type: "RUN_ERROR", message: expect.stringContaining("disk full"), code: expect.any(String) });
+  });
+});
+
 describe("examples/ag-ui-client.ts", () => {
   let server: Server;
   beforeAll(async () => {

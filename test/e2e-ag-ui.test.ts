@@ -202,6 +202,18 @@ describe("AG-UI: HttpAgent against the example graphs", () => {
     expect(completion.choices[0]!.message.content).toContain("Send this email? (yes/no)");
   });
 
+  it("leaves its interrupt to chat completions to answer, on the same thread", async () => {
+    const { agent } = agentFor(server, "approval", "approval-3");
+    agent.addMessage({ id: "u1", role: "user", content: "write an email about the offsite" });
+    await agent.runAgent();
+    const history = agent.messages.map((message) => ({ role: message.role as "user" | "assistant", content: message.content as string }));
+    const completion = await openai().chat.completions.create(
+      { model: "approval", messages: [...history, { role: "user", content: "yes" }] },
+      { headers: { "X-Thread-Id": "approval-3" } },
+    );
+    expect(completion.choices[0]!.message.content).toBe('Sent the email "The offsite".');
+  });
+
   it("refuses to resume an interrupt the thread does not wait on", async () => {
     const { agent } = agentFor(server, "approval", "approval-2");
     agent.addMessage({ id: "u1", role: "user", content: "write an email about lunch" });

@@ -153,6 +153,11 @@ describe("run events to AG-UI events", () => {
     });
   });
 
+  it("sends a state key a node set as JSON Patch, its name escaped as a JSON Pointer", async () => {
+    const rendered = await render([{ type: "state_changed", values: { "a/b~c": 1, fn: () => 1 } }, { type: "usage", usage }]);
+    expect(rendered.find((event) => event.type === "STATE_DELTA")).toEqual({ type: "STATE_DELTA", delta: [{ op: "add", path: "/a~1b~0c", value: 1 }] });
+  });
+
   it("leaves out of the state snapshot what JSON cannot carry", () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;

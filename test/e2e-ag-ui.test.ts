@@ -292,17 +292,20 @@ describe("AG-UI: the client's state", () => {
   it("writes the keys the model's allow_state names, sends the state back as a snapshot, and writes what the client echoes back only once", async () => {
     const root = server.url.replace(/\/v1$/, "");
     const agent = new HttpAgent({ url: `${root}/ag-ui/state`, threadId: "state-1" });
+    const events: BaseEvent[] = [];
     agent.setState({ mood: "happy" });
     agent.addMessage({ id: "u1", role: "user", content: "How am I?" });
-    await agent.runAgent();
+    await agent.runAgent({}, { onEvent: ({ event }) => void events.push(event) });
     expect(lastText(agent.messages)).toBe("mood: happy; notes: none");
-    expect(agent.state).toEqual({ mood: "happy", notes: ["run 1"] });
+    expect(agent.state).toEqual({ mood: "happy", notes: ["run 1"], run: 1 });
+    // A key without a reducer goes out as the node sets it; one with a reducer only in the snapshot.
+    expect(ofType(events, "STATE_DELTA")).toEqual([{ type: "STATE_DELTA", delta: [{ op: "add", path: "/run", value: 1 }] }]);
 
     // The client sends the state it was sent: its notes are no news, and are not added again.
     agent.addMessage({ id: "u2", role: "user", content: "And now?" });
     await agent.runAgent();
     expect(lastText(agent.messages)).toBe("mood: happy; notes: run 1");
-    expect(agent.state).toEqual({ mood: "happy", notes: ["run 1", "run 2"] });
+    expect(agent.state).toEqual({ mood: "happy", notes: ["run 1", "run 2"], run: 2 });
 
     agent.setState({ ...agent.state, notes: [...(agent.state.notes as string[]), "from the client"] });
     agent.addMessage({ id: "u3", role: "user", content: "And now?" });

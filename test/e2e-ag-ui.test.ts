@@ -214,6 +214,15 @@ describe("AG-UI: HttpAgent against the example graphs", () => {
     expect(completion.choices[0]!.message.content).toBe('Sent the email "The offsite".');
   });
 
+  it("lets a cancelled interrupt's new message answer it, as a chat client's would", async () => {
+    const { agent } = agentFor(server, "approval", "approval-4");
+    agent.addMessage({ id: "u1", role: "user", content: "write an email about the move" });
+    await agent.runAgent();
+    agent.addMessage({ id: "u2", role: "user", content: "no" });
+    await agent.runAgent({ resume: agent.pendingInterrupts.map((interrupt) => ({ interruptId: interrupt.id, status: "cancelled" as const })) });
+    expect(lastText(agent.messages)).toBe("OK, I did not send it.");
+  });
+
   it("refuses to resume an interrupt the thread does not wait on", async () => {
     const { agent } = agentFor(server, "approval", "approval-2");
     agent.addMessage({ id: "u1", role: "user", content: "write an email about lunch" });

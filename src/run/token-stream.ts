@@ -318,10 +318,12 @@ export class TokenStreamHandler extends BaseCallbackHandler {
     if (node.announced) this.#emit({ type: "node_finished", name: node.name });
   }
 
+  /** The keys a node's return value (or its Command's update) sets, where the value written is the value held. */
   #stateChanged(outputs: unknown): void {
     const replaces = this.#options.replaces;
-    if (!replaces || outputs === null || typeof outputs !== "object" || Array.isArray(outputs) || isCommand(outputs) || isBaseMessage(outputs)) return;
-    const changed = Object.entries(outputs).filter(([key, value]) => key !== "messages" && value !== undefined && replaces(key));
+    const update = isCommand(outputs) ? outputs.update : outputs;
+    if (!replaces || update === null || typeof update !== "object" || Array.isArray(update) || isBaseMessage(update)) return;
+    const changed = Object.entries(update).filter(([key, value]) => key !== "messages" && value !== undefined && replaces(key));
     if (changed.length > 0) this.#emit({ type: "state_changed", values: Object.fromEntries(changed) });
   }
 

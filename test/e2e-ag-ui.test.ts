@@ -202,6 +202,27 @@ describe("AG-UI: HttpAgent against the example graphs", () => {
     expect(completion.choices[0]!.message.content).toContain("Send this email? (yes/no)");
   });
 
+  it("leaves its interrupt to chat completions to answer, on the same thread", async () => {
+    const { agent } = agentFor(server, "approval", "approval-3");
+    agent.addMessage({ id: "u1", role: "user", content: "write an email about the offsite" });
+    await agent.runAgent();
+    const history = agent.messages.map((message) => ({ role: message.role as "user" | "assistant", content: message.content as string }));
+    const completion = await openai().chat.completions.create(
+      { model: "approval", messages: [...history, { role: "user", content: "yes" }] },
+      { headers: { "X-Thread-Id": "approval-3" } },
+    );
+    expect(completion.choices[0]!.message.content).toBe('Sent the email "The offsite".');
+  });
+
+  it("lets a cancelled interrupt's new message answer it, as a chat client's would", async () => {
+    const { agent } = agentFor(server, "approval", "approval-4");
+    agent.addMessage({ id: "u1", role: "user", content: "write an email about the move" });
+    await agent.runAgent();
+    agent.addMessage({ id: "u2", role: "user", content: "no" });
+    await agent.runAgent({ resume: agent.pendingInterrupts.map((interrupt) => ({ interruptId: interrupt.id, status: "cancelled" as const })) });
+    expect(lastText(agent.messages)).toBe("OK, I did not send it.");
+  });
+
   it("refuses to resume an interrupt the thread does not wait on", async () => {
     const { agent } = agentFor(server, "approval", "approval-2");
     agent.addMessage({ id: "u1", role: "user", content: "write an email about lunch" });
@@ -280,17 +301,20 @@ describe("AG-UI: the client's state", () => {
   it("writes the keys the model's allow_state names, sends the state back as a snapshot, and writes what the client echoes back only once", async () => {
     const root = server.url.replace(/\/v1$/, "");
     const agent = new HttpAgent({ url: `${root}/ag-ui/state`, threadId: "state-1" });
+    const events: BaseEvent[] = [];
     agent.setState({ mood: "happy" });
     agent.addMessage({ id: "u1", role: "user", content: "How am I?" });
-    await agent.runAgent();
+    await agent.runAgent({}, { onEvent: ({ event }) => void events.push(event) });
     expect(lastText(agent.messages)).toBe("mood: happy; notes: none");
-    expect(agent.state).toEqual({ mood: "happy", notes: ["run 1"] });
+    expect(agent.state).toEqual({ mood: "happy", notes: ["run 1"], run: 1 });
+    // A key without a reducer goes out as the node sets it; one with a reducer only in the snapshot.
+    expect(ofType(events, "STATE_DELTA")).toEqual([{ type: "STATE_DELTA", delta: [{ op: "add", path: "/run", value: 1 }] }]);
 
     // The client sends the state it was sent: its notes are no news, and are not added again.
     agent.addMessage({ id: "u2", role: "user", content: "And now?" });
     await agent.runAgent();
     expect(lastText(agent.messages)).toBe("mood: happy; notes: run 1");
-    expect(agent.state).toEqual({ mood: "happy", notes: ["run 1", "run 2"] });
+    expect(agent.state).toEqual({ mood: "happy", notes: ["run 1", "run 2"], run: 2 });
 
     agent.setState({ ...agent.state, notes: [...(agent.state.notes as string[]), "from the client"] });
     agent.addMessage({ id: "u3", role: "user", content: "And now?" });
@@ -305,6 +329,37 @@ describe("AG-UI: the client's state", () => {
     agent.addMessage({ id: "u1", role: "user", content: "How am I?" });
     await agent.runAgent();
     expect(lastText(agent.messages)).toBe("mood: none; notes: none");
+  });
+});
+
+describe("AG-UI: what a graph gets and a failure", () => {
+  let server: Server;
+  beforeAll(async () => {
+    server = await startServer({ config: "test/fixtures/ag-ui/langgraph.config.json" });
+  });
+  afterAll(() => server.close());
+  const root = () => server.url.replace(/\/v1$/, "");
+
+  it("gives nodes the client's tools as a chat request's, and AG-UI's context entries", async () => {
+    const agent = new HttpAgent({ url: `${root()}/ag-ui/request-echo` });
+    agent.addMessage({ id: "u1", role: "user", content: "What do you see?" });
+    const tools = [{ name: "lookup_city", description: "Look a city up.", parameters: { type: "object", properties: {} } }];
+    const context = [{ description: "The user's city", value: "Lyon" }];
+    await agent.runAgent({ tools, context });
+    expect(JSON.parse(lastText(agent.messages))).toEqual({
+      model: "request-echo",
+      tools: [{ type: "function", function: { name: "lookup_city", description: "Look a city up.", parameters: { type: "object", properties: {} } } }],
+      agui_context: context,
+    });
+  });
+
+  it("ends a run that fails after it began with RUN_ERROR, after the text it streamed", async () => {
+    const agent = new HttpAgent({ url: `${root()}/ag-ui/fails-midway` });
+    const events: BaseEvent[] = [];
+    agent.addMessage({ id: "u1", role: "user", content: "Go" });
+    await agent.runAgent({}, { onEvent: ({ event }) => void events.push(event) });
+    expect(events.map((event) => event.type)).toContain("TEXT_MESSAGE_CONTENT");
+    expect(events.at(-1)).toMatchObject({ type: "RUN_ERROR", message: expect.stringContaining("disk full"), code: expect.any(String) });
   });
 });
 

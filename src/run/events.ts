@@ -80,6 +80,12 @@ export type RunEvent =
   /** The graph stopped at `interrupt()` and waits for the user's next message. */
   | { type: "interrupt"; interrupts: Interrupt[] }
   /**
+   * State keys a node of the graph itself (not of a subgraph) set, as it ended, where the
+   * value written is the value the key will hold (a channel without a reducer): the state
+   * as it will be after the node's step, for those keys. Not sent for messages.
+   */
+  | { type: "state_changed"; values: Record<string, unknown> }
+  /**
    * The graph's values (its output channels) the run ended on, with LangChain's messages
    * as they are; sent once, before `usage`, by a run that did not fail.
    */

@@ -101,6 +101,12 @@ export function streamNodeFilter(settings: ModelSettings["stream"]): StreamNodeF
   };
 }
 
+/** Whether the graph's channel `key` keeps the last value written (no reducer), by the name LangGraph serializes it by, which every copy of LangGraph shares. */
+function replacingChannel(graph: CompiledGraph, key: string): boolean {
+  const channels = (graph as { channels?: Record<string, { lc_graph_name?: unknown }> }).channels;
+  return channels !== undefined && Object.hasOwn(channels, key) && channels[key]?.lc_graph_name === "LastValue";
+}
+
 const NO_STEPS: StepVisibility = { reasoning: false, tools: false, nodes: false, progress: false };
 
 /** What the run reports of the agent's steps: the model's `steps` settings (by default its reasoning, tools and progress), or nothing. */
@@ -191,6 +197,7 @@ export async function* runGraph(options: RunOptions): AsyncGenerator<RunEvent> {
     streams: streamNodeFilter(entry.settings.stream),
     show: { ...stepVisibility(entry.settings.steps, options.steps), ...(options.nodeSteps && { nodes: true }) },
     emit: (event) => reading && (modelText || event.type !== "text") && queue.push(event),
+    replaces: (key) => replacingChannel(graph, key),
   });
   const config: LangGraphRunnableConfig = {
     configurable: {

@@ -66,7 +66,7 @@ async function* cut(events: AsyncIterable<RunEvent>, sequences: readonly string[
       continue;
     }
     // Reasoning and steps do not interrupt the answer's text; what ends the answer releases the held text.
-    if (held && event.type !== "reasoning" && event.type !== "step" && event.type !== "node_finished") {
+    if (held && event.type !== "reasoning" && event.type !== "step" && event.type !== "node_finished" && event.type !== "state_changed") {
       yield { type: "text", text: held };
       held = "";
     }

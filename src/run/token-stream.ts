@@ -44,6 +44,8 @@ interface NodeRun {
   visible: boolean;
   /** Whether its start was reported as a step (its end is, then, too). */
   announced: boolean;
+  /** A node of the graph itself, not of a subgraph: it writes the run's state. */
+  root: boolean;
 }
 
 /** A tool the graph runs itself, between its start and its end. */
@@ -113,6 +115,8 @@ export interface TokenStreamOptions {
   show: StepVisibility;
   /** Receives each event, in order; called while the run goes on. */
   emit: (event: RunEvent) => void;
+  /** Whether a write to this key of the graph's own state is the value it will hold; none are reported without it (see `state_changed`). */
+  replaces?: (key: string) => boolean;
 }
 
 /** The source of reasoning that was a step: a model's reasoning after it needs no separator of ours. */
@@ -304,7 +308,7 @@ export class TokenStreamHandler extends BaseCallbackHandler {
     if (!namespace) return;
     const visible = this.#options.streams(runName, namespace);
     const announced = visible && this.#show.nodes && !runName!.startsWith("__");
-    this.#nodes.set(runId, { name: runName!, visible, announced });
+    this.#nodes.set(runId, { name: runName!, visible, announced, root: namespace.length === 1 });
     if (announced) this.#step({ kind: "node", name: runName! });
     // What the node was given is no news: a node that returns its state's messages sends none of them.
     if (inputs === null || typeof inputs !== "object") return;
@@ -321,7 +325,17 @@ export class TokenStreamHandler extends BaseCallbackHandler {
     if (node === undefined) return;
     this.#nodes.delete(runId);
     this.#returned(outputs, node.visible);
+    if (node.root) this.#stateChanged(outputs);
     if (node.announced) this.#emit({ type: "node_finished", name: node.name });
+  }
+
+  /** The keys a node's return value (or its Command's update) sets, where the value written is the value held. */
+  #stateChanged(outputs: unknown): void {
+    const replaces = this.#options.replaces;
+    const update = isCommand(outputs) ? outputs.update : outputs;
+    if (!replaces || update === null || typeof update !== "object" || Array.isArray(update) || isBaseMessage(update)) return;
+    const changed = Object.entries(update).filter(([key, value]) => key !== "messages" && value !== undefined && replaces(key));
+    if (changed.length > 0) this.#emit({ type: "state_changed", values: Object.fromEntries(changed) });
   }
 
   /** A node that fails, or stops at `interrupt()`, ends too. */

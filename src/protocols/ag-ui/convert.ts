@@ -98,11 +98,15 @@ export function toAgUiMessages(messages: readonly BaseMessage[]): Message[] {
   });
 }
 
-/** The request as nodes read it: the client's tools are the chat request's, which `bindChatRequest` binds. */
+/**
+ * The request as nodes read it: the client's tools are the chat request's, which
+ * `bindChatRequest` binds; AG-UI's `context` entries (what the front end lets the agent
+ * know, `{ description, value }`) are `agui_context`.
+ */
 export function toRequestContext(input: RunAgentInput, model: string): ChatRequestContext {
   const tools = input.tools.map((tool) => ({
     type: "function" as const,
     function: { name: tool.name, description: tool.description, ...(tool.parameters !== undefined && { parameters: tool.parameters }) },
   }));
-  return { model, ...(tools.length > 0 && { tools }) };
+  return { model, ...(tools.length > 0 && { tools }), ...(input.context.length > 0 && { agui_context: input.context }) };
 }

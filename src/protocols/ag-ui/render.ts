@@ -7,9 +7,11 @@
  * Message ids are the thread's (see `messageId` on the run's text events), so the
  * messages the client streams are those the closing `MESSAGES_SNAPSHOT` lists, and those
  * it sends back next run. An interrupt's question is not a message: the thread holds
- * none, and `RUN_FINISHED`'s interrupt outcome carries it.
+ * none, and `RUN_FINISHED`'s interrupt outcome carries it. A state key a node sets goes
+ * out at once as `STATE_DELTA` where the run knows the value it will hold (a key without
+ * a reducer); the closing `STATE_SNAPSHOT` has every key.
  */
-import { EventType, type TokenUsage } from "@ag-ui/core";
+import { EventType, type JsonPatchOperation, type TokenUsage } from "@ag-ui/core";
 import type { BaseMessage } from "@langchain/core/messages";
 import { randomUUID } from "node:crypto";
 import { toErrorBody } from "../../errors.js";
@@ -64,6 +66,14 @@ export function stateSnapshot(values: Record<string, unknown>): Record<string, u
     if (safe !== undefined) snapshot[key] = safe;
   }
   return snapshot;
+}
+
+/** JSON Patch for keys that now hold these values: `add` sets a member whether or not it was there. */
+function stateDelta(values: Record<string, unknown>): JsonPatchOperation[] {
+  return Object.entries(values).flatMap(([key, value]): JsonPatchOperation[] => {
+    const safe = jsonSafe(value);
+    return safe === undefined ? [] : [{ op: "add", path: `/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`, value: safe }];
+  });
 }
 
 function toolCallEvents(call: { id: string; name: string; args: string }, parentMessageId: string | undefined): AGUIEvent[] {
@@ -171,6 +181,11 @@ export async function* toAgUiEvents(events: AsyncIterable<RunEvent>, options: Re
       case "interrupt":
         interrupts = event.interrupts;
         break;
+      case "state_changed": {
+        const delta = stateDelta(event.values);
+        if (delta.length > 0) yield { type: EventType.STATE_DELTA, delta };
+        break;
+      }
       case "values":
         values = event.values;
         break;

@@ -48,7 +48,8 @@ function allowedState(input: RunAgentInput, entry: ModelEntry): Record<string, u
   const allowed = entry.settings.allow_state ?? [];
   if (state === null || typeof state !== "object" || Array.isArray(state) || allowed.length === 0) return undefined;
   const any = allowed.includes("*");
-  const kept = Object.entries(state).filter(([key]) => key !== "messages" && (any || allowed.includes(key)));
+  // LangGraph's own keys (`__interrupt__`) are never the client's, even under "*".
+  const kept = Object.entries(state).filter(([key]) => key !== "messages" && !key.startsWith("__") && (any || allowed.includes(key)));
   return kept.length > 0 ? Object.fromEntries(kept) : undefined;
 }
 

@@ -13,37 +13,77 @@
  */
 import type { RunEvent } from "./events.js";
 
-/** Where the first stop sequence starts in `text`, or -1. */
-function firstStop(text: string, sequences: readonly string[]): number {
-  let first = -1;
-  for (const sequence of sequences) {
-    const index = text.indexOf(sequence);
-    if (index >= 0 && (first < 0 || index < first)) first = index;
-  }
-  return first;
+/** OpenAI's limit on how many stop sequences a request may name. */
+export const MAX_STOP_SEQUENCES = 4;
+
+/**
+ * Our limit on a stop sequence's length: far above any a client sends (`"\n"`,
+ * `"</answer>"`, `"Observation:"`), and it bounds the text held back while the answer
+ * streams, which is as long as the longest sequence.
+ */
+export const MAX_STOP_SEQUENCE_LENGTH = 1024;
+
+/**
+ * A stop sequence and its prefix function (Knuth-Morris-Pratt): `fallback[i]` is the
+ * longest proper prefix of `sequence.slice(0, i + 1)` that is also its suffix. With it
+ * the answer is read once, left to right, each event's text from where the last one
+ * ended, whatever the sequence repeats (`"aaaa…b"` against `"aaaa…a"`): the check costs
+ * time linear in the text, not in the text times the sequences' length.
+ */
+interface StopMatcher {
+  sequence: string;
+  fallback: Int32Array;
+  /** How much of the sequence the text read so far ends with. */
+  matched: number;
 }
 
-/** How many characters at the end of `text` could begin a stop sequence. */
-function heldLength(text: string, sequences: readonly string[]): number {
-  let held = 0;
-  for (const sequence of sequences) {
-    for (let length = Math.min(sequence.length - 1, text.length); length > held; length--) {
-      if (text.endsWith(sequence.slice(0, length))) {
-        held = length;
-        break;
-      }
-    }
+function matcherOf(sequence: string): StopMatcher {
+  const fallback = new Int32Array(sequence.length);
+  for (let i = 1, matched = 0; i < sequence.length; i++) {
+    while (matched > 0 && sequence.charCodeAt(i) !== sequence.charCodeAt(matched)) matched = fallback[matched - 1]!;
+    if (sequence.charCodeAt(i) === sequence.charCodeAt(matched)) matched++;
+    fallback[i] = matched;
   }
-  return held;
+  return { sequence, fallback, matched: 0 };
+}
+
+/** Reads `text` on from the text before it: the index in `text` just past the sequence's first whole occurrence, or -1. */
+function feed(matcher: StopMatcher, text: string): number {
+  const { sequence, fallback } = matcher;
+  let { matched } = matcher;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    while (matched > 0 && code !== sequence.charCodeAt(matched)) matched = fallback[matched - 1]!;
+    if (code === sequence.charCodeAt(matched)) matched++;
+    if (matched === sequence.length) return i + 1;
+  }
+  matcher.matched = matched;
+  return -1;
+}
+
+/**
+ * Where the first stop sequence starts in `held + text` (or -1), `held` being the text
+ * held back so far; else how much of its end could begin one, to hold back.
+ */
+function firstStop(held: string, text: string, matchers: readonly StopMatcher[]): { stop: number; keep: number } {
+  let stop = -1;
+  let keep = 0;
+  for (const matcher of matchers) {
+    const end = feed(matcher, text);
+    const start = held.length + end - matcher.sequence.length;
+    if (end >= 0 && (stop < 0 || start < stop)) stop = start;
+    keep = Math.max(keep, matcher.matched);
+  }
+  return { stop, keep };
 }
 
 /** The text of `events` up to the first of `stop`; `events` themselves when there is none. */
 export function cutAtStopSequences(events: AsyncIterable<RunEvent>, stop: readonly string[] | undefined): AsyncIterable<RunEvent> {
   const sequences = (stop ?? []).filter((sequence) => sequence !== "");
-  return sequences.length === 0 ? events : cut(events, sequences);
+  return sequences.length === 0 ? events : cut(events, sequences.map(matcherOf));
 }
 
-async function* cut(events: AsyncIterable<RunEvent>, sequences: readonly string[]): AsyncGenerator<RunEvent> {
+async function* cut(events: AsyncIterable<RunEvent>, matchers: readonly StopMatcher[]): AsyncGenerator<RunEvent> {
   let held = "";
   let stopped = false;
   for await (const event of events) {
@@ -52,15 +92,14 @@ async function* cut(events: AsyncIterable<RunEvent>, sequences: readonly string[
       continue;
     }
     if (event.type === "text") {
+      const { stop: stopAt, keep } = firstStop(held, event.text, matchers);
       const text = held + event.text;
-      const stopAt = firstStop(text, sequences);
       if (stopAt >= 0) {
         stopped = true;
         held = "";
         if (stopAt > 0) yield { type: "text", text: text.slice(0, stopAt) };
         continue;
       }
-      const keep = heldLength(text, sequences);
       held = text.slice(text.length - keep);
       if (keep < text.length) yield { type: "text", text: text.slice(0, text.length - keep) };
       continue;
@@ -69,6 +108,7 @@ async function* cut(events: AsyncIterable<RunEvent>, sequences: readonly string[
     if (held && event.type !== "reasoning" && event.type !== "step") {
       yield { type: "text", text: held };
       held = "";
+      for (const matcher of matchers) matcher.matched = 0;
     }
     yield event;
   }

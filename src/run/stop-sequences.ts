@@ -11,6 +11,7 @@
  * is dropped, as a model that stopped would not have made it; its usage and a pending
  * interrupt still count. The graph itself runs to its end, so its state stays whole.
  */
+import { advance, prefixFunction } from "../text-search.js";
 import type { RunEvent } from "./events.js";
 
 /** OpenAI's limit on how many stop sequences a request may name. */
@@ -24,11 +25,10 @@ export const MAX_STOP_SEQUENCES = 4;
 export const MAX_STOP_SEQUENCE_LENGTH = 1024;
 
 /**
- * A stop sequence and its prefix function (Knuth-Morris-Pratt): `fallback[i]` is the
- * longest proper prefix of `sequence.slice(0, i + 1)` that is also its suffix. With it
- * the answer is read once, left to right, each event's text from where the last one
- * ended, whatever the sequence repeats (`"aaaa…b"` against `"aaaa…a"`): the check costs
- * time linear in the text, not in the text times the sequences' length.
+ * A stop sequence and its prefix function (`text-search.ts`). With it the answer is read
+ * once, left to right, each event's text from where the last one ended, whatever the
+ * sequence repeats (`"aaaa…b"` against `"aaaa…a"`): the check costs time linear in the
+ * text, not in the text times the sequences' length.
  */
 interface StopMatcher {
   sequence: string;
@@ -38,27 +38,14 @@ interface StopMatcher {
 }
 
 function matcherOf(sequence: string): StopMatcher {
-  const fallback = new Int32Array(sequence.length);
-  for (let i = 1, matched = 0; i < sequence.length; i++) {
-    while (matched > 0 && sequence.charCodeAt(i) !== sequence.charCodeAt(matched)) matched = fallback[matched - 1]!;
-    if (sequence.charCodeAt(i) === sequence.charCodeAt(matched)) matched++;
-    fallback[i] = matched;
-  }
-  return { sequence, fallback, matched: 0 };
+  return { sequence, fallback: prefixFunction(sequence), matched: 0 };
 }
 
 /** Reads `text` on from the text before it: the index in `text` just past the sequence's first whole occurrence, or -1. */
 function feed(matcher: StopMatcher, text: string): number {
-  const { sequence, fallback } = matcher;
-  let { matched } = matcher;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    while (matched > 0 && code !== sequence.charCodeAt(matched)) matched = fallback[matched - 1]!;
-    if (code === sequence.charCodeAt(matched)) matched++;
-    if (matched === sequence.length) return i + 1;
-  }
+  const { end, matched } = advance(matcher.sequence, matcher.fallback, text, matcher.matched);
   matcher.matched = matched;
-  return -1;
+  return end;
 }
 
 /**

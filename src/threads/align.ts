@@ -109,8 +109,8 @@ export interface Alignment {
  * bounds what a client's history can cost, say a long answer sent against a thread with
  * thousands of AI messages in one turn, none of them in it.
  */
-const COMPARED_PER_CHARACTER = 8;
-const MIN_COMPARED = 1 << 20;
+const COMPARED_PER_CHARACTER = 4;
+const MIN_COMPARED = 1 << 18;
 
 /**
  * Whether AI messages of the thread belong to the client's assistant messages: when the

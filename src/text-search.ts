@@ -34,9 +34,15 @@ export function advance(pattern: string, fallback: Int32Array, text: string, mat
   return { end: -1, matched };
 }
 
+/** Where `pattern` first starts in `text` (-1 if nowhere), in time linear in both. */
+export function indexOfText(text: string, pattern: string): number {
+  if (pattern.length === 0) return 0;
+  if (pattern.length > text.length) return -1;
+  const { end } = advance(pattern, prefixFunction(pattern), text, 0);
+  return end < 0 ? -1 : end - pattern.length;
+}
+
 /** Whether `text` contains `pattern`, in time linear in both. */
 export function containsText(text: string, pattern: string): boolean {
-  if (pattern.length === 0) return true;
-  if (pattern.length > text.length) return false;
-  return advance(pattern, prefixFunction(pattern), text, 0).end >= 0;
+  return indexOfText(text, pattern) >= 0;
 }

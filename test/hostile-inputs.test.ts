@@ -181,35 +181,48 @@ describe("random request bodies against the app in process", () => {
     app = createApp(await createRegistry({ chat, many }), { metrics: false, onServerError: () => {} });
   });
 
-  const jsonSchema = fc.oneof(
+  /** Mostly `valid`, now and then anything: most bodies get past validation to the run, with hostile parts. */
+  const mostly = <T>(valid: fc.Arbitrary<T>, other: fc.Arbitrary<unknown> = fc.jsonValue({ maxDepth: 2 })) =>
+    fc.oneof({ arbitrary: valid, weight: 6 }, { arbitrary: other, weight: 1 });
+  const modelName = mostly(fc.constantFrom("chat", "many"), fc.string());
+  const jsonSchema = mostly(
+    fc.record(
+      {
+        type: fc.constantFrom("array", "object", "string"),
+        minItems: fc.constantFrom(0, 1e9),
+        minLength: fc.constantFrom(0, 1e9),
+        items: fc.constantFrom(undefined, { $ref: "#" }),
+        properties: fc.constantFrom(undefined, { a: { $ref: "#" }, b: { type: "array", minItems: 5e7 } }),
+      },
+      { requiredKeys: ["type"] },
+    ),
     fc.jsonValue({ maxDepth: 3 }),
-    fc.record({ type: fc.constantFrom("array", "object", "string"), minItems: fc.constantFrom(0, 1e9), minLength: fc.constantFrom(0, 1e9), items: fc.constantFrom(undefined, { $ref: "#" }), properties: fc.constantFrom(undefined, { a: { $ref: "#" } }) }, { requiredKeys: ["type"] }),
   );
-  const content = fc.oneof(fc.string(), fc.jsonValue({ maxDepth: 2 }), fc.array(fc.record({ type: fc.constantFrom("text", "image_url", "nonsense"), text: fc.string() }), { maxLength: 3 }));
-  const message = fc.record(
-    { role: fc.oneof(fc.constantFrom("system", "developer", "user", "assistant", "tool", "function"), fc.string()), content, name: fc.string(), tool_call_id: fc.string(), tool_calls: fc.jsonValue({ maxDepth: 2 }) },
-    { requiredKeys: ["role"] },
+  const content = mostly(fc.string({ maxLength: 200 }), fc.array(fc.record({ type: fc.constantFrom("text", "image_url", "nonsense"), text: fc.string() }), { maxLength: 3 }));
+  const message = mostly(
+    fc.record({ role: fc.constantFrom("system", "user", "assistant"), content }),
+    fc.record({ role: fc.oneof(fc.constantFrom("developer", "tool", "function"), fc.string()), content, name: fc.string(), tool_call_id: fc.string(), tool_calls: fc.jsonValue({ maxDepth: 2 }) }, { requiredKeys: ["role"] }),
   );
+  const functionName = mostly(fc.constantFrom("f", "lookup"), fc.constantFrom("g h", ""));
   const body = fc.record(
     {
-      model: fc.oneof(fc.constantFrom("chat", "many"), fc.string()),
-      messages: fc.oneof(fc.array(message, { maxLength: 4 }), fc.jsonValue({ maxDepth: 1 })),
-      stop: fc.oneof(fc.string({ maxLength: 2000 }), fc.array(fc.string(), { maxLength: 6 }), fc.jsonValue({ maxDepth: 1 })),
-      tools: fc.oneof(fc.array(fc.record({ type: fc.constantFrom("function", "custom", "other"), function: fc.record({ name: fc.constantFrom("f", "g h", ""), parameters: jsonSchema }, { requiredKeys: [] }) }), { maxLength: 2 }), fc.jsonValue({ maxDepth: 1 })),
-      tool_choice: fc.oneof(fc.constantFrom("required", "auto", "none"), fc.jsonValue({ maxDepth: 2 })),
-      response_format: fc.oneof(fc.record({ type: fc.constantFrom("json_schema", "json_object", "text"), json_schema: fc.record({ name: fc.constantFrom("x", "bad name"), schema: jsonSchema }) }), fc.jsonValue({ maxDepth: 1 })),
-      max_tokens: fc.oneof(fc.integer(), fc.double()),
+      model: modelName,
+      messages: mostly(fc.tuple(fc.array(message, { maxLength: 3 }), fc.string({ maxLength: 100 })).map(([earlier, last]) => [...earlier, { role: "user", content: last }])),
+      stop: mostly(fc.oneof(fc.string({ maxLength: 1024 }), fc.array(fc.string({ maxLength: 1024 }), { minLength: 1, maxLength: 4 })), fc.array(fc.string({ maxLength: 2000 }), { maxLength: 6 })),
+      tools: mostly(fc.array(fc.record({ type: fc.constant("function"), function: fc.record({ name: functionName, parameters: jsonSchema }) }), { minLength: 1, maxLength: 2 })),
+      tool_choice: mostly(fc.constantFrom("required", "auto", "none")),
+      response_format: mostly(fc.record({ type: fc.constantFrom("json_schema", "json_object", "text"), json_schema: fc.record({ name: fc.constantFrom("x", "bad name"), schema: jsonSchema }) })),
+      max_tokens: mostly(fc.integer({ min: 1, max: 100_000 })),
       stream: fc.boolean(),
-      metadata: fc.jsonValue({ maxDepth: 1 }),
     },
     { requiredKeys: ["model", "messages"] },
   );
   const headers = fc.record(
-    { "X-Thread-Id": fc.string({ maxLength: 300 }), "X-Thread-Mode": fc.oneof(fc.constantFrom("history", "continue"), fc.string()), "X-OpenWebUI-Chat-Id": fc.string(), "X-OpenWebUI-User-Id": fc.string() },
+    { "X-Thread-Id": fc.string({ maxLength: 300 }), "X-Thread-Mode": mostly(fc.constantFrom("history", "continue"), fc.string()), "X-OpenWebUI-Chat-Id": fc.string(), "X-OpenWebUI-User-Id": fc.string() },
     { requiredKeys: [] },
   );
   // Header values must be what fetch accepts: printable, no line breaks.
-  const safeHeaders = headers.map((values) => Object.fromEntries(Object.entries(values).map(([name, value]) => [name, value.replace(/[^\x20-\x7e]/g, "")])));
+  const safeHeaders = headers.map((values) => Object.fromEntries(Object.entries(values).map(([name, value]) => [name, String(value).replace(/[^\x20-\x7e]/g, "")])));
 
   it("never answers a 5xx, whatever the body and headers", async () => {
     await fc.assert(
@@ -223,6 +236,38 @@ describe("random request bodies against the app in process", () => {
         await response.arrayBuffer();
         expect(response.status).toBeLessThan(500);
         expect(performance.now() - started).toBeLessThan(2_000);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  const responsesBody = fc.record(
+    {
+      model: modelName,
+      input: mostly(
+        fc.string({ maxLength: 200 }),
+        fc.oneof(
+          fc.array(fc.oneof(message, fc.record({ type: fc.constantFrom("message", "function_call_output", "function_call"), call_id: fc.string(), output: fc.string(), content }, { requiredKeys: ["type"] })), { maxLength: 3 }),
+          fc.jsonValue({ maxDepth: 1 }),
+        ),
+      ),
+      instructions: fc.oneof(fc.string(), fc.jsonValue({ maxDepth: 1 })),
+      tools: mostly(fc.array(fc.record({ type: fc.constant("function"), name: functionName, parameters: jsonSchema }), { minLength: 1, maxLength: 2 })),
+      tool_choice: mostly(fc.constantFrom("required", "auto", "none")),
+      text: mostly(fc.record({ format: fc.record({ type: fc.constantFrom("json_schema", "json_object", "text"), name: fc.constantFrom("x", "bad name"), schema: jsonSchema }) })),
+      previous_response_id: fc.oneof(fc.string(), fc.constant("resp_0")),
+      store: fc.boolean(),
+      stream: fc.boolean(),
+    },
+    { requiredKeys: ["model", "input"] },
+  );
+
+  it("never answers a 5xx on the Responses API either", async () => {
+    await fc.assert(
+      fc.asyncProperty(responsesBody, async (request) => {
+        const response = await app.request("/v1/responses", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(request) });
+        await response.arrayBuffer();
+        expect(response.status).toBeLessThan(500);
       }),
       { numRuns: 150 },
     );

@@ -13,6 +13,7 @@ import { packageLangGraph } from "./langgraph-copy.js";
 import { DEFAULT_COST_LIMITS, type CostLimits } from "./limits.js";
 import { createLogger } from "./logger.js";
 import { createMetrics } from "./metrics.js";
+import { boundedMemorySaver } from "./memory-checkpointer.js";
 import { apiKeyAuth, type ApiKey } from "./middleware/auth.js";
 import { forClient } from "./http/respond.js";
 import { bodyLimit } from "./middleware/body-limit.js";
@@ -40,7 +41,8 @@ export interface AppOptions extends RunTrackerOptions, Partial<CostLimits> {
   bodyLimit?: number;
   /**
    * Where threads keep their state, for graphs compiled without a checkpointer. By
-   * default in memory, in a MemorySaver made by the graphs' own LangGraph.
+   * default in memory, in a MemorySaver made by the graphs' own LangGraph that keeps a
+   * thread's latest checkpoints only (`memory-checkpointer.ts`).
    */
   checkpointer?: BaseCheckpointSaver;
   /**
@@ -107,7 +109,7 @@ export function createApp(registry: Registry, options: AppOptions = {}): Hono {
   // The graphs' own LangGraph makes what the app keeps for them (the first graph's, should
   // graphs of one config import different copies: their checkpoints are alike within 1.x).
   const langgraph = registry.values().next().value?.langgraph ?? packageLangGraph();
-  const checkpointer = options.checkpointer ?? new langgraph.MemorySaver();
+  const checkpointer = options.checkpointer ?? boundedMemorySaver(langgraph);
   const limit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const logger = options.logger ?? createLogger();
   const runs = options.runs ?? new RunTracker(options);

@@ -6,6 +6,7 @@
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { Logger } from "pino";
 import { packageLangGraph } from "./langgraph-copy.js";
+import { boundedMemorySaver } from "./memory-checkpointer.js";
 import { createLogger } from "./logger.js";
 import { importOptional } from "./optional-import.js";
 import { openPool, POSTGRES_PACKAGES, POSTGRES_PURPOSE, setUpOnce } from "./postgres.js";
@@ -60,7 +61,7 @@ export interface DatabaseOptions {
 /** `memory` is made by the LangGraph this package imports; `serve()` leaves it to each graph's own. */
 export async function openCheckpointer(spec: string, options: DatabaseOptions = {}): Promise<OpenCheckpointer> {
   const parsed = parseCheckpointerSpec(spec);
-  if (parsed.kind === "memory") return { checkpointer: new (packageLangGraph().MemorySaver)(), close: async () => {} };
+  if (parsed.kind === "memory") return { checkpointer: boundedMemorySaver(packageLangGraph()), close: async () => {} };
   if (parsed.kind === "sqlite") {
     const { SqliteSaver } = await importOptional<SqliteModule>("@langchain/langgraph-checkpoint-sqlite", "for --checkpointer sqlite:PATH");
     let saver;

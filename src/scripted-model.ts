@@ -25,6 +25,7 @@ import { convertToOpenAITool } from "@langchain/core/utils/function_calling";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isJsonText } from "./run/json-answer.js";
 import { sampleOf } from "./scripted-sample.js";
+import { indexOfText } from "./text-search.js";
 
 export interface ScriptedToolCall {
   name: string;
@@ -143,7 +144,7 @@ function answerInFormat(reply: Reply, format: ScriptedResponseFormat | undefined
 /** The reply up to the first stop sequence; a reply that stops there never gets to its tool calls. */
 function stopAt(reply: Reply, stop: string[] | undefined): Reply {
   const cuts = (stop ?? []).flatMap((sequence) => {
-    const index = sequence === "" ? -1 : reply.content.indexOf(sequence);
+    const index = sequence === "" ? -1 : indexOfText(reply.content, sequence);
     return index >= 0 ? [index] : [];
   });
   if (cuts.length === 0) return reply;

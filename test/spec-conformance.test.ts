@@ -25,7 +25,9 @@ type Rule =
   /** OpenAI's API refuses it, though the spec does not say so. */
   | "api"
   /** A graph cannot do it: refused with a 400 that says so. */
-  | "unsupported";
+  | "unsupported"
+  /** What one request may cost on this server (docs/operations.md). */
+  | "limit";
 
 interface Case {
   name: string;
@@ -144,6 +146,9 @@ const cases: Case[] = [
   refused("no stop sequence in an array", { stop: [] }, "stop"),
   refused("five stop sequences", { stop: ["a", "b", "c", "d", "e"] }, "stop"),
   refused("a numeric stop sequence", { stop: [1] }, "stop[0]"),
+  accepted("a stop sequence of 1,024 characters", { stop: "s".repeat(1024) }),
+  refused("a stop string over 1,024 characters", { stop: "s".repeat(1025) }, "stop", "limit"),
+  refused("a stop sequence over 1,024 characters", { stop: ["a", "s".repeat(80_000)] }, "stop[1]", "limit"),
 
   // Identifiers, caching, metadata.
   accepted("user, safety_identifier and prompt caching", {

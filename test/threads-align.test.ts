@@ -223,3 +223,35 @@ describe("a resent question that looks like RAG context", () => {
     expect(performance.now() - start).toBeLessThan(250);
   });
 });
+
+describe("a long answer against a turn of many AI messages", () => {
+  // Tolerant of a busy machine: comparing each message with the answer anew took 7 s here.
+  const MAX_MS = 1000;
+  const steps = Array.from({ length: 2_000 }, (_, n) => ai(`step ${n}: looked at  the\\nnext part`));
+  const timed = (client: BaseMessage[]) => {
+    const start = performance.now();
+    const seen = seenOf([user("go"), ...steps], client);
+    return { seen, ms: performance.now() - start };
+  };
+
+  it("reads the answer once, however many messages the turn holds", () => {
+    const { seen, ms } = timed([user("go"), ai("word ".repeat(10_000)), user("next")]);
+    expect(seen).toBeUndefined();
+    expect(ms).toBeLessThan(MAX_MS);
+  });
+
+  it("compares in linear time an answer that almost holds every message", () => {
+    // V8's includes() takes the product of the lengths for this text and these patterns.
+    const turn = Array.from({ length: 2_000 }, (_, n) => ai(`${"a".repeat(n % 50)}b`));
+    const start = performance.now();
+    expect(seenOf([user("go"), ...turn], [user("go"), ai("a".repeat(50_000)), user("next")])).toBeUndefined();
+    expect(performance.now() - start).toBeLessThan(MAX_MS);
+  });
+
+  it("still lines up the answer that holds the whole turn", () => {
+    const answer = ai(steps.map((step) => step.text).join("\n\n"));
+    const { seen, ms } = timed([user("go"), answer, user("next")]);
+    expect(seen).toBe(2);
+    expect(ms).toBeLessThan(MAX_MS);
+  });
+});

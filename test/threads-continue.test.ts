@@ -3,7 +3,7 @@ import { Command, interrupt, MemorySaver, MessagesAnnotation, START, StateGraph 
 import { describe, expect, it } from "vitest";
 import { packageLangGraph } from "../src/langgraph-copy.js";
 import { DEFAULT_COST_LIMITS } from "../src/limits.js";
-import { planContinuation } from "../src/threads/plan.js";
+import { MAX_FORK_CHECKPOINTS, planContinuation, planThreadRun } from "../src/threads/plan.js";
 
 /** Says how many messages its thread holds; `ask QUESTION` stops at an interrupt. */
 const counter = new StateGraph(MessagesAnnotation)
@@ -44,5 +44,43 @@ describe("a thread continued with only the new input", () => {
     expect(plan.checkpointId).toBe(afterFirst);
     const forked = await counter.invoke(plan.input as never, { configurable: { thread_id: "c3", checkpoint_id: afterFirst } });
     expect(forked.messages.map((message) => message.text)).toEqual(["one", "I hold 2 messages.", "two again", "I hold 4 messages."]);
+  });
+});
+
+describe("a fork search on a long thread", () => {
+  /** A memory checkpointer that counts the checkpoints read back. */
+  class CountingSaver extends MemorySaver {
+    listed = 0;
+    override async *list(...args: Parameters<MemorySaver["list"]>) {
+      for await (const tuple of super.list(...args)) {
+        this.listed += 1;
+        yield tuple;
+      }
+    }
+  }
+  const saver = new CountingSaver();
+  const echo = new StateGraph(MessagesAnnotation)
+    .addNode("answer", (state) => ({ messages: [new AIMessage(`echo ${state.messages.at(-1)?.text}`)] }))
+    .addEdge(START, "answer")
+    .compile({ checkpointer: saver });
+
+  it("reads back at most MAX_FORK_CHECKPOINTS checkpoints, however many the thread holds", async () => {
+    const history = [];
+    for (let n = 0; n < 100; n++) {
+      const state = await echo.invoke({ messages: [new HumanMessage(`turn ${n}`)] }, config("long"));
+      history.push(...state.messages.slice(-2));
+    }
+    saver.listed = 0;
+    // The first message edited: no checkpoint agrees, the search gives up after its limit.
+    const edited = [new HumanMessage("turn 0, edited"), ...history.slice(1), new HumanMessage("next")];
+    const plan = await planThreadRun(echo, "long", edited, planning);
+    expect(plan.checkpointId).toBeUndefined();
+    expect(saver.listed).toBeLessThanOrEqual(MAX_FORK_CHECKPOINTS);
+
+    // An edit two turns back is still found.
+    const recent = [...history.slice(0, -4), new HumanMessage("turn 98, edited")];
+    const fork = await planThreadRun(echo, "long", recent, planning);
+    expect(fork.checkpointId).toBeDefined();
+    expect((fork.input as { messages: HumanMessage[] }).messages.map((message) => message.text)).toEqual(["turn 98, edited"]);
   });
 });

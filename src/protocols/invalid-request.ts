@@ -43,6 +43,9 @@ function mostSpecific(issue: Issue, input: unknown): { path: PropertyKey[]; mess
       const inner = mostSpecific(deepest[0]!, valueAt(input, issue.path));
       return { path: [...issue.path, ...inner.path], message: inner.message };
     }
+    // The one branch that took the value's type (a stop string too long, say) knows what is wrong with it.
+    const typed = branches.filter((branch) => branch[0]!.code !== "invalid_type");
+    if (typed.length === 1) return { path: issue.path, message: describeIssue(typed[0]![0]!, valueAt(input, issue.path)) };
     const expected = branches.flatMap((branch) => (branch[0]!.code === "invalid_type" ? [branch[0]!.expected] : []));
     if (expected.length === branches.length) {
       const received = describeType(valueAt(input, issue.path));

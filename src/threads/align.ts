@@ -24,6 +24,7 @@
 import type { AIMessage, BaseMessage, ToolMessage } from "@langchain/core/messages";
 import { interruptText } from "../run/interrupt-text.js";
 import type { Interrupt } from "../run/events.js";
+import { containsText } from "../text-search.js";
 
 export function normalizeText(text: string): string {
   return text.replace(/\s+/g, " ").trim();
@@ -39,20 +40,30 @@ const THINK_CLOSE = "</think>";
  * never held either, as they are not the answer's text.
  */
 export function withoutEchoedReasoning(text: string): string {
-  let rest = text.trimStart();
+  // Positions, not slices: a text of many quoted paragraphs is read once.
+  let at = skipSpace(text, 0);
   for (;;) {
-    if (rest.startsWith(THINK_OPEN)) {
-      const close = rest.indexOf(THINK_CLOSE);
+    if (text.startsWith(THINK_OPEN, at)) {
+      const close = text.indexOf(THINK_CLOSE, at);
       if (close < 0) return "";
-      rest = rest.slice(close + THINK_CLOSE.length).trimStart();
-    } else if (rest.startsWith(">")) {
-      const end = rest.search(/\n\s*\n/);
-      if (end < 0) return "";
-      rest = rest.slice(end).trimStart();
+      at = skipSpace(text, close + THINK_CLOSE.length);
+    } else if (text.startsWith(">", at)) {
+      PARAGRAPH_BREAK.lastIndex = at;
+      const found = PARAGRAPH_BREAK.exec(text);
+      if (!found) return "";
+      at = skipSpace(text, found.index);
     } else {
-      return rest;
+      return text.slice(at);
     }
   }
+}
+
+const PARAGRAPH_BREAK = /\n\s*\n/g;
+
+function skipSpace(text: string, from: number): number {
+  let at = from;
+  while (at < text.length && /\s/.test(text[at]!)) at += 1;
+  return at;
 }
 
 /**
@@ -121,20 +132,72 @@ function sameInput(thread: BaseMessage, client: BaseMessage): boolean {
   return contentKey(thread) === contentKey(client) && (type !== "tool" || (thread as ToolMessage).tool_call_id === (client as ToolMessage).tool_call_id);
 }
 
-function belongsTo(message: BaseMessage, answer: BaseMessage): boolean {
-  if (message.getType() !== "ai") return false;
-  const text = normalizeText(message.text);
-  if (text) return normalizeText(answer.text).includes(text);
-  const calls = toolCallIds(message);
-  const answerCalls = new Set(toolCallIds(answer));
-  return calls.length > 0 && calls.every((id) => answerCalls.has(id));
-}
-
 export interface Alignment {
   /** How many of the client's messages the thread's messages account for. */
   seen: number;
   /** Pairs of a thread's system message and the client's, where the client's now says something else. */
   changed: [thread: BaseMessage, client: BaseMessage][];
+}
+
+/**
+ * Characters compared per character of the histories, beyond `MIN_COMPARED`: far above
+ * what lining up a real history takes (each answer is read about once per turn), and it
+ * bounds what a client's history can cost, say a long answer sent against a thread with
+ * thousands of AI messages in one turn, none of them in it.
+ */
+const COMPARED_PER_CHARACTER = 4;
+const MIN_COMPARED = 1 << 18;
+
+/**
+ * Whether AI messages of the thread belong to the client's assistant messages: when the
+ * message's text is part of the answer's text, or its tool calls are the answer's. Every
+ * text is normalised once, and the characters compared are counted: a history that would
+ * take more than its budget is not lined up (as if it disagreed with the thread).
+ */
+function answerMatcher(thread: readonly BaseMessage[], client: readonly BaseMessage[]) {
+  // `message.text` converts the content to blocks first, a cost that adds up over thousands of messages.
+  const aiText = (message: BaseMessage) => (message.getType() !== "ai" ? "" : normalizeText(typeof message.content === "string" ? message.content : message.text));
+  const threadTexts = thread.map(aiText);
+  const clientTexts = client.map(aiText);
+  const clientCalls = new Map<number, Set<string>>();
+  const blanks = new Map<number, boolean>();
+  const total = [...threadTexts, ...clientTexts].reduce((sum, text) => sum + text.length, 0);
+  let budget = COMPARED_PER_CHARACTER * total + MIN_COMPARED;
+  return {
+    /** Whether the thread's message `i` is an AI message with text. */
+    visible: (i: number) => threadTexts[i] !== "",
+    /** Whether the client's assistant message `seen` has no text but the reasoning a chat UI echoes back. */
+    blank(seen: number): boolean {
+      let blank = blanks.get(seen);
+      if (blank === undefined) blanks.set(seen, (blank = clientTexts[seen] === "" || normalizeText(withoutEchoedReasoning(client[seen]!.text)) === ""));
+      return blank;
+    },
+    belongsTo(i: number, seen: number): boolean {
+      if (thread[i]!.getType() !== "ai") return false;
+      const text = threadTexts[i]!;
+      if (text) {
+        const answer = clientTexts[seen]!;
+        if (text.length > answer.length) return false;
+        budget -= answer.length + text.length;
+        return budget >= 0 && containsText(answer, text);
+      }
+      const calls = toolCallIds(thread[i]!);
+      let answerCalls = clientCalls.get(seen);
+      if (!answerCalls) clientCalls.set(seen, (answerCalls = new Set(toolCallIds(client[seen]!))));
+      return calls.length > 0 && calls.every((id) => answerCalls.has(id));
+    },
+  };
+}
+
+/** For each message of the thread that is not the client's input, where its turn ends: the next input, or the thread's end. */
+function turnEnds(isInput: readonly boolean[]): Int32Array {
+  const ends = new Int32Array(isInput.length);
+  let next = isInput.length;
+  for (let i = isInput.length - 1; i >= 0; i--) {
+    ends[i] = next;
+    if (isInput[i]) next = i;
+  }
+  return ends;
 }
 
 /**
@@ -153,6 +216,11 @@ export interface Alignment {
 export function lineUpHistory(thread: readonly BaseMessage[], client: readonly BaseMessage[], options: { windowed?: boolean } = {}): Alignment | undefined {
   const clientCalls = clientToolCallIds(client);
   const isInput = thread.map((message) => isClientInput(message, clientCalls));
+  const ends = turnEnds(isInput);
+  const answers = answerMatcher(thread, client);
+  // Whether a turn has visible text from each of its messages on.
+  const visibleFrom = new Uint8Array(thread.length + 1);
+  for (let i = thread.length - 1; i >= 0; i--) visibleFrom[i] = !isInput[i] && (answers.visible(i) || (ends[i]! > i + 1 && visibleFrom[i + 1] === 1)) ? 1 : 0;
   const width = client.length + 1;
   /** The state each visited state was reached from (-1 for the start), to read the chosen path back. */
   const cameFrom = new Map<number, number>();
@@ -180,16 +248,14 @@ export function lineUpHistory(thread: readonly BaseMessage[], client: readonly B
       continue;
     }
     if (next.getType() !== "ai") continue;
-    let end = i;
-    while (end < thread.length && !isInput[end]) end += 1;
-    let covered = -1;
-    for (let j = i; j < end; j += 1) if (belongsTo(thread[j]!, next)) covered = j;
-    const visible = thread.slice(i, end).some((message) => message.getType() === "ai" && normalizeText(message.text));
+    const end = ends[i]!;
+    let covered = end - 1;
+    while (covered >= i && !answers.belongsTo(covered, seen)) covered -= 1;
     // The answer holds the whole turn (its last messages may come from hidden nodes).
-    if (covered >= 0 || (!visible && normalizeText(withoutEchoedReasoning(next.text)) === "")) pending.push([end, seen + 1, key]);
+    if (covered >= i || (visibleFrom[i] === 0 && answers.blank(seen))) pending.push([end, seen + 1, key]);
     // Or the turn stopped at an interrupt here, and goes on after the user's answer.
     const resumed = client[seen + 1]?.getType() === "human" && client[seen + 2]?.getType() === "ai";
-    if (resumed && covered + 1 < end) pending.push([Math.max(covered + 1, i), seen + 2, key]);
+    if (resumed && covered + 1 < end) pending.push([covered + 1, seen + 2, key]);
   }
   if (best === undefined) return undefined;
   const changed: Alignment["changed"] = [];

@@ -11,6 +11,7 @@
  * an answer the thread already holds asks to continue it ("Continue response" in Open
  * WebUI): the graph runs again on the thread with no new message.
  */
+import { setImmediate } from "node:timers/promises";
 import { RemoveMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
 import { REMOVE_ALL_MESSAGES, type Command, type StateSnapshot } from "@langchain/langgraph";
 import { iterateUntilAborted, untilAborted } from "../abortable.js";
@@ -176,10 +177,20 @@ export async function planContinuation(
 }
 
 /**
+ * How many of a thread's latest checkpoints a fork search reads back. Every step of a
+ * run writes one, and reading one back revives its whole state: a search through all of
+ * them took seconds a request on a thread of thousands of steps, or one forked again and
+ * again. This reaches an edit a few turns back in a chat, or an agent's tool steps in
+ * the last turn; a history that agrees with none of them starts over (see below).
+ */
+export const MAX_FORK_CHECKPOINTS = 64;
+
+/**
  * For a client that resends the whole conversation (or the window of it a chat UI keeps):
  * only what the thread has not seen, or a fork from the latest checkpoint that agrees
- * with the client's history. With `resume`, the thread must wait at those interrupts and
- * hold the client's history: the run answers them, never a fork.
+ * with the client's history (among the last `MAX_FORK_CHECKPOINTS`); else the client's
+ * whole history as new. With `resume`, the thread must wait at those interrupts and hold
+ * the client's history: the run answers them, never a fork.
  */
 export async function planThreadRun(graph: CompiledGraph, threadId: string, client: BaseMessage[], options: PlanOptions & ThreadWrites): Promise<ThreadRunPlan> {
   const config = { configurable: { thread_id: threadId } };
@@ -188,7 +199,10 @@ export async function planThreadRun(graph: CompiledGraph, threadId: string, clie
   // A client that sends a window of the chat goes on from the thread's end, rather than forking at its start.
   const plan = planFrom(current, client, options, options) ?? planFrom(current, client, options, options, true);
   if (plan) return plan;
-  for await (const snapshot of iterateUntilAborted(graph.getStateHistory(config), options.signal)) {
+  const history = graph.getStateHistory(config, { limit: MAX_FORK_CHECKPOINTS });
+  for await (const snapshot of iterateUntilAborted(history, options.signal)) {
+    // Reading a checkpoint back revives its whole state: other requests go first between them.
+    await setImmediate();
     if (!atRest(snapshot)) continue;
     const earlier = planFrom(snapshot, client, options, options);
     const checkpointId = snapshot.config.configurable?.checkpoint_id as string | undefined;

@@ -10,9 +10,11 @@
  *   (Python clients send `None`); the parsed request holds `undefined` there.
  * - Rules the spec states only in prose are enforced as OpenAI's API does (see `proseRules`).
  * - What a graph cannot do is refused with a 400 that says so (`n` > 1, logprobs, audio output).
+ * - A stop sequence is at most `MAX_STOP_SEQUENCE_LENGTH` characters long (OpenAI states no limit).
  * - Fields no schema names pass through untouched: clients send many.
  */
 import { z } from "zod";
+import { MAX_STOP_SEQUENCE_LENGTH, MAX_STOP_SEQUENCES } from "../../run/stop-sequences.js";
 
 /** An optional field: null counts as absent (the parsed value is `undefined`). */
 function optional<T extends z.ZodType>(schema: T) {
@@ -161,6 +163,11 @@ const responseFormat = z.discriminatedUnion("type", [
 /** The spec's `ReasoningEffort`, which the Responses API shares. */
 export const reasoningEffortSchema = z.enum(["none", "minimal", "low", "medium", "high", "xhigh", "max"]);
 
+const stopSequence = z.string().max(MAX_STOP_SEQUENCE_LENGTH, {
+  error: (issue) =>
+    `string too long. Expected a string with maximum length ${MAX_STOP_SEQUENCE_LENGTH}, but got a string with length ${String(issue.input).length} instead`,
+});
+
 const penalty = z.number().min(-2).max(2);
 /** The spec types these as plain integers; OpenAI's API refuses less than one. */
 const tokenLimit = integer().min(1);
@@ -180,7 +187,7 @@ const requestFields = z.looseObject({
   top_p: optional(z.number().min(0).max(1)),
   max_tokens: optional(tokenLimit),
   max_completion_tokens: optional(tokenLimit),
-  stop: optional(z.union([z.string(), z.array(z.string()).min(1).max(4)])),
+  stop: optional(z.union([stopSequence, z.array(stopSequence).min(1).max(MAX_STOP_SEQUENCES)])),
   presence_penalty: optional(penalty),
   frequency_penalty: optional(penalty),
   seed: optional(integer().min(-9223372036854776000).max(9223372036854776000)),

@@ -22,6 +22,7 @@ const sizes: Sizes = {
   firstTokenRequests: 0,
   firstTokenConcurrency: 1,
   slowStreams: 0,
+  pacedStreams: 0,
   leakRequests: 0,
 };
 

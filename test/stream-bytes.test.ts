@@ -3,12 +3,14 @@ import { MemorySaver, MessagesAnnotation, START, StateGraph } from "@langchain/l
 import { ToolNode, toolsCondition } from "@langchain/langgraph/prebuilt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createRegistry, ScriptedChatModel } from "../src/index.js";
+import { createApp, createRegistry, ScriptedChatModel } from "../src/index.js";
 import { startServer } from "./helpers.js";
 
+type Fetch = (url: string, init: RequestInit) => Response | Promise<Response>;
+
 /** The bytes of a streamed answer, with the id and the creation time (different every time) in fixed form. */
-async function streamedBytes(url: string, body: object): Promise<{ contentType: string | null; text: string }> {
-  const response = await fetch(`${url}/chat/completions`, {
+async function streamedBytes(url: string, body: object, fetchOne: Fetch = fetch): Promise<{ contentType: string | null; text: string }> {
+  const response = await fetchOne(`${url}/chat/completions`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ stream: true, messages: [{ role: "user", content: "hi" }], ...body }),
@@ -54,17 +56,29 @@ describe("the bytes of a streamed answer", () => {
   });
   afterAll(() => server.close());
 
-  it("streams a paced answer with its usage chunk byte for byte as before", async () => {
-    const { contentType, text } = await streamedBytes(server.url, { model: "plain", stream_options: { include_usage: true } });
-    expect(contentType).toBe("text/event-stream");
+  const plainAnswer = () => {
     const content = (piece: string) => `data: ${head},"model":"plain","choices":[{"index":0,"delta":{"content":${JSON.stringify(piece)}},"logprobs":null,"finish_reason":null}],"usage":null}\n\n`;
-    expect(text).toBe(
+    return (
       `data: ${head},"model":"plain","choices":[{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}],"usage":null}\n\n` +
         ["Hello ", "there, ", "ünïcode ", "😀 ", "friend."].map(content).join("") +
         `data: ${head},"model":"plain","choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}],"usage":null}\n\n` +
         `data: ${head},"model":"plain","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":5,"total_tokens":6}}\n\n` +
-        "data: [DONE]\n\n",
+        "data: [DONE]\n\n"
     );
+  };
+
+  it("streams a paced answer with its usage chunk byte for byte as before", async () => {
+    const { contentType, text } = await streamedBytes(server.url, { model: "plain", stream_options: { include_usage: true } });
+    expect(contentType).toBe("text/event-stream");
+    expect(text).toBe(plainAnswer());
+  });
+
+  it("streams the same bytes from createApp's fetch handler, where there is no Node response to write to", async () => {
+    const checkpointer = new MemorySaver();
+    const app = createApp(await createRegistry({ plain }, checkpointer), { checkpointer });
+    const { contentType, text } = await streamedBytes("http://localhost/v1", { model: "plain", stream_options: { include_usage: true } }, (url, init) => app.request(url, init));
+    expect(contentType).toBe("text/event-stream");
+    expect(text).toBe(plainAnswer());
   });
 
   it("streams the agent's steps, its reasoning and an answer that needs escaping byte for byte as before", async () => {

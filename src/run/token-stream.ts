@@ -69,6 +69,15 @@ function plainAssistantMessage(value: unknown): BaseMessage | undefined {
   }
 }
 
+/**
+ * A message's text, as `message.text`, which for string content is that string: read on
+ * every token, where the getter builds and translates content blocks (2% of the CPU of
+ * 1,000 paced streams).
+ */
+function textOf(message: BaseMessage): string {
+  return typeof message.content === "string" ? message.content : message.text;
+}
+
 /** Which of the agent's steps the run reports (see `stepSettingsSchema` in config.ts). */
 export interface StepVisibility {
   reasoning: boolean;
@@ -222,7 +231,7 @@ export class TokenStreamHandler extends BaseCallbackHandler {
     if (!message) return this.#send(runId, token);
     if (this.#show.reasoning) this.#think(runId, reasoningOf(message));
     // The message's text, not the raw token: some providers pass a tool call's JSON as the token.
-    this.#send(runId, message.text);
+    this.#send(runId, textOf(message));
   }
 
   override handleLLMEnd(output: LLMResult, runId: string): void {

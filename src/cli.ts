@@ -1,6 +1,7 @@
 /**
  * `langgraph-openai serve`: argument parsing, the startup banner and signals.
  */
+import cluster from "node:cluster";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -19,6 +20,8 @@ import { PACKAGE_VERSION } from "./package-info.js";
 import { GraphLoadError } from "./registry.js";
 import { DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_THREAD_LOCK_TIMEOUT, serve } from "./server.js";
 import { parseStoreSpec, STORE_ENV, StoreError } from "./store.js";
+import { ClusterThreadLocks } from "./threads/cluster-thread-locks.js";
+import { isStopMessage, runWorkers, type WorkerListening } from "./workers.js";
 
 const HELP = `Usage: langgraph-openai serve [options]
 
@@ -60,6 +63,8 @@ Options:
                                  front end that sends it)
       --db-timeout SECONDS       wait this long for the database (connecting, or one query), then
                                  answer 503 (default: ${DEFAULT_DATABASE_TIMEOUT_SECONDS}, also $LANGGRAPH_OPENAI_DB_TIMEOUT)
+      --workers N                N server processes on the port, to use N cores; needs a sqlite: or
+                                 postgres:// checkpointer, which they share (default: 1)
       --no-metrics               do not serve Prometheus metrics at /metrics
   -v, --version                  print langgraph-openai's version
   -h, --help                     show this help
@@ -90,6 +95,7 @@ export interface CliOptions {
   store: string;
   threadLockTimeout: number;
   scopeThreadsByUser: boolean;
+  workers: number;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -142,6 +148,7 @@ const OPTIONS = {
   store: { type: "string" },
   "thread-lock-timeout": { type: "string" },
   "scope-threads-by-user": { type: "boolean" },
+  workers: { type: "string" },
   version: { type: "boolean", short: "v" },
   help: { type: "boolean", short: "h" },
 } as const satisfies ParseArgsConfig["options"];
@@ -174,10 +181,15 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   const logFormat = (values["log-format"] ?? "auto") as LogFormat;
   if (!LOG_FORMATS.includes(logFormat)) throw new UsageError(`--log-format must be one of ${LOG_FORMATS.join(", ")}, got '${logFormat}'`);
   const checkpointer = values.checkpointer ?? env[CHECKPOINTER_ENV] ?? "memory";
+  let checkpointerKind: string;
   try {
-    parseCheckpointerSpec(checkpointer);
+    checkpointerKind = parseCheckpointerSpec(checkpointer).kind;
   } catch (error) {
     throw new UsageError((error as Error).message);
+  }
+  const workers = parseNumber("--workers", values.workers, { integer: true }) ?? 1;
+  if (workers > 1 && checkpointerKind === "memory") {
+    throw new UsageError("--workers needs a checkpointer the workers share (--checkpointer sqlite:PATH or postgres://...): in memory, each would keep threads of its own");
   }
   const responseSecret = values["response-secret"] ?? env[RESPONSE_SECRET_ENV];
   if (responseSecret !== undefined && responseSecret.length < 16) {
@@ -220,6 +232,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     store,
     threadLockTimeout: parseNumber("--thread-lock-timeout", values["thread-lock-timeout"]) ?? DEFAULT_THREAD_LOCK_TIMEOUT,
     scopeThreadsByUser: values["scope-threads-by-user"] ?? false,
+    workers,
   };
 }
 
@@ -261,6 +274,10 @@ export async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${PACKAGE_VERSION}\n`);
     return;
   }
+  if (options.workers > 1 && cluster.isPrimary) {
+    runWorkers(options.workers, (line) => process.stderr.write(`${line}\n`));
+    return;
+  }
   let running;
   try {
     running = await serve({
@@ -283,6 +300,8 @@ export async function main(argv: string[]): Promise<void> {
       storeSpec: options.store,
       threadLockTimeout: options.threadLockTimeout,
       scopeThreadsByUser: options.scopeThreadsByUser,
+      // Workers of one SQLite file take turns on a thread through the primary; Postgres' locks span processes already.
+      ...(cluster.isWorker && parseCheckpointerSpec(options.checkpointer).kind === "sqlite" && { threadLocks: new ClusterThreadLocks() }),
       logger: createLogger({ level: options.logLevel, format: options.logFormat }),
     });
   } catch (error) {
@@ -294,9 +313,14 @@ export async function main(argv: string[]): Promise<void> {
     lines.push(`  ${entry.id}${entry.settings.description ? `  ${entry.settings.description}` : ""}`);
   }
   if (options.apiKeys.length) lines.push(`  ${options.apiKeys.length} API key(s) required`);
-  process.stderr.write(lines.join("\n") + "\n");
+  // A worker's banner is the primary's to print, once every worker listens.
+  if (cluster.isWorker) process.send!({ kind: "listening", banner: lines } satisfies WorkerListening);
+  else process.stderr.write(lines.join("\n") + "\n");
+  let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
-    process.stderr.write(`langgraph-openai: ${signal}: finishing the runs in flight (up to ${options.shutdownTimeout}s), then exiting\n`);
+    if (stopping) return;
+    stopping = true;
+    if (!cluster.isWorker) process.stderr.write(`langgraph-openai: ${signal}: finishing the runs in flight (up to ${options.shutdownTimeout}s), then exiting\n`);
     // A second signal means "now": the default handler ends the process.
     process.off("SIGINT", stop).off("SIGTERM", stop);
     running.close().then(
@@ -309,6 +333,7 @@ export async function main(argv: string[]): Promise<void> {
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  if (cluster.isWorker) process.on("message", (message: unknown) => isStopMessage(message) && stop("SIGTERM"));
 }
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;

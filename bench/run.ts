@@ -247,8 +247,10 @@ async function responsesTable(ours: Target): Promise<string> {
  */
 async function pacedTable(ours: Target[]): Promise<string> {
   const bare: Target = { name: "bare node:http", protocol: openaiProtocol, server: await startServerProcess(here("./servers/bare.ts")) };
+  // `serve --workers 2`, the command line itself: every core of the machine.
+  const workers: Target = { name: "ours, 2 workers", protocol: openaiProtocol, server: await startServerProcess(here("./servers/ours-workers.ts")) };
   try {
-    const targets = [...ours, bare];
+    const targets = [...ours, workers, bare];
     const names = targets.map((target) => target.name);
     const perTarget = (compute: (name: string) => number) => Object.fromEntries(names.map((name) => [name, compute(name)]));
     const paced = await alternate(`${sizes.pacedStreams} paced streams`, targets, (t) => scenarios.pacedStreams(t, sizes));
@@ -269,11 +271,16 @@ async function pacedTable(ours: Target[]): Promise<string> {
         unit: "ms",
         values: perTarget((n) => median(of(n).map((r) => quantile(r.gaps, 0.99)))),
       },
+      {
+        label: `${sizes.pacedStreams} streams: server CPU time`,
+        unit: "s",
+        values: perTarget((n) => median(of(n).map((r) => r.cpu))),
+      },
     ];
     const table = formatTable(figures, names, bare.name);
     return `${sizes.pacedStreams} concurrent streams of ${SLOW_TOKENS} tokens, one every ${SLOW_DELAY_MS} ms, the client in a process of its own:\n\n${table}`;
   } finally {
-    await bare.server.stop();
+    await Promise.all([bare.server.stop(), workers.server.stop()]);
   }
 }
 

@@ -114,6 +114,8 @@ export interface PacedResult {
   /** ms from the first request to the last stream's end (ideal: SLOW_TOKENS × SLOW_DELAY_MS). */
   wall: number;
   gaps: number[];
+  /** CPU seconds the server used for them. */
+  cpu: number;
 }
 
 /** `sizes.pacedStreams` streams of the `slow` model at once, from a client process of its own. */
@@ -123,12 +125,13 @@ export async function pacedStreams(target: Target, sizes: Sizes): Promise<PacedR
     execArgv: ["--import", "tsx"],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
+  const cpuBefore = target.server.cpuSeconds();
   const summary = await new Promise<PacedSummary>((resolve, reject) => {
     client.once("message", (message: PacedSummary) => resolve(message));
     client.once("error", reject);
     client.once("exit", (code) => reject(new BenchError(`the paced client exited with code ${code} before it reported`)));
   });
-  return summary;
+  return { ...summary, cpu: target.server.cpuSeconds() - cpuBefore };
 }
 
 export interface LeakResult {

@@ -4,17 +4,21 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import OpenAI from "openai";
-import { afterAll, describe, expect, it, type TestContext } from "vitest";
+import { afterAll, afterEach, describe, expect, it, type TestContext } from "vitest";
 import { parseCli, UsageError } from "../src/cli.js";
 import { bannerUrl, POSTGRES_URL, postgresUnavailable, runCommand } from "./helpers.js";
 
 const CONFIG = "test/fixtures/replicas/langgraph.json";
 const folder = mkdtempSync(join(tmpdir(), "workers-"));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
+/** Each started server's process group, stopped after its test even when the test failed. */
+const started: (() => void)[] = [];
+afterEach(() => started.splice(0).forEach((stop) => stop()));
 
 /** `serve --workers 2` as a user starts it; its banner says how many workers listen. */
 async function startWorkers(checkpointer: string) {
   const command = runCommand(process.execPath, ["bin/langgraph-openai.js", "serve", "--port", "0", "--config", CONFIG, "--checkpointer", checkpointer, "--workers", "2"]);
+  started.push(command.stop);
   const url = await bannerUrl(command.output, command.finished);
   expect(command.output.stderr).toMatch(/serving 1 model\(s\) at \S+ with 2 workers/);
   return { ...command, client: new OpenAI({ baseURL: url, apiKey: "unused", maxRetries: 0 }) };

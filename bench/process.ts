@@ -4,7 +4,7 @@
  * memory readings (after a forced GC) the same way.
  */
 import { fork, type ChildProcess } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import type { ChildMessage, ParentMessage } from "./servers/child.js";
 
 export interface ServerProcess {
@@ -15,6 +15,8 @@ export interface ServerProcess {
   /** The largest RSS since the last reset, in bytes (VmHWM). */
   peakRss(): number;
   currentRss(): number;
+  /** CPU seconds (user and system) the process and its children have used: on a busy machine, steadier than wall time. */
+  cpuSeconds(): number;
   resetPeakRss(): void;
   /** Profiles the CPU from now until `stopProfile`, which writes the .cpuprofile file. */
   startProfile(): void;
@@ -25,6 +27,40 @@ export interface ServerProcess {
 function statusField(pid: number, field: "VmHWM" | "VmRSS"): number {
   const match = readFileSync(`/proc/${pid}/status`, "utf8").match(new RegExp(`^${field}:\\s+(\\d+) kB`, "m"));
   return match ? Number(match[1]) * 1024 : NaN;
+}
+
+/** utime and stime, fields 14 and 15 of /proc/PID/stat (after the parenthesised name), in clock ticks of 1/100 s. */
+function ownCpuSeconds(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** The CPU of `pid` and every process under it (a cluster's workers), from /proc. */
+function cpuSeconds(pid: number): number {
+  const stats = new Map<number, string>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      stats.set(Number(entry), readFileSync(`/proc/${entry}/stat`, "utf8"));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const parentOf = (stat: string) => Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  const tree = new Set([pid]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [other, stat] of stats) {
+      if (!tree.has(other) && tree.has(parentOf(stat))) {
+        tree.add(other);
+        grew = true;
+      }
+    }
+  }
+  let total = 0;
+  for (const member of tree) total += stats.has(member) ? ownCpuSeconds(stats.get(member)!) : 0;
+  return total;
 }
 
 export async function startServerProcess(file: string, options: { execArgv?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<ServerProcess> {
@@ -58,6 +94,7 @@ export async function startServerProcess(file: string, options: { execArgv?: str
       }),
     peakRss: () => statusField(pid, "VmHWM"),
     currentRss: () => statusField(pid, "VmRSS"),
+    cpuSeconds: () => cpuSeconds(pid),
     // Writing 5 to clear_refs resets the peak RSS (Linux 4.0+).
     resetPeakRss: () => writeFileSync(`/proc/${pid}/clear_refs`, "5"),
     startProfile: () => send({ type: "profile-start" }),

@@ -1,7 +1,9 @@
 /**
- * `npx tsx bench/profile.ts [ours|floor]`: CPU profiles of a server (ours by default)
+ * `npx tsx bench/profile.ts [ours|floor|bare] [paths]`: CPU profiles of a server (ours by default)
  * under the benchmark's load (after a warm-up), one per path: non-streamed requests under
- * autocannon (the one-node graph with no model, then one that calls a model), and 2,000-token streams. Prints where the time goes, by package and by
+ * autocannon (the one-node graph with no model, then one that calls a model), 2,000-token
+ * streams, and 1,000 paced streams (`paced`; the only one `bare` serves). `paths` picks some,
+ * comma-separated. Prints where the time goes, by package and by
  * function (self time), and leaves the .cpuprofile files in bench/profiles/ for
  * Chrome DevTools or speedscope.
  */
@@ -15,6 +17,7 @@ import type { Sizes } from "./scenarios.js";
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const which = process.argv[2] ?? "ours";
+const paths = new Set((process.argv[3] ?? (which === "bare" ? "paced" : "non-streamed,non-streamed-model-call,2000-token-stream,paced")).split(","));
 const sizes: Sizes = {
   throughputSeconds: 10,
   connections: 50,
@@ -22,6 +25,7 @@ const sizes: Sizes = {
   firstTokenRequests: 0,
   firstTokenConcurrency: 1,
   slowStreams: 0,
+  pacedStreams: 1000,
   leakRequests: 0,
 };
 
@@ -69,6 +73,7 @@ function summarize(file: string, top = 25): string {
 }
 
 async function profileOne(label: string, measure: (target: scenarios.Target) => Promise<unknown>): Promise<void> {
+  if (!paths.has(label)) return;
   const dir = here("./profiles");
   mkdirSync(dir, { recursive: true });
   const file = `${dir}/${which}-${label}.cpuprofile`;
@@ -76,8 +81,11 @@ async function profileOne(label: string, measure: (target: scenarios.Target) => 
   const target = { name: which, protocol: openaiProtocol, server };
   try {
     // Warm up first: the profile should show the steady state, not start-up and JIT.
-    await scenarios.throughput(target, { ...sizes, throughputSeconds: 2 });
-    await scenarios.longStream(target, { ...sizes, longStreams: 2 });
+    if (which === "bare") await scenarios.pacedStreams(target, { ...sizes, pacedStreams: 100 });
+    else {
+      await scenarios.throughput(target, { ...sizes, throughputSeconds: 2 });
+      await scenarios.longStream(target, { ...sizes, longStreams: 2 });
+    }
     server.startProfile();
     await measure(target);
     await server.stopProfile(file);
@@ -90,3 +98,7 @@ async function profileOne(label: string, measure: (target: scenarios.Target) => 
 await profileOne("non-streamed", (target) => scenarios.throughput(target, sizes));
 await profileOne("non-streamed-model-call", (target) => scenarios.throughput(target, sizes, sizes.connections, "short"));
 await profileOne("2000-token-stream", (target) => scenarios.longStream(target, sizes));
+await profileOne("paced", async (target) => {
+  const { wall } = await scenarios.pacedStreams(target, sizes);
+  process.stdout.write(`\n${sizes.pacedStreams} paced streams: ${(wall / 1000).toFixed(1)} s\n`);
+});

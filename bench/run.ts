@@ -6,7 +6,7 @@
  *   npm run bench                       three rounds, about four minutes
  *   npm run bench -- --quick            one short round, for a quick look
  *   npm run bench -- --rounds 5 --no-write
- *   npm run bench -- --only throughput,stream   (of: throughput, models, stream, first-token, slow, leak, responses)
+ *   npm run bench -- --only throughput,stream   (of: throughput, models, stream, first-token, slow, leak, responses, paced)
  *   npm run bench -- --baseline HEAD~1          adds our server as of that commit, as "ours@HEAD~1"
  */
 import { execSync } from "node:child_process";
@@ -32,11 +32,11 @@ const { values: args } = parseArgs({
 });
 
 const sizes: Sizes = args.quick
-  ? { throughputSeconds: 2, connections: 50, longStreams: 2, firstTokenRequests: 60, firstTokenConcurrency: 2, slowStreams: 300, leakRequests: 10_000 }
-  : { throughputSeconds: 5, connections: 50, longStreams: 3, firstTokenRequests: 100, firstTokenConcurrency: 2, slowStreams: 300, leakRequests: 10_000 };
+  ? { throughputSeconds: 2, connections: 50, longStreams: 2, firstTokenRequests: 60, firstTokenConcurrency: 2, slowStreams: 300, pacedStreams: 1000, leakRequests: 10_000 }
+  : { throughputSeconds: 5, connections: 50, longStreams: 3, firstTokenRequests: 100, firstTokenConcurrency: 2, slowStreams: 300, pacedStreams: 1000, leakRequests: 10_000 };
 if (args.connections) sizes.connections = Number(args.connections);
 const rounds = Number(args.rounds ?? (args.quick ? 1 : 3));
-const SCENARIOS = ["throughput", "models", "stream", "first-token", "slow", "leak", "responses"];
+const SCENARIOS = ["throughput", "models", "stream", "first-token", "slow", "leak", "responses", "paced"];
 const only = new Set(args.only?.split(",") ?? SCENARIOS);
 const unknown = [...only].filter((name) => !SCENARIOS.includes(name));
 if (unknown.length > 0) throw new Error(`unknown scenario(s) ${unknown.join(", ")}; pick from ${SCENARIOS.join(", ")}`);
@@ -203,6 +203,7 @@ async function main(): Promise<void> {
     }
     let table = formatTable(figures, names);
     if (only.has("responses")) table += `\n\n${await responsesTable(targets[0]!)}`;
+    if (only.has("paced")) table += `\n\n${await pacedTable(targets.filter((t) => t.name.startsWith("ours")))}`;
     const seconds = Math.round((Date.now() - started) / 1000);
     process.stdout.write(`\n${table}\n\n${rounds} round(s), ${seconds} s; slow streams: ${SLOW_TOKENS} tokens each.\n`);
     if (!args["no-write"]) {
@@ -238,6 +239,49 @@ async function responsesTable(ours: Target): Promise<string> {
     { label: "2,000-token stream, client wall time", unit: "ms", values: perTarget((n) => median(long.get(n)!.flat())) },
   ];
   return `Responses API on our server (same process, same graphs):\n\n${formatTable(figures, names, "chat completions")}`;
+}
+
+/**
+ * Many streams at a hosted model's pace, against a bare `node:http` server writing the same
+ * chunks (the limit): how close the whole per-token path comes to the socket.
+ */
+async function pacedTable(ours: Target[]): Promise<string> {
+  const bare: Target = { name: "bare node:http", protocol: openaiProtocol, server: await startServerProcess(here("./servers/bare.ts")) };
+  // `serve --workers 2`, the command line itself: every core of the machine.
+  const workers: Target = { name: "ours, 2 workers", protocol: openaiProtocol, server: await startServerProcess(here("./servers/ours-workers.ts")) };
+  try {
+    const targets = [...ours, workers, bare];
+    const names = targets.map((target) => target.name);
+    const perTarget = (compute: (name: string) => number) => Object.fromEntries(names.map((name) => [name, compute(name)]));
+    const paced = await alternate(`${sizes.pacedStreams} paced streams`, targets, (t) => scenarios.pacedStreams(t, sizes));
+    const of = (name: string) => paced.get(name)!;
+    const figures: Figure[] = [
+      {
+        label: `${sizes.pacedStreams} streams: completed (worst round)`,
+        unit: `of ${sizes.pacedStreams}`,
+        values: perTarget((n) => Math.min(...of(n).map((r) => r.completed))),
+      },
+      {
+        label: `${sizes.pacedStreams} streams: wall time (ideal ${((SLOW_TOKENS * SLOW_DELAY_MS) / 1000).toFixed(1)} s)`,
+        unit: "s",
+        values: perTarget((n) => median(of(n).map((r) => r.wall / 1000))),
+      },
+      {
+        label: `${sizes.pacedStreams} streams: p99 gap between chunks (model: ${SLOW_DELAY_MS} ms)`,
+        unit: "ms",
+        values: perTarget((n) => median(of(n).map((r) => quantile(r.gaps, 0.99)))),
+      },
+      {
+        label: `${sizes.pacedStreams} streams: server CPU time`,
+        unit: "s",
+        values: perTarget((n) => median(of(n).map((r) => r.cpu))),
+      },
+    ];
+    const table = formatTable(figures, names, bare.name);
+    return `${sizes.pacedStreams} concurrent streams of ${SLOW_TOKENS} tokens, one every ${SLOW_DELAY_MS} ms, the client in a process of its own:\n\n${table}`;
+  } finally {
+    await Promise.all([bare.server.stop(), workers.server.stop()]);
+  }
 }
 
 await main();

@@ -2,9 +2,12 @@
  * One measurement each, against one server. Each returns raw samples; run.ts alternates
  * servers round by round and reduces the samples to medians and percentiles.
  */
+import { fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { streamOnce, type Protocol, type StreamResult } from "./client.js";
 import { LONG_TOKENS, SHORT_TOKENS, SLOW_TOKENS } from "./graphs.js";
+import type { PacedRequest, PacedSummary } from "./paced-client.js";
 import type { ServerProcess } from "./process.js";
 
 export interface Target {
@@ -21,6 +24,8 @@ export interface Sizes {
   firstTokenRequests: number;
   firstTokenConcurrency: number;
   slowStreams: number;
+  /** Concurrent streams of the paced scenario, read by a client in a process of its own. */
+  pacedStreams: number;
   leakRequests: number;
 }
 
@@ -102,6 +107,31 @@ export async function slowStreams(target: Target, sizes: Sizes): Promise<SlowStr
   } finally {
     clearInterval(sampler);
   }
+}
+
+export interface PacedResult {
+  completed: number;
+  /** ms from the first request to the last stream's end (ideal: SLOW_TOKENS × SLOW_DELAY_MS). */
+  wall: number;
+  gaps: number[];
+  /** CPU seconds the server used for them. */
+  cpu: number;
+}
+
+/** `sizes.pacedStreams` streams of the `slow` model at once, from a client process of its own. */
+export async function pacedStreams(target: Target, sizes: Sizes): Promise<PacedResult> {
+  const request: PacedRequest = { port: target.server.port, streams: sizes.pacedStreams, model: "slow", tokens: SLOW_TOKENS };
+  const client = fork(fileURLToPath(new URL("./paced-client.ts", import.meta.url)), [JSON.stringify(request)], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const cpuBefore = target.server.cpuSeconds();
+  const summary = await new Promise<PacedSummary>((resolve, reject) => {
+    client.once("message", (message: PacedSummary) => resolve(message));
+    client.once("error", reject);
+    client.once("exit", (code) => reject(new BenchError(`the paced client exited with code ${code} before it reported`)));
+  });
+  return { ...summary, cpu: target.server.cpuSeconds() - cpuBefore };
 }
 
 export interface LeakResult {

@@ -1,6 +1,7 @@
 /**
  * `langgraph-openai serve`: argument parsing, the startup banner and signals.
  */
+import cluster from "node:cluster";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -20,6 +21,8 @@ import { GraphLoadError } from "./registry.js";
 import { LIST_FLAGS, parseListFlag, parseValueFlag, type SettingFlag } from "./setting-flags.js";
 import { DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_THREAD_LOCK_TIMEOUT, serve } from "./server.js";
 import { parseStoreSpec, STORE_ENV, StoreError } from "./store.js";
+import { ClusterThreadLocks } from "./threads/cluster-thread-locks.js";
+import { isStopMessage, runWorkers, type WorkerListening } from "./workers.js";
 
 const HELP = `Usage: langgraph-openai serve [options]
 
@@ -78,6 +81,8 @@ Options:
                                  forwards it (another key's header changes nothing)
       --db-timeout SECONDS       wait this long for the database (connecting, or one query), then
                                  answer 503 (default: ${DEFAULT_DATABASE_TIMEOUT_SECONDS}, also $LANGGRAPH_OPENAI_DB_TIMEOUT)
+      --workers N                N server processes on the port, to use N cores; needs a sqlite: or
+                                 postgres:// checkpointer, which they share (default: 1)
       --no-metrics               do not serve Prometheus metrics at /metrics
       --show-graph-errors        tell clients a graph's error text (for development; by default
                                  they get a generic message with the request id, the log has it all)
@@ -117,6 +122,7 @@ export interface CliOptions {
   scopeThreadsByUser: boolean;
   /** Model settings from --configurable, --context and the --allow-* flags. */
   settingFlags: SettingFlag[];
+  workers: number;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -178,6 +184,7 @@ const OPTIONS = {
   "allow-configurable": { type: "string", multiple: true },
   "allow-context": { type: "string", multiple: true },
   "allow-state": { type: "string", multiple: true },
+  workers: { type: "string" },
   version: { type: "boolean", short: "v" },
   help: { type: "boolean", short: "h" },
 } as const satisfies ParseArgsConfig["options"];
@@ -210,10 +217,15 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   const logFormat = (values["log-format"] ?? "auto") as LogFormat;
   if (!LOG_FORMATS.includes(logFormat)) throw new UsageError(`--log-format must be one of ${LOG_FORMATS.join(", ")}, got '${logFormat}'`);
   const checkpointer = values.checkpointer ?? env[CHECKPOINTER_ENV] ?? "memory";
+  let checkpointerKind: string;
   try {
-    parseCheckpointerSpec(checkpointer);
+    checkpointerKind = parseCheckpointerSpec(checkpointer).kind;
   } catch (error) {
     throw new UsageError((error as Error).message);
+  }
+  const workers = parseNumber("--workers", values.workers, { integer: true }) ?? 1;
+  if (workers > 1 && checkpointerKind === "memory") {
+    throw new UsageError("--workers needs a checkpointer the workers share (--checkpointer sqlite:PATH or postgres://...): in memory, each would keep threads of its own");
   }
   const responseSecret = values["response-secret"] ?? env[RESPONSE_SECRET_ENV];
   if (responseSecret !== undefined && responseSecret.length < 16) {
@@ -275,6 +287,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     threadLockTimeout: parseNumber("--thread-lock-timeout", values["thread-lock-timeout"]) ?? DEFAULT_THREAD_LOCK_TIMEOUT,
     scopeThreadsByUser: values["scope-threads-by-user"] ?? false,
     settingFlags,
+    workers,
   };
 }
 
@@ -319,6 +332,10 @@ export async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${PACKAGE_VERSION}\n`);
     return;
   }
+  if (options.workers > 1 && cluster.isPrimary) {
+    runWorkers(options.workers, (line) => process.stderr.write(`${line}\n`));
+    return;
+  }
   let running;
   try {
     running = await serve({
@@ -345,6 +362,8 @@ export async function main(argv: string[]): Promise<void> {
       threadLockTimeout: options.threadLockTimeout,
       scopeThreadsByUser: options.scopeThreadsByUser,
       settingFlags: options.settingFlags,
+      // Workers of one SQLite file take turns on a thread through the primary; Postgres' locks span processes already.
+      ...(cluster.isWorker && parseCheckpointerSpec(options.checkpointer).kind === "sqlite" && { threadLocks: new ClusterThreadLocks() }),
       logger: createLogger({ level: options.logLevel, format: options.logFormat }),
     });
   } catch (error) {
@@ -356,7 +375,9 @@ export async function main(argv: string[]): Promise<void> {
     lines.push(`  ${entry.id}${entry.settings.description ? `  ${entry.settings.description}` : ""}`);
   }
   if (options.apiKeys.length) lines.push(`  ${options.apiKeys.length} API key(s) required`);
-  process.stderr.write(lines.join("\n") + "\n");
+  // A worker's banner is the primary's to print, once every worker listens.
+  if (cluster.isWorker) process.send!({ kind: "listening", banner: lines } satisfies WorkerListening);
+  else process.stderr.write(lines.join("\n") + "\n");
   let stoppingSince: number | undefined;
   const stop = (signal: NodeJS.Signals) => {
     if (stoppingSince !== undefined) {
@@ -369,7 +390,7 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     stoppingSince = performance.now();
-    process.stderr.write(`langgraph-openai: ${signal}: finishing the runs in flight (up to ${options.shutdownTimeout}s), then exiting\n`);
+    if (!cluster.isWorker) process.stderr.write(`langgraph-openai: ${signal}: finishing the runs in flight (up to ${options.shutdownTimeout}s), then exiting\n`);
     running.close().then(
       () => process.exit(0),
       (error) => {
@@ -380,6 +401,8 @@ export async function main(argv: string[]): Promise<void> {
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
+  // The primary passes its stop on: a drain, never "now".
+  if (cluster.isWorker) process.on("message", (message: unknown) => isStopMessage(message) && stoppingSince === undefined && stop("SIGTERM"));
 }
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;

@@ -10,6 +10,7 @@
 import { performance } from "node:perf_hooks";
 import { RateLimitError, RunTimeoutError, ShuttingDownError, toApiError } from "./errors.js";
 import { isOutput, type RunEvent, type Usage } from "./run/events.js";
+import { tapEvents } from "./run/tap-events.js";
 import type { ModelEntry } from "./registry.js";
 
 export interface RunTrackerOptions {
@@ -44,22 +45,21 @@ export interface TrackedRequest {
 export interface AdmittedRun {
   record: RunRecord;
   /** Passes the run's events through, noting the first token and the usage. */
-  observe(events: AsyncIterable<RunEvent>): AsyncGenerator<RunEvent>;
+  observe(events: AsyncIterable<RunEvent>): AsyncIterableIterator<RunEvent>;
 }
 
 type RunListener = (record: RunRecord) => void;
 
-async function* observe(record: RunRecord, events: AsyncIterable<RunEvent>): AsyncGenerator<RunEvent> {
-  try {
-    for await (const event of events) {
+function observe(record: RunRecord, events: AsyncIterable<RunEvent>): AsyncIterableIterator<RunEvent> {
+  return tapEvents(events, {
+    item(event) {
       if (event.type === "usage") record.usage = event.usage;
       else if (record.firstTokenAt === undefined && isOutput(event)) record.firstTokenAt = performance.now();
-      yield event;
-    }
-  } catch (error) {
-    record.error = toApiError(error).code ?? "error";
-    throw error;
-  }
+    },
+    error(error) {
+      record.error = toApiError(error).code ?? "error";
+    },
+  });
 }
 
 /** How long a client told "too busy" should wait: runs take seconds, so one is a fair guess. */

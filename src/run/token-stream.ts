@@ -96,6 +96,14 @@ function idOf(message: BaseMessage): string {
   return message.id;
 }
 
+ * A message's text, as `message.text`, which for string content is that string: read on
+ * every token, where the getter builds and translates content blocks (2% of the CPU of
+ * 1,000 paced streams).
+ */
+function textOf(message: BaseMessage): string {
+  return typeof message.content === "string" ? message.content : message.text;
+}
+
 /** Which of the agent's steps the run reports (see `stepSettingsSchema` in config.ts). */
 export interface StepVisibility {
   reasoning: boolean;
@@ -264,7 +272,7 @@ export class TokenStreamHandler extends BaseCallbackHandler {
     if (!message) return this.#send(runId, token, call.messageId);
     if (this.#show.reasoning) this.#think(runId, reasoningOf(message), call.messageId);
     // The message's text, not the raw token: some providers pass a tool call's JSON as the token.
-    this.#send(runId, message.text, call.messageId);
+    this.#send(runId, textOf(message), call.messageId);
   }
 
   override handleLLMEnd(output: LLMResult, runId: string): void {

@@ -14,6 +14,7 @@ import { ApiError, ThreadLoadError } from "../errors.js";
 import type { LangGraphCopy } from "../langgraph-copy.js";
 import { refuseThreadGrowth, type CostLimits } from "../limits.js";
 import type { Interrupt, RunEvent } from "../run/events.js";
+import { tapEvents } from "../run/tap-events.js";
 import type { CompiledGraph } from "../registry.js";
 import { conversationKey, resumableKey } from "./conversation-key.js";
 import { copyThread } from "./copy-thread.js";
@@ -200,11 +201,12 @@ export async function openSession(options: OpenSessionOptions): Promise<ThreadSe
 }
 
 /** Passes the events through, noting the answer's text and whether it asks an interrupt's question. */
-export async function* recordAnswer(events: AsyncIterable<RunEvent>, answer: RecordedAnswer): AsyncGenerator<RunEvent> {
-  for await (const event of events) {
-    if (event.type === "text") answer.content += event.text;
-    else if (event.type === "interrupt") answer.interrupted = true;
-    yield event;
-  }
-  answer.complete = true;
+export function recordAnswer(events: AsyncIterable<RunEvent>, answer: RecordedAnswer): AsyncIterableIterator<RunEvent> {
+  return tapEvents(events, {
+    item(event) {
+      if (event.type === "text") answer.content += event.text;
+      else if (event.type === "interrupt") answer.interrupted = true;
+    },
+    end: () => void (answer.complete = true),
+  });
 }

@@ -74,12 +74,12 @@ export async function respondStream<Item>(
   const outgoing = (c.env as NodeBindings | undefined)?.outgoing;
   if (outgoing instanceof ServerResponse) {
     const sink = nodeSink(outgoing, () => headersOf(c.res));
-    const stream = sseStream(first, chunks, format, options, sink);
+    const stream = sseStream(c, first, chunks, format, options, sink);
     outgoing.once("close", () => void stream.cancel());
     return alreadySent(response);
   }
   const { body, sink } = webSink(() => stream.cancel());
-  const stream = sseStream(first, chunks, format, options, sink);
+  const stream = sseStream(c, first, chunks, format, options, sink);
   return new Response(body, response);
 }
 
@@ -95,7 +95,7 @@ interface SseSink {
  * Drives one stream: every item as its event, then the end (or the failure's event), the
  * cleanup before the end, and the same cleanup when the client leaves first.
  */
-function sseStream<Item>(first: IteratorResult<Item>, chunks: AsyncIterator<Item>, format: SseFormat<Item>, options: RespondOptions, sink: SseSink) {
+function sseStream<Item>(c: Context, first: IteratorResult<Item>, chunks: AsyncIterator<Item>, format: SseFormat<Item>, options: RespondOptions, sink: SseSink) {
   let finished = false;
   const report = (error: unknown): ApiError => {
     const apiError = toApiError(error);

@@ -96,6 +96,7 @@ function idOf(message: BaseMessage): string {
   return message.id;
 }
 
+/**
  * A message's text, as `message.text`, which for string content is that string: read on
  * every token, where the getter builds and translates content blocks (2% of the CPU of
  * 1,000 paced streams).

@@ -81,14 +81,14 @@ describe("the bytes of a streamed answer", () => {
     expect(text).toBe(plainAnswer());
   });
 
-  it("streams the agent's steps, its reasoning and an answer that needs escaping byte for byte as before", async () => {
+  it("streams the agent's steps (each with its separator in one chunk), its reasoning and an answer that needs escaping, byte for byte", async () => {
     const { text } = await streamedBytes(server.url, { model: "agent" });
     const chunk = (delta: string, finish = "null") => `data: ${head},"model":"agent","choices":[{"index":0,"delta":${delta},"logprobs":null,"finish_reason":${finish}}]}\n\n`;
     expect(text).toBe(
       chunk('{"role":"assistant","content":"","refusal":null}') +
-        chunk('{"reasoning_content":"Calling look_up with {\\"topic\\":\\"graphs\\"}\\n"}') +
-        chunk('{"reasoning_content":"\\nlook_up returned: Facts about graphs.\\n"}') +
-        chunk('{"reasoning_content":"\\nNow "}') +
+        chunk('{"reasoning_content":"Calling look_up with {\\"topic\\":\\"graphs\\"}"}') +
+        chunk('{"reasoning_content":"\\n\\nlook_up returned: Facts about graphs."}') +
+        chunk('{"reasoning_content":"\\n\\nNow "}') +
         chunk('{"reasoning_content":"answer."}') +
         chunk('{"content":"Graphs "}') +
         chunk('{"content":"\\"work\\".\\n"}') +
@@ -98,14 +98,15 @@ describe("the bytes of a streamed answer", () => {
     );
   });
 
-  it("ends a stream whose graph fails with OpenAI's error event byte for byte as before", async () => {
-    const { text } = await streamedBytes(server.url, { model: "failing" });
+  it("ends a stream whose graph fails with OpenAI's error event (the generic message, with its request id), byte for byte", async () => {
+    const { text: withRequestId } = await streamedBytes(server.url, { model: "failing" });
+    const text = withRequestId.replace(/request id [0-9a-f-]{36}/, "request id ID");
     const chunk = (delta: string) => `data: ${head},"model":"failing","choices":[{"index":0,"delta":${delta},"logprobs":null,"finish_reason":null}]}\n\n`;
     expect(text).toBe(
       chunk('{"role":"assistant","content":"","refusal":null}') +
         chunk('{"content":"partial "}') +
         chunk('{"content":"answer"}') +
-        'data: {"error":{"message":"The graph behind model \'failing\' failed: the tool broke","type":"server_error","param":null,"code":"graph_error"}}\n\n',
+        'data: {"error":{"message":"The graph behind model \'failing\' failed (request id ID); the server\'s log has the error.","type":"server_error","param":null,"code":"graph_error"}}\n\n',
     );
   });
 });

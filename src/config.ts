@@ -8,7 +8,7 @@ import { dirname, resolve } from "node:path";
 import { parseEnv } from "node:util";
 import { z } from "zod";
 import { BACKGROUND_KINDS } from "./chat-uis/catalogue.js";
-import { formatParam } from "./protocols/invalid-request.js";
+import { formatParam } from "./invalid-request.js";
 
 export const streamSettingsSchema = z.strictObject({
   include: z.array(z.string()).optional(),

@@ -23,7 +23,7 @@ import type { BaseLanguageModelInput } from "@langchain/core/language_models/bas
 import type { BaseChatModel, BindToolsInput, ToolChoice } from "@langchain/core/language_models/chat_models";
 import { AIMessageChunk, type BaseMessage } from "@langchain/core/messages";
 import { RunnableLambda, type Runnable, type RunnableConfig } from "@langchain/core/runnables";
-import { toolName } from "../protocols/chat-completions/schemas.js";
+import { toolName } from "./chat-request-schema.js";
 import { isJsonText } from "./json-answer.js";
 import { getChatRequest, getRequestLog, type ChatRequestContext } from "./request-context.js";
 

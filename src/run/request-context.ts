@@ -4,29 +4,9 @@
  * client's tools to its model or honour its temperature (`bindChatRequest` does both).
  */
 import type { RunnableConfig } from "@langchain/core/runnables";
-import type { ChatCompletionRequest } from "../protocols/chat-completions/schemas.js";
+import type { ChatRequestContext } from "./chat-request-schema.js";
 
-/** Everything the client asked for but the messages (which become the graph's input). */
-export type ChatRequestContext = Pick<
-  ChatCompletionRequest,
-  | "model"
-  | "tools"
-  | "tool_choice"
-  | "parallel_tool_calls"
-  | "temperature"
-  | "top_p"
-  | "max_tokens"
-  | "max_completion_tokens"
-  | "stop"
-  | "presence_penalty"
-  | "frequency_penalty"
-  | "seed"
-  | "user"
-  | "metadata"
-  | "response_format"
-  | "reasoning_effort"
-> &
-  Record<string, unknown>;
+export type { ChatRequestContext };
 
 export const REQUEST_CONFIG_KEY = "openai_request";
 
@@ -36,12 +16,6 @@ export const REQUEST_LOG_CONFIG_KEY = "openai_request_log";
 /** The part of a pino logger the run needs. */
 export interface RequestLog {
   debug(details: object, message: string): void;
-}
-
-export function toRequestContext(request: ChatCompletionRequest): ChatRequestContext {
-  // `configurable` and `context` reach the graph where LangGraph puts them, `state` in its input (run-settings.ts).
-  const { messages: _messages, stream: _stream, stream_options: _streamOptions, configurable: _configurable, context: _context, state: _state, ...rest } = request;
-  return rest;
 }
 
 /** Inside a node: `getChatRequest(config)?.tools`. Undefined when the graph runs outside the server. */

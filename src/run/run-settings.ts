@@ -10,7 +10,7 @@ import { interopSafeParse, isInteropZodObject } from "@langchain/core/utils/type
 import { z } from "zod";
 import { isServerConfigurableKey, type ModelSettings } from "../config.js";
 import { InvalidRequestError } from "../errors.js";
-import { formatParam, parseRequest } from "../protocols/invalid-request.js";
+import { formatParam, parseRequest } from "../invalid-request.js";
 import type { CompiledGraph, ModelEntry } from "../registry.js";
 
 type Values = Record<string, unknown>;

@@ -1,4 +1,4 @@
-import { parseRequest } from "../invalid-request.js";
+import { parseRequest } from "../../invalid-request.js";
 import { runAgentInputSchema, type RunAgentInput } from "./schemas.js";
 
 export function parseRunAgentInput(body: unknown): RunAgentInput {

@@ -13,7 +13,8 @@ import {
 } from "@langchain/core/messages";
 import { convertLangChainToolCallToOpenAI } from "@langchain/core/output_parsers/openai_tools";
 import type { ClientToolCall } from "../../run/events.js";
-import type { ChatMessage, ToolCall } from "./schemas.js";
+import type { ChatRequestContext } from "../../run/request-context.js";
+import type { ChatCompletionRequest, ChatMessage, ToolCall } from "./schemas.js";
 
 type AssistantMessage = Extract<ChatMessage, { role: "assistant" }>;
 
@@ -60,4 +61,11 @@ export function toOpenAIToolCalls(toolCalls: readonly ClientToolCall[]): ToolCal
     const converted = convertLangChainToolCallToOpenAI(call);
     return { id: converted.id, type: "function", function: converted.function };
   });
+}
+
+/** The request as nodes read it (`getChatRequest`): everything but the messages and what the run takes elsewhere. */
+export function toRequestContext(request: ChatCompletionRequest): ChatRequestContext {
+  // `configurable` and `context` reach the graph where LangGraph puts them, `state` in its input (run-settings.ts).
+  const { messages: _messages, stream: _stream, stream_options: _streamOptions, configurable: _configurable, context: _context, state: _state, ...rest } = request;
+  return rest;
 }

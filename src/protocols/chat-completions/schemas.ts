@@ -14,21 +14,7 @@
  * - Fields no schema names pass through untouched: clients send many.
  */
 import { z } from "zod";
-import { MAX_STOP_SEQUENCE_LENGTH, MAX_STOP_SEQUENCES } from "../../run/stop-sequences.js";
-
-/** An optional field: null counts as absent (the parsed value is `undefined`). */
-function optional<T extends z.ZodType>(schema: T) {
-  return schema
-    .nullable()
-    .transform((value) => value ?? undefined)
-    .optional();
-}
-
-/** JSON Schema's `integer`: any whole number, beyond 2^53 too (a 64-bit `seed`). */
-const integer = () => z.number().refine(Number.isInteger, "expected an integer");
-
-/** OpenAI's rule for tool, function and response-format names (stated in the spec's prose). */
-const functionName = z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, "must be 1 to 64 letters, digits, underscores or dashes");
+import { chatRequestFields, functionName, integer, optional, toolName } from "../../run/chat-request-schema.js";
 
 const promptCacheBreakpoint = z.object({ mode: z.literal("explicit") });
 const partExtras = { prompt_cache_breakpoint: optional(promptCacheBreakpoint) };
@@ -107,101 +93,15 @@ export const messageSchema = z.discriminatedUnion("role", [
 ]);
 export type ChatMessage = z.infer<typeof messageSchema>;
 
-const functionTool = z.object({
-  type: z.literal("function"),
-  function: z.object({
-    name: functionName,
-    description: optional(z.string()),
-    parameters: optional(z.record(z.string(), z.unknown())),
-    strict: optional(z.boolean()),
-  }),
-});
-const customTool = z.object({
-  type: z.literal("custom"),
-  custom: z.object({
-    name: z.string(),
-    description: optional(z.string()),
-    format: optional(
-      z.discriminatedUnion("type", [
-        z.strictObject({ type: z.literal("text") }),
-        z.strictObject({
-          type: z.literal("grammar"),
-          grammar: z.object({ definition: z.string(), syntax: z.enum(["lark", "regex"]) }),
-        }),
-      ]),
-    ),
-  }),
-});
-export const toolSchema = z.discriminatedUnion("type", [functionTool, customTool]);
-export type Tool = z.infer<typeof toolSchema>;
-
-const toolChoice = z.union([
-  z.enum(["none", "auto", "required"]),
-  z.object({
-    type: z.literal("allowed_tools"),
-    allowed_tools: z.object({ mode: z.enum(["auto", "required"]), tools: z.array(z.looseObject({})) }),
-  }),
-  z.object({ type: z.literal("function"), function: z.object({ name: z.string() }) }),
-  z.object({ type: z.literal("custom"), custom: z.object({ name: z.string() }) }),
-]);
-export type ToolChoice = z.infer<typeof toolChoice>;
-
-const responseFormat = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("text") }),
-  z.object({ type: z.literal("json_object") }),
-  z.object({
-    type: z.literal("json_schema"),
-    json_schema: z.object({
-      name: functionName,
-      description: optional(z.string()),
-      schema: optional(z.record(z.string(), z.unknown())),
-      strict: optional(z.boolean()),
-    }),
-  }),
-]);
-
-/** The spec's `ReasoningEffort`, which the Responses API shares. */
-export const reasoningEffortSchema = z.enum(["none", "minimal", "low", "medium", "high", "xhigh", "max"]);
-
-const stopSequence = z.string().max(MAX_STOP_SEQUENCE_LENGTH, {
-  error: (issue) =>
-    `string too long. Expected a string with maximum length ${MAX_STOP_SEQUENCE_LENGTH}, but got a string with length ${String(issue.input).length} instead`,
-});
-
-const penalty = z.number().min(-2).max(2);
-/** The spec types these as plain integers; OpenAI's API refuses less than one. */
-const tokenLimit = integer().min(1);
-
-/** `{ "type": "function", "function": { "name": "x" } }` or the custom tool's `{ "custom": { "name" } }`: the tool's name. */
-export function toolName(tool: object): unknown {
-  const named = tool as { type?: unknown; function?: { name?: unknown }; custom?: { name?: unknown }; name?: unknown };
-  return named.type === "custom" ? named.custom?.name : (named.function?.name ?? named.name);
-}
-
 const requestFields = z.looseObject({
-  model: z.string().min(1, "must name a model"),
+  ...chatRequestFields,
   messages: z.array(messageSchema).min(1, "must contain at least one message"),
   stream: optional(z.boolean()),
   stream_options: optional(z.object({ include_usage: optional(z.boolean()), include_obfuscation: optional(z.boolean()) })),
-  temperature: optional(z.number().min(0).max(2)),
-  top_p: optional(z.number().min(0).max(1)),
-  max_tokens: optional(tokenLimit),
-  max_completion_tokens: optional(tokenLimit),
-  stop: optional(z.union([stopSequence, z.array(stopSequence).min(1).max(MAX_STOP_SEQUENCES)])),
-  presence_penalty: optional(penalty),
-  frequency_penalty: optional(penalty),
-  seed: optional(integer().min(-9223372036854776000).max(9223372036854776000)),
-  user: optional(z.string()),
   safety_identifier: optional(z.string().max(64)),
   prompt_cache_key: optional(z.string()),
   prompt_cache_retention: optional(z.enum(["in_memory", "24h"])),
   prompt_cache_options: optional(z.object({ ttl: optional(z.literal("30m")), mode: optional(z.enum(["implicit", "explicit"])) })),
-  // OpenAI's prose: at most 16 pairs, keys up to 64 characters, values up to 512.
-  metadata: optional(z.record(z.string().max(64), z.string().max(512))),
-  tools: optional(z.array(toolSchema).min(1)),
-  tool_choice: optional(toolChoice),
-  parallel_tool_calls: optional(z.boolean()),
-  response_format: optional(responseFormat),
   n: optional(integer().min(1).max(128).max(1, "n > 1 is not supported: a graph run produces one answer")),
   logprobs: optional(z.boolean().refine((value) => !value, "logprobs are not supported by graph models")),
   top_logprobs: optional(integer().min(0).max(20).max(0, "top_logprobs are not supported by graph models")),
@@ -209,7 +109,6 @@ const requestFields = z.looseObject({
     z.array(z.enum(["text", "audio"]).refine((modality) => modality === "text", "output modalities other than text are not supported by graph models")),
   ),
   audio: optional(z.unknown().refine(() => false, "audio output is not supported by graph models")),
-  reasoning_effort: optional(reasoningEffortSchema),
   /** vLLM's and OpenRouter's extension: `false` sends no `reasoning_content` (the agent's steps and reasoning). */
   include_reasoning: optional(z.boolean()),
   verbosity: optional(z.enum(["low", "medium", "high"])),

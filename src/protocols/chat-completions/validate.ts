@@ -1,4 +1,4 @@
-import { parseRequest } from "../invalid-request.js";
+import { parseRequest } from "../../invalid-request.js";
 import { chatCompletionRequestSchema, type ChatCompletionRequest } from "./schemas.js";
 
 export function parseChatRequest(body: unknown): ChatCompletionRequest {

@@ -14,7 +14,7 @@ import type { ModelEntry } from "../../registry.js";
 import { startRequestRun, type RequestRunDeps } from "../../request-run.js";
 import { threadOwner } from "../../threads/owner.js";
 import { threadIdProblem } from "../../threads/thread-id.js";
-import { parseRequest } from "../invalid-request.js";
+import { parseRequest } from "../../invalid-request.js";
 import type { CallsInFlight, RequestId } from "./calls-in-flight.js";
 import { foldToolAnswer, toolFailure, toolResult } from "./render.js";
 import { toolArgumentsSchema, type ToolArguments } from "./schemas.js";

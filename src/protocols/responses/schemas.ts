@@ -6,7 +6,7 @@
  * (Codex sends `client_metadata`).
  */
 import { z } from "zod";
-import { reasoningEffortSchema } from "../chat-completions/schemas.js";
+import { reasoningEffortSchema } from "../../run/chat-request-schema.js";
 import { namespaceToolSchema } from "./namespaces.js";
 
 // ---------------------------------------------------------------- request: input items

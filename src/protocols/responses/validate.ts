@@ -1,5 +1,5 @@
 import { InvalidRequestError } from "../../errors.js";
-import { parseRequest } from "../invalid-request.js";
+import { parseRequest } from "../../invalid-request.js";
 import { createResponseSchema, type CreateResponseRequest } from "./schemas.js";
 
 export function parseResponsesRequest(body: unknown): CreateResponseRequest {

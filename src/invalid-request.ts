@@ -3,7 +3,7 @@
  * OpenAI words it: a 400 whose `param` names the field (`messages[0].content`).
  */
 import type { z } from "zod";
-import { InvalidRequestError } from "../errors.js";
+import { InvalidRequestError } from "./errors.js";
 
 type Issue = z.core.$ZodIssue;
 

@@ -56,6 +56,12 @@ describe("AG-UI: HttpAgent against the example graphs", () => {
       headers: { "Content-Type": "application/json", Accept: "text/event-stream", Authorization: `Bearer ${key}` },
       body: JSON.stringify(body),
     });
+  /** The agent's conversation and one more user message, sent over chat completions on the same thread; the answer's text. */
+  const continueOverChatCompletions = async (agent: HttpAgent, model: string, threadId: string, text: string) => {
+    const history = agent.messages.map((message) => ({ role: message.role as "user" | "assistant", content: message.content as string }));
+    const completion = await openai().chat.completions.create({ model, messages: [...history, { role: "user", content: text }] }, { headers: { "X-Thread-Id": threadId } });
+    return completion.choices[0]!.message.content;
+  };
 
   beforeAll(async () => {
     server = await startServer({ config: "langgraph.config.json", apiKeys: KEYS });
@@ -124,12 +130,7 @@ describe("AG-UI: HttpAgent against the example graphs", () => {
     expect(roles(agent.messages)).toEqual(["user", "assistant", "user", "assistant"]);
     expect(lastText(agent.messages)).toContain('You said: "Again". This is turn 2');
 
-    const history = agent.messages.map((message) => ({ role: message.role as "user" | "assistant", content: message.content as string }));
-    const completion = await openai().chat.completions.create(
-      { model: "chat", messages: [...history, { role: "user", content: "Third" }] },
-      { headers: { "X-Thread-Id": "shared-1" } },
-    );
-    expect(completion.choices[0]!.message.content).toContain('You said: "Third". This is turn 3');
+    expect(await continueOverChatCompletions(agent, "chat", "shared-1", "Third")).toContain('You said: "Third". This is turn 3');
   });
 
   it("forks the thread where the client edited a message", async () => {
@@ -193,25 +194,16 @@ describe("AG-UI: HttpAgent against the example graphs", () => {
     expect(agent.pendingInterrupts).toEqual([]);
 
     // Chat completions goes on with the thread: a new request stops at a new question.
-    const history = agent.messages.map((message) => ({ role: message.role as "user" | "assistant", content: message.content as string }));
-    const completion = await openai().chat.completions.create(
-      { model: "approval", messages: [...history, { role: "user", content: "write an email about the budget" }] },
-      { headers: { "X-Thread-Id": "approval-1" } },
-    );
-    expect(completion.choices[0]!.message.content).toContain("Subject: The budget");
-    expect(completion.choices[0]!.message.content).toContain("Send this email? (yes/no)");
+    const answer = await continueOverChatCompletions(agent, "approval", "approval-1", "write an email about the budget");
+    expect(answer).toContain("Subject: The budget");
+    expect(answer).toContain("Send this email? (yes/no)");
   });
 
   it("leaves its interrupt to chat completions to answer, on the same thread", async () => {
     const { agent } = agentFor(server, "approval", "approval-3");
     agent.addMessage({ id: "u1", role: "user", content: "write an email about the offsite" });
     await agent.runAgent();
-    const history = agent.messages.map((message) => ({ role: message.role as "user" | "assistant", content: message.content as string }));
-    const completion = await openai().chat.completions.create(
-      { model: "approval", messages: [...history, { role: "user", content: "yes" }] },
-      { headers: { "X-Thread-Id": "approval-3" } },
-    );
-    expect(completion.choices[0]!.message.content).toBe('Sent the email "The offsite".');
+    expect(await continueOverChatCompletions(agent, "approval", "approval-3", "yes")).toBe('Sent the email "The offsite".');
   });
 
   it("lets a cancelled interrupt's new message answer it, as a chat client's would", async () => {

@@ -7,6 +7,7 @@
  */
 import cluster, { type Worker } from "node:cluster";
 import { shareThreadLocks } from "./threads/cluster-thread-locks.js";
+import { withYoungGeneration } from "./young-generation.js";
 
 /** Worker -> primary: it listens, with the lines of its banner. */
 export interface WorkerListening {
@@ -26,6 +27,8 @@ function isListening(message: unknown): message is WorkerListening {
 
 /** Runs in the primary: forks `count` workers of this same command line and looks after them until they stop. */
 export function runWorkers(count: number, write: (line: string) => void): void {
+  // A worker is a new `node`: it can start with the young generation a server wants.
+  cluster.setupPrimary({ execArgv: withYoungGeneration(process.execArgv) });
   shareThreadLocks(cluster);
   const serving = new Set<Worker>();
   let stopping = false;

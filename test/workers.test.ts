@@ -1,11 +1,12 @@
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import OpenAI from "openai";
 import { afterAll, afterEach, describe, expect, it, type TestContext } from "vitest";
 import { parseCli, UsageError } from "../src/cli.js";
+import { YOUNG_GENERATION_FLAG } from "../src/young-generation.js";
 import { bannerUrl, POSTGRES_URL, postgresUnavailable, runCommand } from "./helpers.js";
 
 const CONFIG = "test/fixtures/replicas/langgraph.json";
@@ -71,7 +72,10 @@ describe("--workers", () => {
 
   it("serialise concurrent turns on one thread in one SQLite file: no turn lost or doubled, then stop on SIGTERM", async () => {
     const server = await startWorkers(`sqlite:${join(folder, "threads.db")}`);
-    expect(workerPids(server.child.pid!)).toHaveLength(2);
+    const workers = workerPids(server.child.pid!);
+    expect(workers).toHaveLength(2);
+    // Each worker is a new `node` with the young generation a server wants (src/young-generation.ts).
+    for (const pid of workers) expect(readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")).toContain(YOUNG_GENERATION_FLAG);
     await takeTurns(server.client);
     server.stop();
     expect((await server.finished).code).toBe(0);

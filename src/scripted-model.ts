@@ -22,7 +22,6 @@ import {
 import { AIMessageChunk, type BaseMessage } from "@langchain/core/messages";
 import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
 import { convertToOpenAITool } from "@langchain/core/utils/function_calling";
-import { setTimeout as sleep } from "node:timers/promises";
 import { isJsonText } from "./run/json-answer.js";
 import { sampleOf } from "./scripted-sample.js";
 import { indexOfText } from "./text-search.js";
@@ -151,6 +150,46 @@ function stopAt(reply: Reply, stop: string[] | undefined): Reply {
   return { ...reply, content: reply.content.slice(0, Math.min(...cuts)), toolCalls: [] };
 }
 
+/**
+ * The waits of one call, a hosted model's pace between tokens. One abort listener for the
+ * whole call: `timers/promises`' `setTimeout` with a signal adds and removes one per wait,
+ * which cost the server about 2% of its CPU on 1,000 paced streams (bench/RESULTS.md).
+ */
+class Pace {
+  #timer: NodeJS.Timeout | undefined;
+  #fail: ((reason: unknown) => void) | undefined;
+  readonly #delayMs: number;
+  readonly #signal: AbortSignal | undefined;
+  readonly #onAbort = () => {
+    clearTimeout(this.#timer);
+    this.#fail?.(this.#signal!.reason);
+  };
+
+  constructor(delayMs: number | undefined, signal: AbortSignal | undefined) {
+    this.#delayMs = delayMs ?? 0;
+    this.#signal = signal;
+    if (this.#delayMs > 0) signal?.addEventListener("abort", this.#onAbort, { once: true });
+  }
+
+  /** Waits as long as `tokens` tokens take; throws the signal's reason once it aborts. */
+  async wait(tokens = 1): Promise<void> {
+    this.#signal?.throwIfAborted();
+    if (this.#delayMs > 0) {
+      await new Promise<void>((resolve, reject) => {
+        this.#fail = reject;
+        this.#timer = setTimeout(resolve, this.#delayMs * tokens);
+      });
+    }
+    this.#signal?.throwIfAborted();
+  }
+
+  /** The call is over. */
+  end(): void {
+    clearTimeout(this.#timer);
+    this.#signal?.removeEventListener("abort", this.#onAbort);
+  }
+}
+
 export class ScriptedChatModel extends BaseChatModel<ScriptedCallOptions> {
   private turn = 0;
   private readonly script: ScriptedChatModelInput;
@@ -210,50 +249,50 @@ export class ScriptedChatModel extends BaseChatModel<ScriptedCallOptions> {
     };
   }
 
-  private async pause(options: this["ParsedCallOptions"], tokens = 1): Promise<void> {
-    if (this.script.tokenDelayMs) await sleep(this.script.tokenDelayMs * tokens, undefined, { signal: options.signal });
-    options.signal?.throwIfAborted();
-  }
-
   override async *_streamResponseChunks(
     messages: BaseMessage[],
     options: this["ParsedCallOptions"],
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
     const { thoughts, tokens, toolCalls, usage, finishReason } = await this.answer(messages, options);
-    for (const thought of thoughts) {
-      await this.pause(options);
-      const chunk = new ChatGenerationChunk({ text: "", message: new AIMessageChunk({ content: "", additional_kwargs: { reasoning_content: thought } }) });
-      yield chunk;
-      await runManager?.handleLLMNewToken("", undefined, undefined, undefined, undefined, { chunk });
-    }
-    const last = tokens.length - 1;
-    for (const [index, token] of tokens.entries()) {
-      await this.pause(options);
-      const finalChunk = index === last && toolCalls.length === 0;
-      const chunk = new ChatGenerationChunk({
-        text: token,
-        message: new AIMessageChunk({
-          content: token,
-          ...(finalChunk && { usage_metadata: usage, response_metadata: { finish_reason: finishReason } }),
-        }),
-      });
-      yield chunk;
-      await runManager?.handleLLMNewToken(token, undefined, undefined, undefined, undefined, { chunk });
-    }
-    if (toolCalls.length > 0 || tokens.length === 0) {
-      options.signal?.throwIfAborted();
-      const chunk = new ChatGenerationChunk({
-        text: "",
-        message: new AIMessageChunk({
-          content: "",
-          tool_call_chunks: toolCalls.map((call, index) => ({ type: "tool_call_chunk", index, id: call.id, name: call.name, args: JSON.stringify(call.args) })),
-          usage_metadata: usage,
-          response_metadata: { finish_reason: finishReason },
-        }),
-      });
-      yield chunk;
-      await runManager?.handleLLMNewToken("", undefined, undefined, undefined, undefined, { chunk });
+    const pace = new Pace(this.script.tokenDelayMs, options.signal);
+    try {
+      for (const thought of thoughts) {
+        await pace.wait();
+        const chunk = new ChatGenerationChunk({ text: "", message: new AIMessageChunk({ content: "", additional_kwargs: { reasoning_content: thought } }) });
+        yield chunk;
+        await runManager?.handleLLMNewToken("", undefined, undefined, undefined, undefined, { chunk });
+      }
+      const last = tokens.length - 1;
+      for (const [index, token] of tokens.entries()) {
+        await pace.wait();
+        const finalChunk = index === last && toolCalls.length === 0;
+        const chunk = new ChatGenerationChunk({
+          text: token,
+          message: new AIMessageChunk({
+            content: token,
+            ...(finalChunk && { usage_metadata: usage, response_metadata: { finish_reason: finishReason } }),
+          }),
+        });
+        yield chunk;
+        await runManager?.handleLLMNewToken(token, undefined, undefined, undefined, undefined, { chunk });
+      }
+      if (toolCalls.length > 0 || tokens.length === 0) {
+        options.signal?.throwIfAborted();
+        const chunk = new ChatGenerationChunk({
+          text: "",
+          message: new AIMessageChunk({
+            content: "",
+            tool_call_chunks: toolCalls.map((call, index) => ({ type: "tool_call_chunk", index, id: call.id, name: call.name, args: JSON.stringify(call.args) })),
+            usage_metadata: usage,
+            response_metadata: { finish_reason: finishReason },
+          }),
+        });
+        yield chunk;
+        await runManager?.handleLLMNewToken("", undefined, undefined, undefined, undefined, { chunk });
+      }
+    } finally {
+      pace.end();
     }
   }
 
@@ -264,7 +303,12 @@ export class ScriptedChatModel extends BaseChatModel<ScriptedCallOptions> {
    */
   override async _generate(messages: BaseMessage[], options: this["ParsedCallOptions"]): Promise<ChatResult> {
     const { thoughts, tokens, toolCalls, usage, finishReason } = await this.answer(messages, options);
-    await this.pause(options, thoughts.length + tokens.length);
+    const pace = new Pace(this.script.tokenDelayMs, options.signal);
+    try {
+      await pace.wait(thoughts.length + tokens.length);
+    } finally {
+      pace.end();
+    }
     const content = tokens.join("");
     const message = new AIMessageChunk({
       content,

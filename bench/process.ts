@@ -5,6 +5,7 @@
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { YOUNG_GENERATION_FLAG } from "../src/young-generation.js";
 import type { ChildMessage, ParentMessage } from "./servers/child.js";
 
 export interface ServerProcess {
@@ -65,7 +66,8 @@ function cpuSeconds(pid: number): number {
 
 export async function startServerProcess(file: string, options: { execArgv?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<ServerProcess> {
   const child: ChildProcess = fork(file, [], {
-    execArgv: ["--expose-gc", "--import", "tsx", ...(options.execArgv ?? [])],
+    // Every server gets the young generation `npm start` gives ours (src/young-generation.ts), so that only the code differs.
+    execArgv: ["--expose-gc", "--import", "tsx", YOUNG_GENERATION_FLAG, ...(options.execArgv ?? [])],
     env: { ...process.env, ...options.env },
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });

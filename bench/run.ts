@@ -249,8 +249,14 @@ async function pacedTable(ours: Target[]): Promise<string> {
   const bare: Target = { name: "bare node:http", protocol: openaiProtocol, server: await startServerProcess(here("./servers/bare.ts")) };
   // `serve --workers 2`, the command line itself: every core of the machine.
   const workers: Target = { name: "ours, 2 workers", protocol: openaiProtocol, server: await startServerProcess(here("./servers/ours-workers.ts")) };
+  // Node 20's own young generation (16 MB semi-spaces), as `node` without `npm start`'s flag runs the server.
+  const defaultHeap: Target = {
+    name: "ours, default heap",
+    protocol: openaiProtocol,
+    server: await startServerProcess(here("./servers/ours.ts"), { execArgv: ["--max-semi-space-size=16"] }),
+  };
   try {
-    const targets = [...ours, workers, bare];
+    const targets = [...ours, defaultHeap, workers, bare];
     const names = targets.map((target) => target.name);
     const perTarget = (compute: (name: string) => number) => Object.fromEntries(names.map((name) => [name, compute(name)]));
     const paced = await alternate(`${sizes.pacedStreams} paced streams`, targets, (t) => scenarios.pacedStreams(t, sizes));
@@ -280,7 +286,7 @@ async function pacedTable(ours: Target[]): Promise<string> {
     const table = formatTable(figures, names, bare.name);
     return `${sizes.pacedStreams} concurrent streams of ${SLOW_TOKENS} tokens, one every ${SLOW_DELAY_MS} ms, the client in a process of its own:\n\n${table}`;
   } finally {
-    await Promise.all([bare.server.stop(), workers.server.stop()]);
+    await Promise.all([bare.server.stop(), workers.server.stop(), defaultHeap.server.stop()]);
   }
 }
 

@@ -68,6 +68,16 @@ export interface StreamResult {
   sawEnd: boolean;
 }
 
+/** The ms between consecutive content chunks of each stream, over every stream (a failed stream has none). */
+export function gapsOf(results: readonly (StreamResult | undefined)[]): number[] {
+  const gaps: number[] = [];
+  for (const result of results) {
+    const arrivals = result?.arrivals ?? [];
+    for (let i = 1; i < arrivals.length; i++) gaps.push(arrivals[i]! - arrivals[i - 1]!);
+  }
+  return gaps;
+}
+
 export const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
 
 export function streamOnce(port: number, protocol: Protocol, model: string): Promise<StreamResult> {

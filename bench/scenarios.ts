@@ -5,7 +5,7 @@
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
-import { streamOnce, type Protocol, type StreamResult } from "./client.js";
+import { gapsOf, streamOnce, type Protocol, type StreamResult } from "./client.js";
 import { LONG_TOKENS, SHORT_TOKENS, SLOW_TOKENS } from "./graphs.js";
 import type { PacedRequest, PacedSummary } from "./paced-client.js";
 import type { ServerProcess } from "./process.js";
@@ -98,12 +98,7 @@ export async function slowStreams(target: Target, sizes: Sizes): Promise<SlowStr
       Array.from({ length: sizes.slowStreams }, () => streamOnce(server.port, target.protocol, "slow").catch(() => undefined)),
     );
     const completed = results.filter((result) => result?.ok && result.arrivals.length === SLOW_TOKENS).length;
-    const gaps: number[] = [];
-    for (const result of results) {
-      const arrivals = result?.arrivals ?? [];
-      for (let i = 1; i < arrivals.length; i++) gaps.push(arrivals[i]! - arrivals[i - 1]!);
-    }
-    return { completed, gaps, peakRss: Math.max(sampledPeak, server.peakRss()) };
+    return { completed, gaps: gapsOf(results), peakRss: Math.max(sampledPeak, server.peakRss()) };
   } finally {
     clearInterval(sampler);
   }

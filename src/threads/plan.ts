@@ -199,13 +199,15 @@ export async function planThreadRun(graph: CompiledGraph, threadId: string, clie
   // A client that sends a window of the chat goes on from the thread's end, rather than forking at its start.
   const plan = planFrom(current, client, options, options) ?? planFrom(current, client, options, options, true);
   if (plan) return plan;
+  const latest = current.config.configurable?.checkpoint_id;
   const history = graph.getStateHistory(config, { limit: MAX_FORK_CHECKPOINTS });
   for await (const snapshot of iterateUntilAborted(history, options.signal)) {
     // Reading a checkpoint back revives its whole state: other requests go first between them.
     await setImmediate();
-    if (!atRest(snapshot)) continue;
-    const earlier = planFrom(snapshot, client, options, options);
     const checkpointId = snapshot.config.configurable?.checkpoint_id as string | undefined;
+    // The latest checkpoint is `current`, lined up with the client's history above.
+    if (checkpointId === latest || !atRest(snapshot)) continue;
+    const earlier = planFrom(snapshot, client, options, options);
     if (earlier) return { ...earlier, checkpointId };
   }
   refuseThreadGrowth([], client, options.limits);

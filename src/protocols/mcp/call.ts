@@ -15,6 +15,7 @@ import { startRequestRun, type RequestRunDeps } from "../../request-run.js";
 import { threadOwner } from "../../threads/owner.js";
 import { threadIdProblem } from "../../threads/thread-id.js";
 import { parseRequest } from "../../invalid-request.js";
+import { forClient } from "../../http/respond.js";
 import type { CallsInFlight, RequestId } from "./calls-in-flight.js";
 import { foldToolAnswer, toolFailure, toolResult } from "./render.js";
 import { toolArgumentsSchema, type ToolArguments } from "./schemas.js";
@@ -96,7 +97,7 @@ export async function callModelTool(c: Context, deps: McpDeps, entry: ModelEntry
     const apiError = toApiError(error);
     if (apiError instanceof ClientClosedError) throw new ProtocolError(ErrorCode.ConnectionClosed, "The call was cancelled.");
     if (apiError.status >= 500) deps.onServerError?.(apiError, apiError.cause ?? error, c.get("requestId"));
-    return toolFailure(apiError.message);
+    return toolFailure(forClient(c, apiError).message);
   } finally {
     forget();
     extra.signal.removeEventListener("abort", cancel);

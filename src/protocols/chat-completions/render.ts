@@ -113,8 +113,7 @@ export async function* toChunks(
         case "reasoning":
         case "step": {
           if (!started) yield start();
-          // A step's own newline would end the chunk with half of the next separator.
-          const text = event.type === "step" ? describeStep(event.step).trimEnd() : event.text;
+          const text = event.type === "step" ? describeStep(event.step) : event.text;
           const reasoning = reasoningSeparator(reasoningTail, event.type === "step" ? "step" : "model", afterStep) + text;
           reasoningTail = (reasoningTail + reasoning).slice(-2);
           afterStep = event.type === "step";

@@ -8,6 +8,7 @@ import { END, interrupt, MemorySaver, MessagesAnnotation, START, StateGraph } fr
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { graph as approval } from "../graphs/approval.js";
 import { graph as echo } from "../graphs/echo.js";
+import { failsMidway } from "./protocol-graphs/graphs.js";
 import { createRegistry, RunTracker } from "../src/index.js";
 import { HistoryChat, NextChat, quoteChat, quotedParagraphs, readSse, type ChatClient } from "./chat-ui-clients.js";
 import { startServer } from "./helpers.js";
@@ -48,6 +49,7 @@ beforeAll(async () => {
       // Its email takes longer to write than the run may take.
       "approval-cut": { graph: approval, settings: { run_timeout: 0.15 } },
       "approval-cut-notice": { graph: approval, settings: { run_timeout: 0.15, chat_ui: { error_notice: true } } },
+      "fails-midway-notice": { graph: failsMidway, settings: { chat_ui: { error_notice: true } } },
     },
     checkpointer,
   );
@@ -118,6 +120,14 @@ describe("a stream that fails, as NextChat shows it (it drops the error event)",
     const noticed = await new NextChat(client("approval-cut-notice")).ask("Write an email to the team about the launch");
     expect(noticed.chunks.at(-1)).toMatchObject({ error: { code: "run_timeout" } });
     expect(noticed.text).toMatch(/^Draft email:[\s\S]*\n\n⚠️ The answer stopped here: The run of model 'approval-cut-notice' took longer than 0.15 seconds and was stopped\.$/);
+  });
+
+  it("keeps a failed graph's error text out of the notice, as out of the error event", async () => {
+    const failed = await new NextChat({ ...client("fails-midway-notice"), headers: { "X-Request-Id": "req-notice-1" } }).ask("go");
+    const shown = "The graph behind model 'fails-midway-notice' failed (request id req-notice-1); the server's log has the error.";
+    expect(failed.chunks.at(-1)).toMatchObject({ error: { code: "graph_error", message: shown } });
+    expect(failed.text).toBe(`A partial answer that\n\n⚠️ The answer stopped here: ${shown}`);
+    expect(failed.text).not.toContain("disk full");
   });
 });
 

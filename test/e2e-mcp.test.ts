@@ -157,10 +157,22 @@ describe("/mcp: tools/call", () => {
     expect(structured(next).answer).toBe("done");
   });
 
-  it("returns a graph's failure as a tool result with isError, not a protocol error", async () => {
-    const result = await (await connect()).callTool({ name: "fails-midway", arguments: { message: "go" } });
+  it("returns a graph's failure as a tool result with isError, not a protocol error, its text kept from the client", async () => {
+    const client = await connect(server, undefined, { "X-Request-Id": "req-mcp-fails" });
+    const result = await client.callTool({ name: "fails-midway", arguments: { message: "go" } });
     expect(result.isError).toBe(true);
-    expect(text(result)).toBe("The graph behind model 'fails-midway' failed: disk full");
+    expect(text(result)).toBe("The graph behind model 'fails-midway' failed (request id req-mcp-fails); the server's log has the error.");
+  });
+
+  it("tells the client the graph's error text with --show-graph-errors", async () => {
+    const shown = await startServer({ config: CONFIG, showGraphErrors: true, onServerError: () => {} });
+    try {
+      const result = await (await connect(shown)).callTool({ name: "fails-midway", arguments: { message: "go" } });
+      expect(result.isError).toBe(true);
+      expect(text(result)).toBe("The graph behind model 'fails-midway' failed: disk full");
+    } finally {
+      await shown.close();
+    }
   });
 
   it("refuses bad arguments with a protocol error that names the argument", async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { RunEvent } from "../src/run/events.js";
 import type { ChatCompletionChunk } from "../src/protocols/chat-completions/schemas.js";
 import { foldChunks, toChunks, type RenderOptions } from "../src/protocols/chat-completions/render.js";
-import { RunTimeoutError } from "../src/errors.js";
+import { RunTimeoutError, type ApiError } from "../src/errors.js";
 import { toOpenAIToolCalls } from "../src/protocols/chat-completions/convert.js";
 import { interruptText } from "../src/run/interrupt-text.js";
 
@@ -56,13 +56,16 @@ describe("for chat UIs, per model (`chat_ui`)", () => {
     expect(chunks.some((chunk) => chunk.choices[0]?.delta.reasoning_content)).toBe(false);
   });
 
-  it("ends a failed stream's content with a notice a person sees, and still fails the stream", async () => {
+  it("ends a failed stream's content with a notice a person sees, worded as the client may read it, and still fails the stream", async () => {
     const timeout = new RunTimeoutError("agent", 1);
-    const { chunks, error } = await renderWith(failingAfter(steps.slice(0, 1), timeout), { thinkTags: true, errorNotice: true });
+    const asItIs = (error: ApiError) => error.message;
+    const { chunks, error } = await renderWith(failingAfter(steps.slice(0, 1), timeout), { thinkTags: true, errorNotice: asItIs });
     expect(error).toBe(timeout);
     expect(contentOf(chunks)).toBe(`<think>\nCalling get_weather with {"city":"Paris"}\n</think>\n\n⚠️ The answer stopped here: ${timeout.message}`);
-    const cut = await renderWith(failingAfter(steps.slice(2), timeout), { errorNotice: true });
+    const cut = await renderWith(failingAfter(steps.slice(2), timeout), { errorNotice: asItIs });
     expect(contentOf(cut.chunks)).toBe(`It is 18°C.\n\n⚠️ The answer stopped here: ${timeout.message}`);
+    const reworded = await renderWith(failingAfter(steps.slice(2), timeout), { errorNotice: (error) => `(${error.code})` });
+    expect(contentOf(reworded.chunks)).toBe("It is 18°C.\n\n⚠️ The answer stopped here: (run_timeout)");
     const plain = await renderWith(failingAfter(steps.slice(2), timeout), {});
     expect(contentOf(plain.chunks)).toBe("It is 18°C.");
   });

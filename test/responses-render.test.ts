@@ -158,7 +158,7 @@ describe("run events to Responses stream events", () => {
       status: "completed",
       summary: [
         { type: "summary_text", text: "The user wants the time." },
-        { type: "summary_text", text: describeStep({ kind: "tool_call", id: "t1", name: "get_time", args: { zone: "UTC" } }).trimEnd() },
+        { type: "summary_text", text: describeStep({ kind: "tool_call", id: "t1", name: "get_time", args: { zone: "UTC" } }) },
         { type: "summary_text", text: "get_time returned: 12:00" },
       ],
     });

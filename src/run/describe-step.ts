@@ -19,21 +19,22 @@ function argumentsView(args: unknown): string {
   return glance(typeof args === "string" ? args : JSON.stringify(args));
 }
 
-/** The step's line, newline included, so consecutive steps read as a list. */
+/** The step's line, without a newline: each protocol puts its own between steps. */
 export function describeStep(step: Step): string {
   switch (step.kind) {
     case "node":
-      return `Step: ${step.name}\n`;
+      // A name may end in whitespace; the line does not.
+      return `Step: ${step.name}`.trimEnd();
     case "tool_call": {
       const args = argumentsView(step.args);
-      return `Calling ${step.name}${args ? ` with ${args}` : ""}\n`;
+      return `Calling ${step.name}${args ? ` with ${args}` : ""}`.trimEnd();
     }
     case "tool_result": {
       const output = glance(step.output);
-      if (step.failed) return `${step.name} failed${output ? `: ${output}` : ""}\n`;
-      return output ? `${step.name} returned: ${output}\n` : `${step.name} returned nothing\n`;
+      if (step.failed) return `${step.name} failed${output ? `: ${output}` : ""}`;
+      return output ? `${step.name} returned: ${output}` : `${step.name} returned nothing`;
     }
     case "progress":
-      return `${glance(step.text)}\n`;
+      return glance(step.text);
   }
 }

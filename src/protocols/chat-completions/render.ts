@@ -4,7 +4,7 @@
  */
 import { describeStep } from "../../run/describe-step.js";
 import type { Interrupt, RunEvent, Usage as RunUsage } from "../../run/events.js";
-import { ClientClosedError, toApiError, toErrorBody } from "../../errors.js";
+import { ClientClosedError, toApiError, toErrorBody, type ApiError } from "../../errors.js";
 import type { SseFormat } from "../../http/respond.js";
 import { toOpenAIToolCalls } from "./convert.js";
 import { sourceEvent, statusEvent, StatusLine, urlAnnotation } from "./open-webui.js";
@@ -29,17 +29,15 @@ export interface RenderOptions {
   openWebUI?: boolean;
   /** The reasoning in `content`, inside `<think>...</think>`, for UIs that read only tags. */
   thinkTags?: boolean;
-  /** A short notice at the end of `content` when the stream fails, for UIs that drop the error event. */
-  errorNotice?: boolean;
+  /**
+   * With it, a failed stream's `content` ends with a short notice, for UIs that drop the
+   * error event; it words the failure as the client may read it (the route's `forClient`).
+   */
+  errorNotice?: (error: ApiError) => string;
 }
 
 const THINK_OPEN = "<think>\n";
 const THINK_CLOSE = "\n</think>\n\n";
-
-/** What a person reads at the end of an answer that stopped. */
-export function errorNoticeText(error: unknown): string {
-  return `⚠️ The answer stopped here: ${toApiError(error).message}`;
-}
 
 /**
  * The blank line before the next step in `reasoning_content`: each step is a paragraph of
@@ -115,8 +113,7 @@ export async function* toChunks(
         case "reasoning":
         case "step": {
           if (!started) yield start();
-          // A step's own newline would end the chunk with half of the next separator.
-          const text = event.type === "step" ? describeStep(event.step).trimEnd() : event.text;
+          const text = event.type === "step" ? describeStep(event.step) : event.text;
           const reasoning = reasoningSeparator(reasoningTail, event.type === "step" ? "step" : "model", afterStep) + text;
           reasoningTail = (reasoningTail + reasoning).slice(-2);
           afterStep = event.type === "step";
@@ -155,11 +152,12 @@ export async function* toChunks(
       }
     }
   } catch (error) {
+    const apiError = toApiError(error);
     // A client that left reads nothing more.
-    if (options.errorNotice && !(toApiError(error) instanceof ClientClosedError)) {
+    if (options.errorNotice && !(apiError instanceof ClientClosedError)) {
       if (!started) yield start();
       if (thinking) yield closeThink();
-      yield chunk({ content: (contentLength > 0 ? "\n\n" : "") + errorNoticeText(error) });
+      yield chunk({ content: `${contentLength > 0 ? "\n\n" : ""}⚠️ The answer stopped here: ${options.errorNotice(apiError)}` });
     }
     throw error;
   }

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { Context } from "hono";
 import { ModelNotFoundError } from "../../errors.js";
 import { readJsonBody } from "../../http/read-body.js";
-import { respondJson, respondStream } from "../../http/respond.js";
+import { forClient, respondJson, respondStream } from "../../http/respond.js";
 import { refuseLongArray } from "../../limits.js";
 import { canUseModel } from "../../middleware/auth.js";
 import type { Registry } from "../../registry.js";
@@ -72,7 +72,7 @@ export function chatCompletions(registry: Registry, deps: RequestRunDeps) {
       includeUsage,
       openWebUI,
       thinkTags: chatUI?.reasoning === "think_tags",
-      errorNotice: chatUI?.error_notice === true,
+      errorNotice: chatUI?.error_notice === true ? (error) => forClient(c, error).message : undefined,
     });
     if (!request.stream) return respondJson(c, foldChunks(chunks), run.respondOptions);
     return respondStream(c, chunks, chunkSse, run.respondOptions);

@@ -9,15 +9,17 @@ import { randomUUID } from "node:crypto";
 import { HumanMessage } from "@langchain/core/messages";
 import { ErrorCode, type CallToolResult, type ServerNotification } from "@modelcontextprotocol/sdk/types.js";
 import type { Context } from "hono";
+import type { z } from "zod";
 import { ClientClosedError, InvalidRequestError, toApiError } from "../../errors.js";
 import type { ModelEntry } from "../../registry.js";
 import { startRequestRun, type RequestRunDeps } from "../../request-run.js";
 import { threadOwner } from "../../threads/owner.js";
 import { threadIdProblem } from "../../threads/thread-id.js";
 import { parseRequest } from "../../invalid-request.js";
+import { forClient } from "../../http/respond.js";
 import type { CallsInFlight, RequestId } from "./calls-in-flight.js";
 import { foldToolAnswer, toolFailure, toolResult } from "./render.js";
-import { toolArgumentsSchema, type ToolArguments } from "./schemas.js";
+import type { ToolArguments } from "./schemas.js";
 
 export interface McpDeps extends RequestRunDeps {
   calls: CallsInFlight;
@@ -46,13 +48,19 @@ class ProtocolError extends Error {
   }
 }
 
+/** A model as a tool, built once per model (`mcpRoute`): its entry, and the schema of its calls' arguments. */
+export interface ModelTool {
+  entry: ModelEntry;
+  argumentsSchema: z.ZodType<ToolArguments>;
+}
+
 /** A bad argument is the caller's mistake: a protocol error naming it, as a 400 names its `param`. */
 export function invalidParams(message: string, param: string | null): ProtocolError {
   return new ProtocolError(ErrorCode.InvalidParams, message, param === null ? undefined : { param });
 }
 
-function parseArguments(entry: ModelEntry, args: unknown): ToolArguments {
-  const parsed = parseRequest(toolArgumentsSchema(entry), args ?? {});
+function parseArguments(argumentsSchema: z.ZodType<ToolArguments>, args: unknown): ToolArguments {
+  const parsed = parseRequest(argumentsSchema, args ?? {});
   const problem = parsed.thread_id === undefined ? undefined : threadIdProblem(parsed.thread_id);
   if (problem) throw new InvalidRequestError(`Invalid 'thread_id': ${problem}.`, "thread_id");
   return parsed;
@@ -84,19 +92,19 @@ async function runTool(c: Context, deps: McpDeps, entry: ModelEntry, args: ToolA
   }
 }
 
-export async function callModelTool(c: Context, deps: McpDeps, entry: ModelEntry, rawArguments: unknown, extra: CallExtra): Promise<CallToolResult> {
+export async function callModelTool(c: Context, deps: McpDeps, { entry, argumentsSchema }: ModelTool, rawArguments: unknown, extra: CallExtra): Promise<CallToolResult> {
   const controller = new AbortController();
   const cancel = () => controller.abort();
   extra.signal.addEventListener("abort", cancel, { once: true });
   const forget = deps.calls.add(threadOwner(c), extra.requestId, controller);
   try {
-    return await runTool(c, deps, entry, parseArguments(entry, rawArguments), extra, controller.signal);
+    return await runTool(c, deps, entry, parseArguments(argumentsSchema, rawArguments), extra, controller.signal);
   } catch (error) {
     if (error instanceof InvalidRequestError) throw invalidParams(error.message, error.param);
     const apiError = toApiError(error);
     if (apiError instanceof ClientClosedError) throw new ProtocolError(ErrorCode.ConnectionClosed, "The call was cancelled.");
     if (apiError.status >= 500) deps.onServerError?.(apiError, apiError.cause ?? error, c.get("requestId"));
-    return toolFailure(apiError.message);
+    return toolFailure(forClient(c, apiError).message);
   } finally {
     forget();
     extra.signal.removeEventListener("abort", cancel);

@@ -20,7 +20,7 @@ export async function foldToolAnswer(events: AsyncIterable<RunEvent>, onStep?: (
   for await (const event of events) {
     if (event.type === "text") answer += event.text;
     else if (event.type === "interrupt") interrupted = true;
-    else if (event.type === "step" && onStep) await onStep(describeStep(event.step).trimEnd());
+    else if (event.type === "step" && onStep) await onStep(describeStep(event.step));
   }
   return { answer, interrupted };
 }

@@ -20,39 +20,51 @@ import {
 import type { Context } from "hono";
 import { canUseModel } from "../../middleware/auth.js";
 import { PACKAGE_VERSION } from "../../package-info.js";
-import type { ModelEntry, Registry } from "../../registry.js";
+import type { Registry } from "../../registry.js";
 import { threadOwner } from "../../threads/owner.js";
-import { callModelTool, invalidParams, type McpDeps } from "./call.js";
+import { callModelTool, invalidParams, type McpDeps, type ModelTool } from "./call.js";
 import { objectJsonSchema, toolArgumentsSchema, toolResultSchema } from "./schemas.js";
 import { toolNames } from "./tool-names.js";
 
 const OUTPUT_SCHEMA = objectJsonSchema(toolResultSchema);
 
-function toTool(entry: ModelEntry, name: string): Tool {
+/** A model's tool as `tools/list` shows it, and what a call of it needs. */
+interface ListedTool extends ModelTool {
+  tool: Tool;
+}
+
+function toTool({ entry, argumentsSchema }: ModelTool, name: string): Tool {
   const { name: title, description } = entry.settings;
   return {
     name,
     ...(title && { title }),
     description: description ?? `Runs the agent '${entry.id}' on a message; returns its answer and the thread to continue it on.`,
-    inputSchema: objectJsonSchema(toolArgumentsSchema(entry)),
+    inputSchema: objectJsonSchema(argumentsSchema),
     outputSchema: OUTPUT_SCHEMA,
   };
 }
 
 export function mcpRoute(registry: Registry, deps: McpDeps) {
   const { toolOf, modelOf } = toolNames(registry.keys());
-  const usable = (c: Context) => [...registry.values()].filter((entry) => canUseModel(c, entry.id));
+  // The registry is fixed: each model's tool and argument schema are built once, not per request.
+  const tools = new Map<string, ListedTool>();
+  for (const entry of registry.values()) {
+    const model = { entry, argumentsSchema: toolArgumentsSchema(entry) };
+    tools.set(entry.id, { ...model, tool: toTool(model, toolOf.get(entry.id)!) });
+  }
 
   function serverFor(c: Context): Server {
     const server = new Server({ name: "langgraph-openai", version: PACKAGE_VERSION }, { capabilities: { tools: {} } });
-    server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: usable(c).map((entry) => toTool(entry, toolOf.get(entry.id)!)) }));
+    server.setRequestHandler(ListToolsRequestSchema, () => ({
+      tools: [...tools.values()].filter(({ entry }) => canUseModel(c, entry.id)).map(({ tool }) => tool),
+    }));
     server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
       const model = modelOf.get(request.params.name);
-      const entry = model === undefined ? undefined : registry.get(model);
+      const called = model === undefined ? undefined : tools.get(model);
       // A model the key may not use is no tool at all, as it is no model in /v1/models.
-      if (!entry || !canUseModel(c, entry.id)) throw invalidParams(`Invalid 'name': no tool '${request.params.name}'.`, "name");
-      c.set("model", entry.id);
-      return callModelTool(c, deps, entry, request.params.arguments, extra);
+      if (!called || !canUseModel(c, called.entry.id)) throw invalidParams(`Invalid 'name': no tool '${request.params.name}'.`, "name");
+      c.set("model", called.entry.id);
+      return callModelTool(c, deps, called, request.params.arguments, extra);
     });
     // The call this cancels ran in another request's server (stateless): find it by its owner and id.
     server.setNotificationHandler(CancelledNotificationSchema, (notification) => {

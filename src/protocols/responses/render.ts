@@ -166,7 +166,7 @@ export function responseRenderer(meta: ResponseMeta): { render(events: AsyncIter
           yield* reason("reasoning", event.text);
           break;
         case "step":
-          yield* reason("step", describeStep(event.step).trimEnd());
+          yield* reason("step", describeStep(event.step));
           break;
         case "tool_calls":
           yield* functionCalls(event.toolCalls);

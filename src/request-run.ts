@@ -135,10 +135,19 @@ export function modelGraph(entry: ModelEntry, extra: Record<string, unknown> = {
   return buildGraph(entry, { ...runConfigurable(entry, undefined, settings.configurable), ...extra }, settings.context);
 }
 
+/**
+ * Calls `onAbort` at once if `signal` has aborted, else when it does; returns what stops
+ * listening. Not `AbortSignal.any` (see `followingController`).
+ */
+function whenAborted(signal: AbortSignal, onAbort: () => void): () => void {
+  if (signal.aborted) onAbort();
+  else signal.addEventListener("abort", onAbort, { once: true });
+  return () => signal.removeEventListener("abort", onAbort);
+}
+
 /** A run whose thread lock is lost stops with the loss's reason (503, see `lock-fence.ts`). */
 function stopOnLockLoss(lost: AbortSignal | undefined, controller: AbortController): void {
-  if (lost?.aborted) controller.abort(lost.reason);
-  else lost?.addEventListener("abort", () => controller.abort(lost.reason), { once: true });
+  if (lost) whenAborted(lost, () => controller.abort(lost.reason));
 }
 
 export async function startRequestRun(c: Context, deps: RequestRunDeps, input: RequestRunInput): Promise<RequestRun> {
@@ -157,12 +166,11 @@ export async function startRequestRun(c: Context, deps: RequestRunDeps, input: R
   const tracked = deps.runs.track(entry, controller);
   c.set("run", tracked.record);
   const clientLeft = () => controller.abort(new ClientClosedError());
-  const clientSignal = input.signal ? AbortSignal.any([c.req.raw.signal, input.signal]) : c.req.raw.signal;
-  clientSignal.addEventListener("abort", clientLeft, { once: true });
-  if (clientSignal.aborted) clientLeft();
+  const clientSignals = input.signal ? [c.req.raw.signal, input.signal] : [c.req.raw.signal];
+  const unwatchClient = clientSignals.map((clientSignal) => whenAborted(clientSignal, clientLeft));
   const stopWatching = () => {
     tracked.end();
-    clientSignal.removeEventListener("abort", clientLeft);
+    for (const unwatch of unwatchClient) unwatch();
   };
 
   let graph: CompiledGraph;

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { AIMessage, type BaseMessage } from "@langchain/core/messages";
+import { AIMessage, HumanMessage, type BaseMessage } from "@langchain/core/messages";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { interrupt, MemorySaver, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
 import type OpenAI from "openai";
@@ -10,6 +10,7 @@ import { graph as approval } from "../graphs/approval.js";
 import { graph as clientTools } from "../graphs/client-tools.js";
 import { createRegistry } from "../src/index.js";
 import type { CompiledGraph } from "../src/registry.js";
+import { conversationKey } from "../src/threads/conversation-key.js";
 import { collect, startServer } from "./helpers.js";
 
 type Message = OpenAI.ChatCompletionMessageParam;
@@ -211,6 +212,20 @@ describe("threads", () => {
       expect(await threadCount(checkpointer)).toBe(before);
     });
   }
+
+  it("keeps a stateless question that a resumed run asks again in the very same words", async () => {
+    const before = await threadCount(checkpointer);
+    const history: Message[] = [];
+    await turn(history, "write an email about the loop", { model: "approval" });
+    const unsure = await turn(history, "hmm", { model: "approval" });
+    // The same answer again: the question comes back word for word, so it is kept under the key it was resumed from.
+    expect((await turn(history, "hmm", { model: "approval" })).content).toBe(unsure.content);
+    expect(await threadCount(checkpointer)).toBe(before + 1);
+    const key = conversationKey("approval", [new HumanMessage("hmm"), new AIMessage(unsure.content)]);
+    const kept = (await approval.getState({ configurable: { thread_id: key } })).tasks.flatMap((task) => task.interrupts);
+    expect(kept).toEqual([expect.objectContaining({ value: expect.objectContaining({ question: "Send this email? (yes/no)" }) })]);
+    // Not answered here: the thread then holds the repeated reply twice in one turn, which `lineUpHistory` reads as one client message.
+  });
 
   // Open WebUI marks the newest message for prompt caching, turning its content into a text part
   // (`[{ type: "text", text, cache_control }]`), and resends it as a plain string the next turn.

@@ -32,7 +32,15 @@ export function tapEvents<T>(source: AsyncIterable<T>, tap: EventTap<T>): AsyncI
   };
   return {
     next: () => (over ? Promise.resolve({ done: true, value: undefined }) : inner.next().then(passed, failed)),
-    return: async (value?: unknown) => (inner.return ? inner.return(value) : { done: true, value: value as T }),
+    // As a generator's too: after `return`, reading on hears nothing, so an abandoned source never ends the tap.
+    // Set once the source has returned, so a `next` already waiting still gets its item.
+    return: async (value?: unknown) => {
+      try {
+        return inner.return ? await inner.return(value) : { done: true, value: value as T };
+      } finally {
+        over = true;
+      }
+    },
     [Symbol.asyncIterator]() {
       return this;
     },

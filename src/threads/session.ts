@@ -164,12 +164,16 @@ export async function openSession(options: OpenSessionOptions): Promise<ThreadSe
     return { threadId: copyId, checkpointer, saver: checkpointer, plan: () => loading(threadId, planOnCopy()), finish: async () => release() };
   }
 
-  const keepIfInterrupted = async (source: BaseCheckpointSaver, threadId: string, answer: RecordedAnswer) => {
-    if (!answer.complete || !answer.interrupted) return;
+  /** Keeps a run stopped at an interrupt under the conversation's key, and says under which key; `undefined` when nothing is kept. */
+  const keepIfInterrupted = async (source: BaseCheckpointSaver, threadId: string, answer: RecordedAnswer): Promise<string | undefined> => {
+    if (!answer.complete || !answer.interrupted) return undefined;
     const key = conversationKey(model, [...messages, new AIMessage(answer.content)], owner);
+    // Resumed from this very key, the run asked its question again in the same words: the thread already lies there.
+    if (source === saver && threadId === key) return key;
     // A chat that ended alike before left its question here: this one replaces it, never mixes with it.
-    if (source !== saver || threadId !== key) await saver.deleteThread(key);
+    await saver.deleteThread(key);
     await copyThread(source, threadId, saver, key);
+    return key;
   };
   if (thread.discard) {
     const checkpointer = scratchSaver(langgraph);
@@ -181,8 +185,7 @@ export async function openSession(options: OpenSessionOptions): Promise<ThreadSe
     const finish = async (answer: RecordedAnswer) => {
       // A run that failed or lost its client leaves the question pending: the same answer sent again resumes it.
       if (!answer.complete) return;
-      await keepIfInterrupted(saver, key, answer);
-      await saver.deleteThread(key);
+      if ((await keepIfInterrupted(saver, key, answer)) !== key) await saver.deleteThread(key);
     };
     return { ...session, finish: (answer) => finish(answer).finally(() => session.finish(answer)) };
   }
@@ -196,7 +199,9 @@ export async function openSession(options: OpenSessionOptions): Promise<ThreadSe
       refuseThreadGrowth([], messages, limits);
       return { input: { messages } };
     },
-    finish: (answer) => keepIfInterrupted(checkpointer, threadId, answer),
+    finish: async (answer) => {
+      await keepIfInterrupted(checkpointer, threadId, answer);
+    },
   };
 }
 

@@ -124,7 +124,8 @@ export async function* toAgUiEvents(events: AsyncIterable<RunEvent>, options: Re
       case "text":
         // The paragraph break between two messages is no text of either; the question is the interrupt's.
         if (event.messageId === undefined || event.question) break;
-        yield* closeReasoning();
+        // Per token: no generator (and no await) when nothing is open.
+        if (reasoning !== undefined) yield* closeReasoning();
         if (text !== event.messageId) {
           yield* closeText();
           text = speaker = event.messageId;
@@ -134,7 +135,7 @@ export async function* toAgUiEvents(events: AsyncIterable<RunEvent>, options: Re
         break;
       case "reasoning":
         if (event.messageId === undefined) break;
-        yield* closeText();
+        if (text !== undefined) yield* closeText();
         if (reasoning?.of !== event.messageId) {
           yield* closeReasoning();
           reasoning = { id: randomUUID(), of: event.messageId };

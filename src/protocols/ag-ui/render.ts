@@ -57,11 +57,16 @@ function toTokenUsage(usage: Usage, model: string): TokenUsage {
   return { model, inputTokens: usage.input_tokens, outputTokens: usage.output_tokens, totalTokens: usage.total_tokens };
 }
 
+/** Whether a graph state key belongs in AG-UI's `state`: not `messages` (AG-UI's own field) nor LangGraph's own keys (`__interrupt__`). */
+export function isAgUiStateKey(key: string): boolean {
+  return key !== "messages" && !key.startsWith("__");
+}
+
 /** The graph's values, but its messages (sent as `MESSAGES_SNAPSHOT`) and LangGraph's own keys, as JSON. */
 export function stateSnapshot(values: Record<string, unknown>): Record<string, unknown> {
   const snapshot: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(values)) {
-    if (key === "messages" || key.startsWith("__")) continue;
+    if (!isAgUiStateKey(key)) continue;
     const safe = jsonSafe(value);
     if (safe !== undefined) snapshot[key] = safe;
   }

@@ -5,6 +5,7 @@
  * client's, scoped to the caller's tenant as every run's is (`threads/owner.ts`), so
  * another tenant's thread of the same name is not found.
  */
+import { isBaseMessage, type AIMessage, type BaseMessage, type ToolMessage } from "@langchain/core/messages";
 import type { Context } from "hono";
 import { z } from "zod";
 import { InvalidRequestError, ModelNotFoundError, NotFoundError } from "../errors.js";
@@ -35,24 +36,11 @@ export const threadStateSchema = z.object({
 });
 export type ThreadState = z.infer<typeof threadStateSchema>;
 
-/** A LangChain message of any copy of @langchain/core, told by its method rather than its class. */
-interface MessageLike {
-  getType(): string;
-  content: unknown;
-  id?: string;
-  name?: string;
-  tool_calls?: unknown[];
-  tool_call_id?: string;
-  usage_metadata?: unknown;
-}
-
-function isMessage(value: unknown): value is MessageLike {
-  return typeof value === "object" && value !== null && typeof (value as MessageLike).getType === "function" && "content" in value;
-}
-
 /** A message as a person reads it: its type and content, and only the fields it has. */
-function plainMessage(message: MessageLike): Record<string, unknown> {
-  const { id, name, tool_calls: toolCalls, tool_call_id: toolCallId, usage_metadata: usage } = message;
+function plainMessage(message: BaseMessage): Record<string, unknown> {
+  const { id, name } = message;
+  const { tool_calls: toolCalls, usage_metadata: usage } = message as Partial<AIMessage>;
+  const { tool_call_id: toolCallId } = message as Partial<ToolMessage>;
   return {
     type: message.getType(),
     content: message.content,
@@ -69,7 +57,8 @@ function plainValues(values: unknown): Record<string, unknown> {
   const text = JSON.stringify(values ?? {}, function (this: unknown, key: string, value: unknown) {
     // The replacer sees the message itself before its own toJSON runs, through its holder.
     const original = key === "" ? value : (this as Record<string, unknown>)[key];
-    return isMessage(original) ? plainMessage(original) : value;
+    // isBaseMessage tells a message by its method, not its class: one of any copy of @langchain/core.
+    return isBaseMessage(original) ? plainMessage(original) : value;
   });
   const parsed: unknown = JSON.parse(text);
   return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { value: parsed };

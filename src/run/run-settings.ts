@@ -43,7 +43,8 @@ export function parseRequestedSettings(body: unknown): RequestedSettings {
 
 const ALLOW_SETTING = { configurable: "allow_configurable", context: "allow_context", state: "allow_state" } as const;
 
-function allows(list: readonly string[] | undefined, key: string): boolean {
+/** Whether an allow list (none, `"*"` or named keys) lets a request set `key`. */
+export function allows(list: readonly string[] | undefined, key: string): boolean {
   return list !== undefined && (list.includes("*") || list.includes(key));
 }
 

@@ -44,14 +44,14 @@ function builderOf(graph: CompiledGraph): StateGraphBuilder | undefined {
 }
 
 /** The graph's input fields, or undefined for a graph that is not a StateGraph. */
-export function inputFields(graph: CompiledGraph): string[] | undefined {
+function inputFields(graph: CompiledGraph): string[] | undefined {
   const builder = builderOf(graph);
   const definition = builder?._schemaDefinitions?.get(builder._inputDefinition);
   return definition ? Object.keys(definition) : undefined;
 }
 
 /** The graph's output fields; undefined when it outputs one bare value. */
-export function outputFields(graph: CompiledGraph): string[] | undefined {
+function outputFields(graph: CompiledGraph): string[] | undefined {
   const channels = (graph as { outputChannels?: unknown }).outputChannels;
   return Array.isArray(channels) ? (channels as string[]) : undefined;
 }
@@ -103,7 +103,7 @@ export function answerOf(fields: StateFields, result: Record<string, unknown> | 
 }
 
 /** The run's input for a graph with an input field: the last user message's text there. */
-export function stateInput(field: string, messages: readonly BaseMessage[]): Record<string, unknown> {
+function stateInput(field: string, messages: readonly BaseMessage[]): Record<string, unknown> {
   const question = messages.filter((message) => message.getType() === "human").at(-1);
   return question ? { [field]: question.text } : {};
 }

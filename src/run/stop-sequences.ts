@@ -87,6 +87,11 @@ async function* cut(events: AsyncIterable<RunEvent>, matchers: readonly StopMatc
         if (stopAt > 0) yield { type: "text", text: text.slice(0, stopAt) };
         continue;
       }
+      if (held === "" && keep === 0) {
+        // The common case, nothing held before or now: the event as it came, not one built per token.
+        if (event.text !== "") yield event;
+        continue;
+      }
       held = text.slice(text.length - keep);
       if (keep < text.length) yield { type: "text", text: text.slice(0, text.length - keep) };
       continue;

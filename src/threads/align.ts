@@ -24,6 +24,7 @@
 import type { AIMessage, BaseMessage, ToolMessage } from "@langchain/core/messages";
 import { interruptText } from "../run/interrupt-text.js";
 import type { Interrupt } from "../run/events.js";
+import { textOf } from "../run/message-text.js";
 import { containsText } from "../text-search.js";
 
 export function normalizeText(text: string): string {
@@ -155,8 +156,7 @@ const MIN_COMPARED = 1 << 18;
  * take more than its budget is not lined up (as if it disagreed with the thread).
  */
 function answerMatcher(thread: readonly BaseMessage[], client: readonly BaseMessage[]) {
-  // `message.text` converts the content to blocks first, a cost that adds up over thousands of messages.
-  const aiText = (message: BaseMessage) => (message.getType() !== "ai" ? "" : normalizeText(typeof message.content === "string" ? message.content : message.text));
+  const aiText = (message: BaseMessage) => (message.getType() !== "ai" ? "" : normalizeText(textOf(message)));
   const threadTexts = thread.map(aiText);
   const clientTexts = client.map(aiText);
   const clientCalls = new Map<number, Set<string>>();

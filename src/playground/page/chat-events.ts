@@ -25,6 +25,3 @@ export interface ChatRequest {
   threadId: string;
   text: string;
 }
-
-/** Streams one answer to `request` on its thread. */
-export type Transport = (request: ChatRequest, signal: AbortSignal) => AsyncGenerator<ChatEvent>;

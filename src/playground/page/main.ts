@@ -4,7 +4,7 @@
  */
 import { getJson, storedKey } from "./api.js";
 import { agUiTransport, continueFromState, type StateMessage } from "./ag-ui.js";
-import type { ChatEvent, ChatRequest, Transport, Usage } from "./chat-events.js";
+import type { ChatEvent, ChatRequest, Usage } from "./chat-events.js";
 import { byId, el, randomId } from "./dom.js";
 import { GraphView, type GraphJson } from "./graph-view.js";
 import { snippet, type SnippetKind } from "./snippets.js";
@@ -23,7 +23,6 @@ interface ThreadState {
   values: { messages?: StateMessage[] } & Record<string, unknown>;
 }
 
-const transport: Transport = agUiTransport;
 const transcript = new Transcript(byId("transcript"));
 const graphView = new GraphView(byId("graph"));
 const composer = byId<HTMLFormElement>("composer");
@@ -185,7 +184,7 @@ async function send(text: string): Promise<void> {
   let usage: Usage | undefined;
   let question: string | undefined;
   try {
-    for await (const event of transport(request(text), controller.signal)) {
+    for await (const event of agUiTransport(request(text), controller.signal)) {
       if (event.type === "usage") usage = event.usage;
       if (event.type === "interrupt") question = event.question;
       apply(event, view);

@@ -1,4 +1,4 @@
-/** Server-Sent Events of a fetch response (EventSource cannot POST): each event's `data`, parsed as JSON; `[DONE]` ends it. */
+/** Server-Sent Events of a fetch response (EventSource cannot POST): each event's `data`, parsed as JSON. */
 export async function* sseData(response: Response): AsyncGenerator<unknown> {
   if (!response.body) return;
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -17,7 +17,6 @@ export async function* sseData(response: Response): AsyncGenerator<unknown> {
         .map((line) => line.slice(5).replace(/^ /, ""))
         .join("\n");
       if (data === "") continue;
-      if (data === "[DONE]") return;
       yield JSON.parse(data) as unknown;
     }
   }

@@ -8,12 +8,12 @@
  * messages are the client's record of what it was shown; the graph never gets them back
  * (as the Responses API leaves out reasoning items).
  */
-import { AIMessage, coerceMessageLikeToMessage, HumanMessage, ToolMessage, type BaseMessage, type MessageContent } from "@langchain/core/messages";
+import { coerceMessageLikeToMessage, HumanMessage, ToolMessage, type AIMessage, type BaseMessage, type MessageContent } from "@langchain/core/messages";
 import { randomUUID } from "node:crypto";
 import { InvalidRequestError } from "../../errors.js";
 import type { ClientToolCall } from "../../run/events.js";
 import type { ChatRequestContext } from "../../run/request-context.js";
-import { toLangChainMessages as chatToLangChain, toOpenAIToolCalls } from "../chat-completions/convert.js";
+import { toAIMessage, toOpenAIToolCalls } from "../chat-completions/convert.js";
 import type { Message, RunAgentInput } from "./schemas.js";
 
 type UserContent = Extract<Message, { role: "user" }>["content"];
@@ -46,12 +46,9 @@ export function toLangChainMessages(messages: readonly Message[]): BaseMessage[]
       case "system":
       case "developer":
         return [coerceMessageLikeToMessage({ role: message.role, id: message.id, content: message.content } as never)];
-      case "assistant": {
-        // Chat completions' converter knows tool calls whose arguments are not JSON; the id is ours to add.
-        const [converted] = chatToLangChain([{ role: "assistant", content: message.content ?? "", tool_calls: message.toolCalls, ...(message.name !== undefined && { name: message.name }) }]);
-        const ai = converted as AIMessage;
-        return [new AIMessage({ id: message.id, content: ai.content, tool_calls: ai.tool_calls, invalid_tool_calls: ai.invalid_tool_calls, ...(ai.name !== undefined && { name: ai.name }) })];
-      }
+      case "assistant":
+        // Chat completions' converter knows tool calls whose arguments are not JSON.
+        return [toAIMessage({ role: "assistant", content: message.content, tool_calls: message.toolCalls, ...(message.name !== undefined && { name: message.name }) }, message.id)];
       case "tool":
         return [new ToolMessage({ id: message.id, content: textOf(message.content), tool_call_id: message.toolCallId, ...(message.error !== undefined && { status: "error" as const }) })];
       case "reasoning":

@@ -57,11 +57,16 @@ function toTokenUsage(usage: Usage, model: string): TokenUsage {
   return { model, inputTokens: usage.input_tokens, outputTokens: usage.output_tokens, totalTokens: usage.total_tokens };
 }
 
+/** Whether a graph state key belongs in AG-UI's `state`: not `messages` (AG-UI's own field) nor LangGraph's own keys (`__interrupt__`). */
+export function isAgUiStateKey(key: string): boolean {
+  return key !== "messages" && !key.startsWith("__");
+}
+
 /** The graph's values, but its messages (sent as `MESSAGES_SNAPSHOT`) and LangGraph's own keys, as JSON. */
 export function stateSnapshot(values: Record<string, unknown>): Record<string, unknown> {
   const snapshot: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(values)) {
-    if (key === "messages" || key.startsWith("__")) continue;
+    if (!isAgUiStateKey(key)) continue;
     const safe = jsonSafe(value);
     if (safe !== undefined) snapshot[key] = safe;
   }
@@ -124,7 +129,8 @@ export async function* toAgUiEvents(events: AsyncIterable<RunEvent>, options: Re
       case "text":
         // The paragraph break between two messages is no text of either; the question is the interrupt's.
         if (event.messageId === undefined || event.question) break;
-        yield* closeReasoning();
+        // Per token: no generator (and no await) when nothing is open.
+        if (reasoning !== undefined) yield* closeReasoning();
         if (text !== event.messageId) {
           yield* closeText();
           text = speaker = event.messageId;
@@ -134,7 +140,7 @@ export async function* toAgUiEvents(events: AsyncIterable<RunEvent>, options: Re
         break;
       case "reasoning":
         if (event.messageId === undefined) break;
-        yield* closeText();
+        if (text !== undefined) yield* closeText();
         if (reasoning?.of !== event.messageId) {
           yield* closeReasoning();
           reasoning = { id: randomUUID(), of: event.messageId };

@@ -15,10 +15,10 @@ import { refuseLongArray } from "../../limits.js";
 import { canUseModel } from "../../middleware/auth.js";
 import type { ModelEntry, Registry } from "../../registry.js";
 import { startRequestRun, type RequestRunDeps } from "../../request-run.js";
-import { parseRequestedSettings, type RequestedSettings } from "../../run/run-settings.js";
+import { allows, parseRequestedSettings, type RequestedSettings } from "../../run/run-settings.js";
 import { threadIdProblem } from "../../threads/thread-id.js";
 import { toLangChainMessages, toRequestContext } from "./convert.js";
-import { agUiSse, toAgUiEvents } from "./render.js";
+import { agUiSse, isAgUiStateKey, toAgUiEvents } from "./render.js";
 import type { RunAgentInput } from "./schemas.js";
 import { parseRunAgentInput } from "./validate.js";
 
@@ -45,11 +45,9 @@ function resumeMap(input: RunAgentInput): Record<string, unknown> | undefined {
  */
 function allowedState(input: RunAgentInput, entry: ModelEntry): Record<string, unknown> | undefined {
   const state: unknown = input.state;
-  const allowed = entry.settings.allow_state ?? [];
-  if (state === null || typeof state !== "object" || Array.isArray(state) || allowed.length === 0) return undefined;
-  const any = allowed.includes("*");
+  if (state === null || typeof state !== "object" || Array.isArray(state)) return undefined;
   // LangGraph's own keys (`__interrupt__`) are never the client's, even under "*".
-  const kept = Object.entries(state).filter(([key]) => key !== "messages" && !key.startsWith("__") && (any || allowed.includes(key)));
+  const kept = Object.entries(state).filter(([key]) => isAgUiStateKey(key) && allows(entry.settings.allow_state, key));
   return kept.length > 0 ? Object.fromEntries(kept) : undefined;
 }
 

@@ -23,8 +23,9 @@ type AssistantMessage = Extract<ChatMessage, { role: "assistant" }>;
  * calls whose arguments are not JSON (the spec allows any string) as `invalid_tool_calls`,
  * a custom tool's call as @langchain/openai writes it (`args.input`, `isCustomTool`),
  * and the deprecated `function_call` in `additional_kwargs`, where ChatOpenAI looks.
+ * The id is for a protocol whose messages have one (AG-UI's).
  */
-function toAIMessage(message: AssistantMessage): AIMessage {
+export function toAIMessage(message: AssistantMessage, id?: string): AIMessage {
   const toolCalls: LangChainToolCall[] = [];
   const invalidToolCalls: InvalidToolCall[] = [];
   for (const call of message.tool_calls ?? []) {
@@ -40,6 +41,7 @@ function toAIMessage(message: AssistantMessage): AIMessage {
     }
   }
   return new AIMessage({
+    ...(id !== undefined && { id }),
     content: message.content ?? "",
     ...(message.name !== undefined && { name: message.name }),
     tool_calls: toolCalls,

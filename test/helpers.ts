@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import OpenAI from "openai";
 import pg from "pg";
 import { pino } from "pino";
+import { expect } from "vitest";
 import { serve, type RunningServer, type ServeOptions } from "../src/index.js";
 
 /** A real server on an ephemeral port, and an `openai` client pointed at it. Silent unless given a logger. */
@@ -168,4 +169,33 @@ export function contentOf(body: string): string {
     .filter((line) => line.startsWith("data: {"))
     .map((line) => JSON.parse(line.slice("data: ".length)).choices?.[0]?.delta?.content ?? "")
     .join("");
+}
+
+/** A turn of test/fixtures/replicas/turns.ts: how many messages its thread holds, and what the user said, in order. */
+export function parseTurn(answer: string): { count: number; said: string[] } {
+  const match = /^I hold (\d+) messages; you said: (.*)\.$/.exec(answer);
+  if (!match) throw new Error(`not a turn's answer: ${answer}`);
+  return { count: Number(match[1]), said: match[2]!.split(", ") };
+}
+
+/**
+ * Eight turns at once on one thread of test/fixtures/replicas/turns.ts (`sayConcurrently`),
+ * then a last one after them (`sayAfter`): every turn must see the ones before it.
+ */
+export async function expectTurnsSerialised(
+  sayConcurrently: (text: string, index: number) => Promise<string>,
+  sayAfter: (text: string) => Promise<string>,
+): Promise<void> {
+  const turns = Array.from({ length: 8 }, (_, index) => `turn ${index + 1}`);
+  const answers = (await Promise.all(turns.map(sayConcurrently))).map(parseTurn);
+  // No two turns continued from the same checkpoint: each saw the one before it.
+  expect(answers.map((answer) => answer.count).sort((x, y) => x - y)).toEqual([2, 4, 6, 8, 10, 12, 14, 16]);
+  const final = parseTurn(await sayAfter("final"));
+  expect(final.count).toBe(18);
+  expect([...final.said].sort()).toEqual([...turns, "final"].sort());
+  // Every turn saw exactly the turns that came before it, in the thread's order.
+  answers.forEach((answer, index) => {
+    expect(answer.said.at(-1)).toBe(turns[index]);
+    expect(final.said.slice(0, answer.said.length)).toEqual(answer.said);
+  });
 }

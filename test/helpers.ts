@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import OpenAI from "openai";
 import pg from "pg";
 import { pino } from "pino";
-import { expect } from "vitest";
+import { expect, type TestContext } from "vitest";
 import { serve, type RunningServer, type ServeOptions } from "../src/index.js";
 
 /** A real server on an ephemeral port, and an `openai` client pointed at it. Silent unless given a logger. */
@@ -72,6 +72,15 @@ export async function postgresUnavailable(): Promise<string | undefined> {
     return `cannot reach ${POSTGRES_URL}: ${(error as Error).message}`;
   } finally {
     await client.end().catch(() => {});
+  }
+}
+
+/** Skips the test, saying why in a warning that names `what`, when the test database cannot be used. */
+export async function skipWithoutPostgres(context: TestContext, what: string): Promise<void> {
+  const unavailable = await postgresUnavailable();
+  if (unavailable) {
+    console.warn(`Skipping the ${what}: ${unavailable}`);
+    context.skip();
   }
 }
 

@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { APIError, ConflictError } from "openai";
 import pg from "pg";
-import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext } from "vitest";
-import { expectTurnsSerialised, killProcesses, parseTurn, POSTGRES_URL, postgresUnavailable, startProcess, stopProcess, type ServerProcess } from "./helpers.js";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { expectTurnsSerialised, killProcesses, parseTurn, POSTGRES_URL, postgresUnavailable, skipWithoutPostgres, startProcess, stopProcess, type ServerProcess } from "./helpers.js";
 
 const CONFIG = "test/fixtures/replicas/langgraph.json";
 
@@ -15,14 +15,6 @@ function startReplica(...args: string[]): Promise<ServerProcess> {
 async function say(replica: ServerProcess, text: string, threadId: string): Promise<string> {
   const completion = await replica.client.chat.completions.create({ model: "turns", messages: [{ role: "user", content: text }] }, { headers: { "X-Thread-Id": threadId } });
   return completion.choices[0]!.message.content!;
-}
-
-async function skipWithoutPostgres(context: TestContext) {
-  const unavailable = await postgresUnavailable();
-  if (unavailable) {
-    console.warn(`Skipping the replica test: ${unavailable}`);
-    context.skip();
-  }
 }
 
 afterEach(killProcesses);
@@ -64,7 +56,7 @@ describe("replicas sharing one PostgreSQL database", () => {
   }
 
   it("serialise concurrent turns on one thread: every turn is kept, in order", async (context) => {
-    await skipWithoutPostgres(context);
+    await skipWithoutPostgres(context, "replica test");
     const [a, b] = await Promise.all([startReplica(), startReplica()]);
     const threadId = `replicas-${randomUUID()}`;
     await expectTurnsSerialised(
@@ -75,7 +67,7 @@ describe("replicas sharing one PostgreSQL database", () => {
   });
 
   it("answer 409 when the thread stays busy past --thread-lock-timeout, and a replica that dies releases its threads", async (context) => {
-    await skipWithoutPostgres(context);
+    await skipWithoutPostgres(context, "replica test");
     const [a, b] = await Promise.all([startReplica("--thread-lock-timeout", "0.5"), startReplica("--thread-lock-timeout", "0.5")]);
     const threadId = `held-${randomUUID()}`;
     const held = say(a, "hold", threadId).catch((error: unknown) => error);
@@ -94,7 +86,7 @@ describe("replicas sharing one PostgreSQL database", () => {
   });
 
   it("stop a run whose thread lock's connection fails with 503, keeping no answer of it, while another replica's turn goes on", async (context) => {
-    await skipWithoutPostgres(context);
+    await skipWithoutPostgres(context, "replica test");
     const [a, b] = await Promise.all([startReplica(), startReplica()]);
     const threadId = `lock-lost-${randomUUID()}`;
     expect(parseTurn(await say(a, "first", threadId)).count).toBe(2);
@@ -115,7 +107,7 @@ describe("replicas sharing one PostgreSQL database", () => {
   });
 
   it("tell a request still waiting for a thread another replica holds that the server is stopping, at once, not at the deadline", async (context) => {
-    await skipWithoutPostgres(context);
+    await skipWithoutPostgres(context, "replica test");
     const [a, b] = await Promise.all([startReplica(), startReplica("--shutdown-timeout", "30")]);
     const threadId = `stopping-${randomUUID()}`;
     const held = say(a, "hold", threadId).catch((error: unknown) => error);

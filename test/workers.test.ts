@@ -4,10 +4,10 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import OpenAI from "openai";
-import { afterAll, afterEach, describe, expect, it, type TestContext } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { parseCli, UsageError } from "../src/cli.js";
 import { YOUNG_GENERATION_FLAG } from "../src/young-generation.js";
-import { bannerUrl, expectTurnsSerialised, POSTGRES_URL, postgresUnavailable, runCommand } from "./helpers.js";
+import { bannerUrl, expectTurnsSerialised, POSTGRES_URL, runCommand, skipWithoutPostgres } from "./helpers.js";
 
 const CONFIG = "test/fixtures/replicas/langgraph.json";
 const folder = mkdtempSync(join(tmpdir(), "workers-"));
@@ -66,12 +66,8 @@ describe("--workers", () => {
     expect((await server.finished).code).toBe(0);
   });
 
-  it("serialise concurrent turns on one thread in PostgreSQL, with its advisory locks", async (context: TestContext) => {
-    const unavailable = await postgresUnavailable();
-    if (unavailable) {
-      console.warn(`Skipping the Postgres workers test: ${unavailable}`);
-      context.skip();
-    }
+  it("serialise concurrent turns on one thread in PostgreSQL, with its advisory locks", async (context) => {
+    await skipWithoutPostgres(context, "Postgres workers test");
     const server = await startWorkers(POSTGRES_URL!);
     await takeTurns(server.client);
     server.stop();

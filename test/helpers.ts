@@ -171,6 +171,14 @@ export async function streamRaw(url: string, model: string, onFirstData: () => v
   return body;
 }
 
+/** Every `data:` payload of an SSE body, parsed as JSON: a stray `[DONE]` fails to parse, as AG-UI sends none. */
+export function sseData<T = Record<string, unknown>>(body: string): T[] {
+  return body
+    .split("\n\n")
+    .filter((frame) => frame.startsWith("data: "))
+    .map((frame) => JSON.parse(frame.slice("data: ".length)) as T);
+}
+
 /** The text a chat completions SSE body carries. */
 export function contentOf(body: string): string {
   return body

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
+import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import OpenAI from "openai";
 import pg from "pg";
 import { pino } from "pino";
@@ -215,4 +216,11 @@ export async function expectTurnsSerialised(
     expect(answer.said.at(-1)).toBe(turns[index]);
     expect(final.said.slice(0, answer.said.length)).toEqual(answer.said);
   });
+}
+
+/** How many threads `saver` holds checkpoints of. */
+export async function threadCount(saver: BaseCheckpointSaver): Promise<number> {
+  const ids = new Set<string>();
+  for await (const tuple of saver.list({})) ids.add(tuple.config.configurable?.thread_id);
+  return ids.size;
 }

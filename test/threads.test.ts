@@ -10,7 +10,7 @@ import { graph as approval } from "../graphs/approval.js";
 import { graph as clientTools } from "../graphs/client-tools.js";
 import { createRegistry } from "../src/index.js";
 import type { CompiledGraph } from "../src/registry.js";
-import { collect, startServer } from "./helpers.js";
+import { collect, startServer, threadCount } from "./helpers.js";
 
 type Message = OpenAI.ChatCompletionMessageParam;
 
@@ -67,12 +67,6 @@ const asksWithOwnCheckpointer = new StateGraph(MessagesAnnotation)
 async function threadMessages(threadId: string, graph: CompiledGraph = counter): Promise<string[]> {
   const state = await graph.getState({ configurable: { thread_id: threadId } });
   return ((state.values.messages ?? []) as BaseMessage[]).map((message) => `${message.getType()}: ${message.text}`);
-}
-
-async function threadCount(saver: MemorySaver): Promise<number> {
-  const ids = new Set<string>();
-  for await (const tuple of saver.list({})) ids.add(tuple.config.configurable?.thread_id);
-  return ids.size;
 }
 
 describe("threads", () => {

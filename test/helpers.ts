@@ -7,6 +7,7 @@ import pg from "pg";
 import { pino } from "pino";
 import { expect, type TestContext } from "vitest";
 import { serve, type RunningServer, type ServeOptions } from "../src/index.js";
+import { ScriptedChatModel } from "../src/scripted-model.js";
 
 /** A real server on an ephemeral port, and an `openai` client pointed at it. Silent unless given a logger. */
 export async function startServer(options: ServeOptions): Promise<RunningServer & { client: OpenAI }> {
@@ -223,4 +224,11 @@ export async function threadCount(saver: BaseCheckpointSaver): Promise<number> {
   const ids = new Set<string>();
   for await (const tuple of saver.list({})) ids.add(tuple.config.configurable?.thread_id);
   return ids.size;
+}
+
+/** A model that takes tools but has no `response_format` option, as most non-OpenAI providers. */
+export class ToolsOnlyModel extends ScriptedChatModel {
+  override get callKeys(): string[] {
+    return super.callKeys.filter((key) => key !== "response_format");
+  }
 }

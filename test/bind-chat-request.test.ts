@@ -8,6 +8,7 @@ import { bindChatRequest } from "../src/run/bind-chat-request.js";
 import { REQUEST_CONFIG_KEY, REQUEST_LOG_CONFIG_KEY, type ChatRequestContext } from "../src/run/request-context.js";
 import { ScriptedChatModel, type ScriptedCallOptions } from "../src/scripted-model.js";
 import { startFakeUpstream, type FakeUpstream } from "./fake-upstream.js";
+import { ToolsOnlyModel } from "./helpers.js";
 
 const weatherTool = {
   type: "function" as const,
@@ -192,13 +193,6 @@ describe("bindChatRequest with the ScriptedChatModel", () => {
     ]);
   });
 });
-
-/** A model that takes tools but has no `response_format` option, as most non-OpenAI providers. */
-class ToolsOnlyModel extends ScriptedChatModel {
-  override get callKeys(): string[] {
-    return super.callKeys.filter((key) => key !== "response_format");
-  }
-}
 
 /** A provider's model with a withStructuredOutput of its own: here LangChain's, set on the model, so what it binds shows. */
 function ownStructuredOutput(model: ToolsOnlyModel): ToolsOnlyModel {

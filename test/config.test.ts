@@ -1,8 +1,9 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, parseGraphPath } from "../src/config.js";
+import { docBlocks } from "./helpers.js";
 
 const fixtures = resolve("test/fixtures");
 const broken = (name: string) => join(fixtures, "broken", `${name}.config.json`);
@@ -109,8 +110,7 @@ describe("loadConfig", () => {
 
 describe("the chat UIs page's config", () => {
   it("loads, with its tasks model, task pattern and chat_ui settings", async () => {
-    const page = await readFile("docs/chat-uis.md", "utf8");
-    const block = /```json\n([\s\S]*?)```/.exec(page)?.[1];
+    const block = docBlocks("docs/chat-uis.md", "json")[0];
     if (block === undefined) throw new Error("docs/chat-uis.md has no ```json block");
     const dir = await mkdtemp(join(tmpdir(), "langgraph-openai-chat-uis-"));
     try {

@@ -8,7 +8,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import OpenAI from "openai";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { startServer } from "./helpers.js";
+import { sseData, startServer } from "./helpers.js";
 
 type Server = Awaited<ReturnType<typeof startServer>>;
 
@@ -39,13 +39,6 @@ function agentFor(server: Server, model: string, threadId: string, key = "sk-a")
 const ofType = <T = Record<string, unknown>>(events: BaseEvent[], type: string) => events.filter((event) => event.type === type) as unknown as T[];
 const lastText = (messages: Message[]) => [...messages].reverse().find((message) => message.role === "assistant")?.content as string;
 const roles = (messages: Message[]) => messages.map((message) => message.role);
-
-function sseEvents(text: string): Record<string, unknown>[] {
-  return text
-    .split("\n\n")
-    .filter((frame) => frame.startsWith("data: "))
-    .map((frame) => JSON.parse(frame.slice("data: ".length)) as Record<string, unknown>);
-}
 
 describe("AG-UI: HttpAgent against the example graphs", () => {
   let server: Server;
@@ -90,7 +83,7 @@ describe("AG-UI: HttpAgent against the example graphs", () => {
     const response = await post("/ag-ui/echo", { threadId: "old-client", runId: "r1", messages: [{ id: "u1", role: "user", content: "hi" }], tools: [], context: [] });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toContain("text/event-stream");
-    const events = sseEvents(await response.text());
+    const events = sseData(await response.text());
     expect(events.map((event) => event.type)).toEqual([
       "RUN_STARTED",
       "STEP_STARTED",
@@ -113,7 +106,7 @@ describe("AG-UI: HttpAgent against the example graphs", () => {
       tools: [{ name: "lookup_city", description: "Look a city up.", parameters: { type: "object", properties: { city: { type: "string" } } } }],
       ...(protocolVersion && { protocolVersion }),
     });
-    const finished = async (protocolVersion?: string) => sseEvents(await (await post("/ag-ui/client-tools", body(protocolVersion))).text()).at(-1);
+    const finished = async (protocolVersion?: string) => sseData(await (await post("/ag-ui/client-tools", body(protocolVersion))).text()).at(-1);
     expect(await finished()).toMatchObject({ type: "RUN_FINISHED", outcome: { type: "success" } });
     expect((await finished()) as { outcome: object }).not.toHaveProperty("outcome.pendingToolCallIds");
     expect(await finished("1.0")).toMatchObject({ outcome: { type: "success", pendingToolCallIds: [expect.stringMatching(/^call_/)] } });

@@ -10,8 +10,8 @@ import { graph as approval } from "../graphs/approval.js";
 import { graph as echo } from "../graphs/echo.js";
 import { failsMidway } from "./protocol-graphs/graphs.js";
 import { createRegistry, RunTracker } from "../src/index.js";
-import { HistoryChat, NextChat, quoteChat, quotedParagraphs, readSse, type ChatClient } from "./chat-ui-clients.js";
-import { startServer } from "./helpers.js";
+import { contentText, HistoryChat, NextChat, quoteChat, quotedParagraphs, readSse, type ChatClient } from "./chat-ui-clients.js";
+import { startServer, threadCount } from "./helpers.js";
 
 const API_KEY = "sk-ui";
 const checkpointer = new MemorySaver();
@@ -59,12 +59,6 @@ afterAll(async () => {
   await server.close();
 });
 
-async function threadCount(): Promise<number> {
-  const ids = new Set<string>();
-  for await (const tuple of checkpointer.list({})) ids.add(tuple.config.configurable?.thread_id);
-  return ids.size;
-}
-
 describe("NextChat on the approval graph", () => {
   const chat = () => new NextChat(client("approval"));
 
@@ -74,17 +68,16 @@ describe("NextChat on the approval graph", () => {
     expect(first.text).toContain("Subject: The launch");
     expect(first.text).toMatch(/Send this email\? \(yes\/no\)$/);
     const runsBefore = runsStarted;
-    const threadsBefore = await threadCount();
+    const threadsBefore = await threadCount(checkpointer);
 
     const title = await nextChat.askTitle();
     expect(title.status).toBe(200);
     expect((await title.json()).choices[0].message.content).toBe("Write an email to the team");
     const summary = await readSse(await nextChat.askSummary());
-    const summaryText = summary.map((chunk) => chunk.choices?.[0]?.delta?.content ?? "").join("");
-    expect(summaryText).toBe("The user asked: Write an email to the team about the launch");
+    expect(contentText(summary)).toBe("The user asked: Write an email to the team about the launch");
     // Neither ran the graph, nor touched the thread that waits for the answer.
     expect(runsStarted).toBe(runsBefore);
-    expect(await threadCount()).toBe(threadsBefore);
+    expect(await threadCount(checkpointer)).toBe(threadsBefore);
 
     const yes = await nextChat.ask("yes");
     expect(yes.text).toBe('Sent the email "The launch".');
@@ -137,9 +130,9 @@ const SENT = 'Sent the email "The launch".';
 
 /** Runs started and threads kept while `during` runs. */
 async function footprint(during: () => Promise<void>): Promise<{ runs: number; threads: number }> {
-  const [runsBefore, threadsBefore] = [runsStarted, await threadCount()];
+  const [runsBefore, threadsBefore] = [runsStarted, await threadCount(checkpointer)];
   await during();
-  return { runs: runsStarted - runsBefore, threads: (await threadCount()) - threadsBefore };
+  return { runs: runsStarted - runsBefore, threads: (await threadCount(checkpointer)) - threadsBefore };
 }
 
 describe("LibreChat on the approval graph (a custom endpoint, titles on)", () => {

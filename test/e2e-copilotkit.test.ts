@@ -11,17 +11,10 @@ import { CopilotRuntime, createCopilotRuntimeHandler, type AgentsConfig } from "
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startServer } from "./helpers.js";
+import { sseData, startServer } from "./helpers.js";
 
 type Event = Record<string, unknown> & { type: string };
 type AgentClass = new (config: { url: string }) => unknown;
-
-function sseEvents(text: string): Event[] {
-  return text
-    .split("\n\n")
-    .filter((frame) => frame.startsWith("data: "))
-    .map((frame) => JSON.parse(frame.slice("data: ".length)) as Event);
-}
 
 /** The HttpAgent of the `@ag-ui/client` that `@copilotkit/runtime` itself depends on. */
 async function bundledHttpAgent(): Promise<AgentClass> {
@@ -62,7 +55,7 @@ describe.each([
       }),
     );
     expect(response.status).toBe(200);
-    return sseEvents(await response.text());
+    return sseData<Event>(await response.text());
   }
   const snapshotOf = (events: Event[]) => events.find((event) => event.type === "MESSAGES_SNAPSHOT")!.messages as Message[];
 

@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import OpenAI, { BadRequestError } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { collect, POSTGRES_URL, postgresUnavailable, startServer } from "./helpers.js";
+import { collect, POSTGRES_URL, skipWithoutPostgres, startServer } from "./helpers.js";
 
 type Request = OpenAI.ChatCompletionCreateParamsNonStreaming & { context?: Record<string, unknown> };
 
@@ -114,11 +114,7 @@ describe("the memory-agent example", () => {
 
   describe("with --store postgres://", () => {
     it("keeps memories in PostgreSQL, across a restart", async (context) => {
-      const unavailable = await postgresUnavailable();
-      if (unavailable) {
-        console.warn(`Skipping the PostgreSQL store test: ${unavailable}`);
-        context.skip();
-      }
+      await skipWithoutPostgres(context, "PostgreSQL store test");
       const ada = `ada-${randomUUID()}`;
       const first = await startServer({ config: "examples/memory-agent/langgraph.json", storeSpec: POSTGRES_URL });
       expect(await remember(first.client, ada, `thread-${randomUUID()}`)).toBe("Got it, I will remember that.");

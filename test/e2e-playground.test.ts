@@ -4,7 +4,6 @@
  * and a server of the test's own with an API key and a graph that fails mid-answer.
  */
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { MessagesAnnotation, StateGraph } from "@langchain/langgraph";
 import type { Page } from "playwright-core";
@@ -12,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRegistry } from "../src/index.js";
 import { ScriptedChatModel } from "../src/scripted-model.js";
 import { launchChromium, screenshot, type Browser } from "./browser.js";
-import { startServer } from "./helpers.js";
+import { docBlocks, startServer } from "./helpers.js";
 import { killServerProcesses, startServerProcess, type ServerProcess } from "./server-process.js";
 
 let browser: Browser;
@@ -244,7 +243,7 @@ describe("the playground, on the example graphs", { timeout: 60_000 }, () => {
 
 describe("docs/playground.md", () => {
   it("has curl commands for the graph and thread routes that run as written, on the server a newcomer starts", async () => {
-    const blocks = [...readFileSync("docs/playground.md", "utf8").matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1]!);
+    const blocks = docBlocks("docs/playground.md", "sh");
     expect(blocks).toHaveLength(1);
     // One command a line, once the lines a backslash continues are joined.
     const commands = blocks[0]!.replaceAll("http://127.0.0.1:8000", origin).replace(/\\\n/g, " ").trim().split("\n");

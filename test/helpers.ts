@@ -1,10 +1,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
+import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import OpenAI from "openai";
 import pg from "pg";
 import { pino } from "pino";
+import { expect, type TestContext } from "vitest";
 import { serve, type RunningServer, type ServeOptions } from "../src/index.js";
+import { ScriptedChatModel } from "../src/scripted-model.js";
 
 /** A real server on an ephemeral port, and an `openai` client pointed at it. Silent unless given a logger. */
 export async function startServer(options: ServeOptions): Promise<RunningServer & { client: OpenAI }> {
@@ -71,6 +74,15 @@ export async function postgresUnavailable(): Promise<string | undefined> {
     return `cannot reach ${POSTGRES_URL}: ${(error as Error).message}`;
   } finally {
     await client.end().catch(() => {});
+  }
+}
+
+/** Skips the test, saying why in a warning that names `what`, when the test database cannot be used. */
+export async function skipWithoutPostgres(context: TestContext, what: string): Promise<void> {
+  const unavailable = await postgresUnavailable();
+  if (unavailable) {
+    console.warn(`Skipping the ${what}: ${unavailable}`);
+    context.skip();
   }
 }
 
@@ -161,6 +173,14 @@ export async function streamRaw(url: string, model: string, onFirstData: () => v
   return body;
 }
 
+/** Every `data:` payload of an SSE body, parsed as JSON: a stray `[DONE]` fails to parse, as AG-UI sends none. */
+export function sseData<T = Record<string, unknown>>(body: string): T[] {
+  return body
+    .split("\n\n")
+    .filter((frame) => frame.startsWith("data: "))
+    .map((frame) => JSON.parse(frame.slice("data: ".length)) as T);
+}
+
 /** The text a chat completions SSE body carries. */
 export function contentOf(body: string): string {
   return body
@@ -168,4 +188,47 @@ export function contentOf(body: string): string {
     .filter((line) => line.startsWith("data: {"))
     .map((line) => JSON.parse(line.slice("data: ".length)).choices?.[0]?.delta?.content ?? "")
     .join("");
+}
+
+/** A turn of test/fixtures/replicas/turns.ts: how many messages its thread holds, and what the user said, in order. */
+export function parseTurn(answer: string): { count: number; said: string[] } {
+  const match = /^I hold (\d+) messages; you said: (.*)\.$/.exec(answer);
+  if (!match) throw new Error(`not a turn's answer: ${answer}`);
+  return { count: Number(match[1]), said: match[2]!.split(", ") };
+}
+
+/**
+ * Eight turns at once on one thread of test/fixtures/replicas/turns.ts (`sayConcurrently`),
+ * then a last one after them (`sayAfter`): every turn must see the ones before it.
+ */
+export async function expectTurnsSerialised(
+  sayConcurrently: (text: string, index: number) => Promise<string>,
+  sayAfter: (text: string) => Promise<string>,
+): Promise<void> {
+  const turns = Array.from({ length: 8 }, (_, index) => `turn ${index + 1}`);
+  const answers = (await Promise.all(turns.map(sayConcurrently))).map(parseTurn);
+  // No two turns continued from the same checkpoint: each saw the one before it.
+  expect(answers.map((answer) => answer.count).sort((x, y) => x - y)).toEqual([2, 4, 6, 8, 10, 12, 14, 16]);
+  const final = parseTurn(await sayAfter("final"));
+  expect(final.count).toBe(18);
+  expect([...final.said].sort()).toEqual([...turns, "final"].sort());
+  // Every turn saw exactly the turns that came before it, in the thread's order.
+  answers.forEach((answer, index) => {
+    expect(answer.said.at(-1)).toBe(turns[index]);
+    expect(final.said.slice(0, answer.said.length)).toEqual(answer.said);
+  });
+}
+
+/** How many threads `saver` holds checkpoints of. */
+export async function threadCount(saver: BaseCheckpointSaver): Promise<number> {
+  const ids = new Set<string>();
+  for await (const tuple of saver.list({})) ids.add(tuple.config.configurable?.thread_id);
+  return ids.size;
+}
+
+/** A model that takes tools but has no `response_format` option, as most non-OpenAI providers. */
+export class ToolsOnlyModel extends ScriptedChatModel {
+  override get callKeys(): string[] {
+    return super.callKeys.filter((key) => key !== "response_format");
+  }
 }

@@ -7,7 +7,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { CheckpointerError, openCheckpointer, parseCheckpointerSpec } from "../src/checkpointer.js";
 import { parseCli, UsageError } from "../src/cli.js";
 import { openStore } from "../src/store.js";
-import { killProcesses, POSTGRES_URL, postgresUnavailable, startProcess, stopProcess, type ServerProcess } from "./helpers.js";
+import { killProcesses, POSTGRES_URL, skipWithoutPostgres, startProcess, stopProcess, type ServerProcess } from "./helpers.js";
 
 const CONFIG = "test/fixtures/threads/langgraph.config.json";
 
@@ -89,11 +89,7 @@ describe("a thread kept in a SQLite file", () => {
 
 describe("threads in PostgreSQL", () => {
   it("are continued by another server process on the same database, turn by turn", async (context) => {
-    const unreachable = await postgresUnavailable();
-    if (unreachable) {
-      console.warn(`Skipping the PostgreSQL checkpointer test: ${unreachable}`);
-      context.skip();
-    }
+    await skipWithoutPostgres(context, "PostgreSQL checkpointer test");
     const a = await startCounter(POSTGRES_URL!);
     const b = await startCounter(POSTGRES_URL!);
     const threadId = `postgres-${randomUUID()}`;
@@ -109,11 +105,7 @@ describe("threads in PostgreSQL", () => {
   });
 
   it("take a response id made by one server process to another, both signing with the secret kept in the database", async (context) => {
-    const unreachable = await postgresUnavailable();
-    if (unreachable) {
-      console.warn(`Skipping the PostgreSQL checkpointer test: ${unreachable}`);
-      context.skip();
-    }
+    await skipWithoutPostgres(context, "PostgreSQL checkpointer test");
     const env = { LANGGRAPH_OPENAI_RESPONSE_SECRET: undefined };
     const [a, b] = await Promise.all([startCounter(POSTGRES_URL!, env), startCounter(POSTGRES_URL!, env)]);
     const one = await a.client.responses.create({ model: "counter", input: "one" });

@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { APIError, ConflictError } from "openai";
 import pg from "pg";
-import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext } from "vitest";
-import { killProcesses, POSTGRES_URL, postgresUnavailable, startProcess, stopProcess, type ServerProcess } from "./helpers.js";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { expectTurnsSerialised, killProcesses, parseTurn, POSTGRES_URL, postgresUnavailable, skipWithoutPostgres, startProcess, stopProcess, type ServerProcess } from "./helpers.js";
 
 const CONFIG = "test/fixtures/replicas/langgraph.json";
 
@@ -15,20 +15,6 @@ function startReplica(...args: string[]): Promise<ServerProcess> {
 async function say(replica: ServerProcess, text: string, threadId: string): Promise<string> {
   const completion = await replica.client.chat.completions.create({ model: "turns", messages: [{ role: "user", content: text }] }, { headers: { "X-Thread-Id": threadId } });
   return completion.choices[0]!.message.content!;
-}
-
-function parse(answer: string): { count: number; said: string[] } {
-  const match = /^I hold (\d+) messages; you said: (.*)\.$/.exec(answer);
-  if (!match) throw new Error(`not a turn's answer: ${answer}`);
-  return { count: Number(match[1]), said: match[2]!.split(", ") };
-}
-
-async function skipWithoutPostgres(context: TestContext) {
-  const unavailable = await postgresUnavailable();
-  if (unavailable) {
-    console.warn(`Skipping the replica test: ${unavailable}`);
-    context.skip();
-  }
 }
 
 afterEach(killProcesses);
@@ -70,27 +56,18 @@ describe("replicas sharing one PostgreSQL database", () => {
   }
 
   it("serialise concurrent turns on one thread: every turn is kept, in order", async (context) => {
-    await skipWithoutPostgres(context);
+    await skipWithoutPostgres(context, "replica test");
     const [a, b] = await Promise.all([startReplica(), startReplica()]);
     const threadId = `replicas-${randomUUID()}`;
-    const turns = Array.from({ length: 8 }, (_, index) => `turn ${index + 1}`);
-    const answers = (await Promise.all(turns.map((text, index) => say(index % 2 ? b : a, text, threadId)))).map(parse);
-
-    // No two turns continued from the same checkpoint: each saw the one before it.
-    expect(answers.map((answer) => answer.count).sort((x, y) => x - y)).toEqual([2, 4, 6, 8, 10, 12, 14, 16]);
-    const final = parse(await say(b, "final", threadId));
-    expect(final.count).toBe(18);
-    expect([...final.said].sort()).toEqual([...turns, "final"].sort());
-    // Every turn saw exactly the turns that came before it, in the thread's order.
-    answers.forEach((answer, index) => {
-      expect(answer.said.at(-1)).toBe(turns[index]);
-      expect(final.said.slice(0, answer.said.length)).toEqual(answer.said);
-    });
+    await expectTurnsSerialised(
+      (text, index) => say(index % 2 ? b : a, text, threadId),
+      (text) => say(b, text, threadId),
+    );
     await Promise.all([stopProcess(a, "SIGTERM"), stopProcess(b, "SIGTERM")]);
   });
 
   it("answer 409 when the thread stays busy past --thread-lock-timeout, and a replica that dies releases its threads", async (context) => {
-    await skipWithoutPostgres(context);
+    await skipWithoutPostgres(context, "replica test");
     const [a, b] = await Promise.all([startReplica("--thread-lock-timeout", "0.5"), startReplica("--thread-lock-timeout", "0.5")]);
     const threadId = `held-${randomUUID()}`;
     const held = say(a, "hold", threadId).catch((error: unknown) => error);
@@ -104,33 +81,33 @@ describe("replicas sharing one PostgreSQL database", () => {
     await stopProcess(a, "SIGKILL");
     await held;
     await until(async () => !(await threadLocked(threadId)));
-    expect(parse(await say(b, "after", threadId)).said.at(-1)).toBe("after");
+    expect(parseTurn(await say(b, "after", threadId)).said.at(-1)).toBe("after");
     await stopProcess(b, "SIGTERM");
   });
 
   it("stop a run whose thread lock's connection fails with 503, keeping no answer of it, while another replica's turn goes on", async (context) => {
-    await skipWithoutPostgres(context);
+    await skipWithoutPostgres(context, "replica test");
     const [a, b] = await Promise.all([startReplica(), startReplica()]);
     const threadId = `lock-lost-${randomUUID()}`;
-    expect(parse(await say(a, "first", threadId)).count).toBe(2);
+    expect(parseTurn(await say(a, "first", threadId)).count).toBe(2);
     const slow = say(a, "slow", threadId).catch((error: unknown) => error);
     await until(() => threadLocked(threadId));
     await sleep(300);
     await killLockConnection(threadId);
 
-    const after = parse(await say(b, "after", threadId));
+    const after = parseTurn(await say(b, "after", threadId));
     const lost = await slow;
     expect(lost).toBeInstanceOf(APIError);
     expect(lost).toMatchObject({ status: 503, code: "thread_lock_lost" });
     // A's question stays, as a failed run's does; its answer never lands, before or after B's turn.
     expect(after).toEqual({ count: 5, said: ["first", "slow", "after"] });
     await sleep(3000);
-    expect(parse(await say(a, "final", threadId))).toEqual({ count: 7, said: ["first", "slow", "after", "final"] });
+    expect(parseTurn(await say(a, "final", threadId))).toEqual({ count: 7, said: ["first", "slow", "after", "final"] });
     await Promise.all([stopProcess(a, "SIGTERM"), stopProcess(b, "SIGTERM")]);
   });
 
   it("tell a request still waiting for a thread another replica holds that the server is stopping, at once, not at the deadline", async (context) => {
-    await skipWithoutPostgres(context);
+    await skipWithoutPostgres(context, "replica test");
     const [a, b] = await Promise.all([startReplica(), startReplica("--shutdown-timeout", "30")]);
     const threadId = `stopping-${randomUUID()}`;
     const held = say(a, "hold", threadId).catch((error: unknown) => error);

@@ -11,20 +11,14 @@ import { generateText, Output, streamText } from "ai";
 import { zodResponseFormat } from "openai/helpers/zod";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { bindChatRequest, createRegistry, ScriptedChatModel, type RunningServer } from "../src/index.js";
-import { collect, startServer } from "./helpers.js";
+import { bindChatRequest, createRegistry, type RunningServer } from "../src/index.js";
+import { collect, startServer, ToolsOnlyModel } from "./helpers.js";
 
 const WEATHER = { city: "Paris", temperature_c: 18, conditions: ["sunny"] };
 const Weather = z.object({ city: z.string(), temperature_c: z.number(), conditions: z.array(z.string()) });
 
-/** No `response_format` option; a tool call only when `tool_choice` forces one. */
-class ProviderLikeModel extends ScriptedChatModel {
-  override get callKeys(): string[] {
-    return super.callKeys.filter((key) => key !== "response_format");
-  }
-}
-
-const model = new ProviderLikeModel({
+/** Prose, unless `tool_choice` forces a tool call. */
+const model = new ToolsOnlyModel({
   respond: (_messages, options) =>
     options.tool_choice ? { toolCalls: [{ name: String(options.tool_choice), args: WEATHER }] } : "It is sunny in Paris, about 18 degrees.",
 });

@@ -11,7 +11,7 @@ import { graph as clientTools } from "../graphs/client-tools.js";
 import { createRegistry } from "../src/index.js";
 import type { CompiledGraph } from "../src/registry.js";
 import { conversationKey } from "../src/threads/conversation-key.js";
-import { collect, startServer } from "./helpers.js";
+import { collect, startServer, threadCount } from "./helpers.js";
 
 type Message = OpenAI.ChatCompletionMessageParam;
 
@@ -68,12 +68,6 @@ const asksWithOwnCheckpointer = new StateGraph(MessagesAnnotation)
 async function threadMessages(threadId: string, graph: CompiledGraph = counter): Promise<string[]> {
   const state = await graph.getState({ configurable: { thread_id: threadId } });
   return ((state.values.messages ?? []) as BaseMessage[]).map((message) => `${message.getType()}: ${message.text}`);
-}
-
-async function threadCount(saver: MemorySaver): Promise<number> {
-  const ids = new Set<string>();
-  for await (const tuple of saver.list({})) ids.add(tuple.config.configurable?.thread_id);
-  return ids.size;
 }
 
 describe("threads", () => {

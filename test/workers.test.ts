@@ -4,10 +4,10 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import OpenAI from "openai";
-import { afterAll, afterEach, describe, expect, it, type TestContext } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { parseCli, UsageError } from "../src/cli.js";
 import { YOUNG_GENERATION_FLAG } from "../src/young-generation.js";
-import { bannerUrl, POSTGRES_URL, postgresUnavailable, runCommand } from "./helpers.js";
+import { bannerUrl, expectTurnsSerialised, POSTGRES_URL, runCommand, skipWithoutPostgres } from "./helpers.js";
 
 const CONFIG = "test/fixtures/replicas/langgraph.json";
 const folder = mkdtempSync(join(tmpdir(), "workers-"));
@@ -30,12 +30,6 @@ function workerPids(primary: number): number[] {
   return execFileSync("ps", ["-o", "pid=", "--ppid", String(primary)], { encoding: "utf8" }).trim().split(/\s+/).map(Number);
 }
 
-function parse(answer: string): { count: number; said: string[] } {
-  const match = /^I hold (\d+) messages; you said: (.*)\.$/.exec(answer);
-  if (!match) throw new Error(`not a turn's answer: ${answer}`);
-  return { count: Number(match[1]), said: match[2]!.split(", ") };
-}
-
 /**
  * Eight turns at once on one thread, each on a connection of its own, which the cluster
  * hands to the workers in turn: every turn must see the one before it, as with replicas.
@@ -47,18 +41,9 @@ async function takeTurns(client: OpenAI): Promise<void> {
       { model: "turns", messages: [{ role: "user", content: text }] },
       { headers: { "X-Thread-Id": threadId, Connection: "close" } },
     );
-    return parse(completion.choices[0]!.message.content!);
+    return completion.choices[0]!.message.content!;
   };
-  const turns = Array.from({ length: 8 }, (_, index) => `turn ${index + 1}`);
-  const answers = await Promise.all(turns.map(say));
-  expect(answers.map((answer) => answer.count).sort((x, y) => x - y)).toEqual([2, 4, 6, 8, 10, 12, 14, 16]);
-  const final = await say("final");
-  expect(final.count).toBe(18);
-  expect([...final.said].sort()).toEqual([...turns, "final"].sort());
-  answers.forEach((answer, index) => {
-    expect(answer.said.at(-1)).toBe(turns[index]);
-    expect(final.said.slice(0, answer.said.length)).toEqual(answer.said);
-  });
+  await expectTurnsSerialised(say, say);
 }
 
 describe("--workers", () => {
@@ -81,12 +66,8 @@ describe("--workers", () => {
     expect((await server.finished).code).toBe(0);
   });
 
-  it("serialise concurrent turns on one thread in PostgreSQL, with its advisory locks", async (context: TestContext) => {
-    const unavailable = await postgresUnavailable();
-    if (unavailable) {
-      console.warn(`Skipping the Postgres workers test: ${unavailable}`);
-      context.skip();
-    }
+  it("serialise concurrent turns on one thread in PostgreSQL, with its advisory locks", async (context) => {
+    await skipWithoutPostgres(context, "Postgres workers test");
     const server = await startWorkers(POSTGRES_URL!);
     await takeTurns(server.client);
     server.stop();
